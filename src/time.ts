@@ -1,0 +1,71 @@
+// SPEC §7: everything is stored as UTC epoch milliseconds and shown as ISO-8601 UTC.
+
+const DAY_MS = 86_400_000;
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+export interface ParseTimeOptions {
+  /** The input format documents zone-less times as UTC (OpenStack APIs do). */
+  naiveIsUtc?: boolean;
+}
+
+/** Parses an ISO-8601 instant; returns epoch ms, or a reason it is not one. */
+export function parseInstant(text: string, options: ParseTimeOptions = {}): number | string {
+  const m = ISO.exec(text.trim());
+  if (!m) return 'not an ISO-8601 time';
+  const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
+  if (!zone && !options.naiveIsUtc) return 'a time without a time zone';
+  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+  const utc = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s, ms);
+  const back = new Date(utc);
+  if (
+    back.getUTCFullYear() !== +y! ||
+    back.getUTCMonth() !== +mo! - 1 ||
+    back.getUTCDate() !== +d! ||
+    back.getUTCHours() !== +h! ||
+    back.getUTCMinutes() !== +mi! ||
+    +s > 59
+  ) {
+    return 'not a valid date and time';
+  }
+  return utc - zoneOffsetMs(zone ?? 'Z');
+}
+
+function zoneOffsetMs(zone: string): number {
+  if (zone === 'Z' || zone === 'z') return 0;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** `2026-11-21T02:00:00Z`, with milliseconds only when there are some. */
+export function formatInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses a UTC calendar day `YYYY-MM-DD`; returns the epoch ms of its start, or undefined. */
+export function parseDay(text: string): number | undefined {
+  const m = DAY.exec(text);
+  if (!m) return undefined;
+  const start = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!);
+  return formatDay(start) === text ? start : undefined;
+}
+
+export function formatDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Start (epoch ms) of the UTC day containing `ms`. */
+export function startOfDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+export function addDays(dayStart: number, days: number): number {
+  return dayStart + days * DAY_MS;
+}

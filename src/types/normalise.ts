@@ -1,0 +1,86 @@
+// One raw input object -> the projected, canonical record that is diffed and stored.
+import { createHmac, hash } from 'node:crypto';
+import { RecordError, describe } from '../errors.ts';
+import { coerce, type FieldSpec, type Value } from './fields.ts';
+import type { RawObject, ResourceType } from './type.ts';
+
+/** SPEC §5: private fields are dropped unless the source asks to keep them or to store a keyed hash. */
+export type PrivacyMode = 'drop' | 'keep' | 'hash';
+
+export interface Privacy {
+  readonly mode: PrivacyMode;
+  /** The key of the `hash` mode's HMAC (kept in the database, never exported). */
+  readonly hashKey?: string;
+}
+
+export interface NormalRecord {
+  /** The natural key: the value for one-part keys, a JSON array for composite keys. */
+  readonly key: string;
+  /** Canonical JSON of the projected fields, in the type's order; absent fields are left out. */
+  readonly json: string;
+  /** Hash of `json`: equality of records is equality of hashes. */
+  readonly hash: string;
+}
+
+export type Normalised =
+  | { readonly kind: 'record'; readonly record: NormalRecord }
+  | { readonly kind: 'partial'; readonly key: string }
+  | { readonly kind: 'skipped' };
+
+/** Shapes whose documentation says zone-less times are UTC. */
+const NAIVE_UTC_SHAPES = new Set(['openstack']);
+
+const identity = (raw: RawObject): RawObject => raw;
+
+/** Builds the normaliser of one (type, input shape, privacy); throws RecordError for a bad record. */
+export function normaliser(type: ResourceType, shape: string, privacy: Privacy): (raw: unknown) => Normalised {
+  const read = shape === 'canonical' ? identity : type.readers[shape];
+  if (!read) throw new Error(`resource type ${type.name} has no reader for ${shape} input`);
+  if (privacy.mode === 'hash' && !privacy.hashKey) throw new Error('private_fields: hash needs a key');
+  const options = { naiveTimesAreUtc: NAIVE_UTC_SHAPES.has(shape) };
+  const stored = type.fields.filter((spec) => !spec.private || privacy.mode !== 'drop');
+  const hashed = (value: Value): Value =>
+    Array.isArray(value) ? value.map((v) => keyedHash(String(v), privacy.hashKey!)) : keyedHash(String(value), privacy.hashKey!);
+
+  return (input) => {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new RecordError(undefined, `expected an object, found ${describe(input)}`);
+    }
+    const raw = input as RawObject;
+    const values = read(raw);
+    if (values === null) return { kind: 'skipped' };
+    const key = keyOf(type.key, values, options);
+    if (type.isPartial?.(raw, shape)) return { kind: 'partial', key };
+
+    const projected: Record<string, Value> = {};
+    for (const spec of stored) {
+      const value = coerce(spec, values[spec.name], options);
+      if (value === undefined) continue;
+      projected[spec.name] = spec.private && privacy.mode === 'hash' ? hashed(value) : value;
+    }
+    const json = JSON.stringify(projected);
+    return { kind: 'record', record: { key, json, hash: hash('sha1', json, 'base64') } };
+  };
+}
+
+function keyOf(parts: readonly FieldSpec[], values: RawObject, options: { naiveTimesAreUtc: boolean }): string {
+  if (parts.length === 1) return keyPart(parts[0]!, values, options);
+  return JSON.stringify(parts.map((spec) => keyPart(spec, values, options)));
+}
+
+function keyPart(spec: FieldSpec, values: RawObject, options: { naiveTimesAreUtc: boolean }): string {
+  const value = coerce(spec, values[spec.name], options);
+  if (value === undefined || Array.isArray(value)) {
+    throw new RecordError(spec.name, `missing key field (found ${describe(values[spec.name])})`);
+  }
+  return String(value);
+}
+
+/** Splits a stored key back into its parts. */
+export function keyParts(type: ResourceType, key: string): string[] {
+  return type.key.length === 1 ? [key] : (JSON.parse(key) as string[]);
+}
+
+function keyedHash(text: string, key: string): string {
+  return createHmac('sha256', key).update(text).digest('hex').slice(0, 32);
+}
