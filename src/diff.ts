@@ -1,0 +1,89 @@
+// SPEC §6, as pure functions: current state + snapshot in, change set out. No I/O here.
+import type { Row, Value } from './types/fields.ts';
+import type { Mode } from './types/type.ts';
+
+export interface Hashed {
+  readonly hash: string;
+}
+
+export interface SnapshotView {
+  /** Full records by natural key. */
+  readonly records: ReadonlyMap<string, Hashed>;
+  /** Keys the source listed but could not describe (Nova UNKNOWN servers): seen, never diffed. */
+  readonly partial: ReadonlySet<string>;
+  /** Lists every resource of its type; only a complete snapshot may remove. */
+  readonly complete: boolean;
+}
+
+export interface ChangeSet {
+  readonly added: string[];
+  readonly modified: string[];
+  readonly removed: string[];
+  /** Present and identical (state), or a partial record of a known resource. */
+  readonly unchanged: number;
+  /** Ledger: a re-delivered record identical to the stored one. */
+  readonly duplicates: number;
+  /** Partial records of resources we never saw in full: nothing to add. */
+  readonly partialSkipped: number;
+  /** The removals trip the mass-removal guard; the caller refuses unless allowed. */
+  readonly massRemoval: boolean;
+}
+
+export function diff(mode: Mode, current: ReadonlyMap<string, Hashed>, snapshot: SnapshotView): ChangeSet {
+  const added: string[] = [];
+  const modified: string[] = [];
+  let same = 0;
+  for (const [key, record] of snapshot.records) {
+    const now = current.get(key);
+    if (!now) added.push(key);
+    else if (now.hash !== record.hash) modified.push(key);
+    else same++;
+  }
+  let partialKnown = 0;
+  for (const key of snapshot.partial) if (current.has(key)) partialKnown++;
+
+  // SPEC §6: incomplete snapshots never remove; ledger records are never removed by absence.
+  const removed: string[] = [];
+  if (mode === 'state' && snapshot.complete) {
+    for (const key of current.keys()) {
+      if (!snapshot.records.has(key) && !snapshot.partial.has(key)) removed.push(key);
+    }
+  }
+  return {
+    added,
+    modified,
+    removed,
+    unchanged: (mode === 'state' ? same : 0) + partialKnown,
+    duplicates: mode === 'ledger' ? same : 0,
+    partialSkipped: snapshot.partial.size - partialKnown,
+    massRemoval: isMassRemoval(current.size, removed.length),
+  };
+}
+
+/** SPEC §6: more than half of the current resources, and more than 10 of them, vanishing at once. */
+export function isMassRemoval(currentCount: number, removedCount: number): boolean {
+  return removedCount > 10 && removedCount * 2 > currentCount;
+}
+
+export interface FieldChange {
+  readonly old: Value | null;
+  readonly new: Value | null;
+}
+
+export type FieldChanges = { readonly [field: string]: FieldChange };
+
+/** Every field that changed, appeared or disappeared, with both values (OSWL kept only the old one). */
+export function fieldChanges(old: Row, next: Row): FieldChanges {
+  const changes: Record<string, FieldChange> = {};
+  for (const field of new Set([...Object.keys(old), ...Object.keys(next)])) {
+    const before = old[field] ?? null;
+    const after = next[field] ?? null;
+    if (!sameValue(before, after)) changes[field] = { old: before, new: after };
+  }
+  return changes;
+}
+
+function sameValue(a: Value | null, b: Value | null): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}

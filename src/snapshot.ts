@@ -1,0 +1,133 @@
+// A snapshot: one observation of one (source, type) at one instant, built record by record.
+import { createHash } from 'node:crypto';
+import { RecordError } from './errors.ts';
+import { normaliser, type Normalised, type NormalRecord, type Privacy } from './types/normalise.ts';
+import type { ResourceType } from './types/type.ts';
+
+export interface SnapshotHeader {
+  readonly source: string;
+  readonly type: ResourceType;
+  /** Epoch ms, UTC. */
+  readonly takenAt: number;
+  /** The input claims to list every resource (SPEC §3). */
+  readonly complete: boolean;
+}
+
+/** A quarantined record (SPEC §9): where it was and why it was refused. Never its content. */
+export interface Reject {
+  readonly file: string;
+  readonly location: string;
+  readonly field?: string;
+  readonly reason: string;
+}
+
+export interface Snapshot extends SnapshotHeader {
+  /** The files it was read from. */
+  readonly origins: readonly string[];
+  readonly records: ReadonlyMap<string, NormalRecord>;
+  readonly partial: ReadonlySet<string>;
+  readonly rejects: readonly Reject[];
+  /** Why the snapshot is incomplete, when it is. */
+  readonly incompleteBecause: readonly string[];
+  readonly examined: number;
+  /** Identical copies of one key, merged silently. */
+  readonly duplicates: number;
+  /** Differing copies of one key: the later one was kept (SPEC §6). */
+  readonly conflicts: readonly string[];
+  /** Input objects that are not records of this type (e.g. a domain-scoped role assignment). */
+  readonly skipped: number;
+}
+
+export class SnapshotBuilder {
+  private readonly records = new Map<string, NormalRecord>();
+  private readonly partial = new Set<string>();
+  private readonly rejects: Reject[] = [];
+  private readonly incomplete: string[] = [];
+  private readonly conflicts: string[] = [];
+  private readonly origins = new Set<string>();
+  private readonly normalisers = new Map<string, (raw: unknown) => Normalised>();
+  private examined = 0;
+  private duplicates = 0;
+  private skipped = 0;
+
+  constructor(
+    readonly type: ResourceType,
+    private readonly privacy: Privacy,
+  ) {}
+
+  /** Adds one raw input object; a bad one is quarantined with its file and location. */
+  add(raw: unknown, shape: string, file: string, location: string): void {
+    this.examined++;
+    this.origins.add(file);
+    let result: Normalised;
+    try {
+      result = this.normaliserFor(shape)(raw);
+    } catch (err) {
+      if (!(err instanceof RecordError)) throw err;
+      this.rejects.push({ file, location, field: err.field, reason: err.detail });
+      return;
+    }
+    if (result.kind === 'skipped') {
+      this.skipped++;
+    } else if (result.kind === 'partial') {
+      if (!this.records.has(result.key)) this.partial.add(result.key);
+    } else {
+      const { record } = result;
+      const earlier = this.records.get(record.key);
+      if (earlier) {
+        if (earlier.hash === record.hash) this.duplicates++;
+        else this.conflicts.push(record.key);
+      }
+      this.partial.delete(record.key);
+      this.records.set(record.key, record);
+    }
+  }
+
+  /** Records that the input itself says it is not the whole picture (a failed page, `truncated`). */
+  markIncomplete(reason: string, file?: string): void {
+    this.incomplete.push(reason);
+    if (file) this.origins.add(file);
+  }
+
+  /** The snapshot, once every part is in; its time and source are known only then for paged scans. */
+  build(header: Omit<SnapshotHeader, 'type'>): Snapshot {
+    const incompleteBecause = [...this.incomplete];
+    if (!header.complete) incompleteBecause.unshift('the input says it is incomplete');
+    if (this.rejects.length) incompleteBecause.push(`${this.rejects.length} record(s) quarantined`);
+    if (this.partial.size) incompleteBecause.push(`${this.partial.size} record(s) only partly described`);
+    return {
+      ...header,
+      type: this.type,
+      complete: incompleteBecause.length === 0,
+      origins: [...this.origins],
+      records: this.records,
+      partial: this.partial,
+      rejects: this.rejects,
+      incompleteBecause,
+      examined: this.examined,
+      duplicates: this.duplicates,
+      conflicts: this.conflicts,
+      skipped: this.skipped,
+    };
+  }
+
+  private normaliserFor(shape: string): (raw: unknown) => Normalised {
+    let fn = this.normalisers.get(shape);
+    if (!fn) {
+      fn = normaliser(this.type, shape, this.privacy);
+      this.normalisers.set(shape, fn);
+    }
+    return fn;
+  }
+}
+
+/** Identifies a snapshot's content: same records, same completeness -> same hash ("already ingested"). */
+export function contentHash(snapshot: Snapshot): string {
+  const h = createHash('sha1');
+  h.update(snapshot.complete ? 'complete\n' : 'incomplete\n');
+  for (const key of [...snapshot.records.keys()].sort()) {
+    h.update(key).update('\0').update(snapshot.records.get(key)!.hash).update('\n');
+  }
+  for (const key of [...snapshot.partial].sort()) h.update('partial\0').update(key).update('\n');
+  return h.digest('base64');
+}
