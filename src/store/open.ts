@@ -1,0 +1,83 @@
+// Opening the database: pragmas, schema, forward migrations (SPEC §10).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { UsageError } from '../errors.ts';
+
+type DB = Database.Database;
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SCHEMA_FILE = join(HERE, '..', '..', 'schema.sql');
+const MIGRATIONS_DIR = join(HERE, 'migrations');
+
+interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+function migrations(): Migration[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((name) => /^\d{3}-.*\.sql$/.test(name))
+    .sort()
+    .map((name) => ({ version: Number(name.slice(0, 3)), sql: readFileSync(join(MIGRATIONS_DIR, name), 'utf8') }));
+}
+
+export interface OpenOptions {
+  /** Open for reading only; the file must exist. */
+  readonly readonly?: boolean;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): DB {
+  if (options.readonly && !existsSync(path)) {
+    throw new UsageError(`no database at ${path} (ingest something first, or pass --db)`);
+  }
+  let db: DB;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, timeout: 10_000 });
+  } catch (err) {
+    throw new UsageError(`cannot open database ${path}: ${(err as Error).message}`);
+  }
+  try {
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // In WAL mode NORMAL keeps every commit atomic; a power cut may lose the last one, never half of it.
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -65536');
+    migrate(db, path, options.readonly ?? false);
+  } catch (err) {
+    db.close();
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot use database ${path}: ${(err as Error).message}`);
+  }
+  return db;
+}
+
+function migrate(db: DB, path: string, readonly: boolean): void {
+  const all = migrations();
+  const latest = Math.max(1, ...all.map((m) => m.version));
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === latest) return;
+  if (version > latest) {
+    throw new UsageError(
+      `database ${path} has schema version ${version}, newer than this usage-etl knows (${latest}); upgrade usage-etl`,
+    );
+  }
+  if (readonly) {
+    throw new UsageError(`database ${path} has schema version ${version}; run an ingest to upgrade it to ${latest}`);
+  }
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have just created or upgraded it.
+    const now = db.pragma('user_version', { simple: true }) as number;
+    if (now === latest) return;
+    if (now === 0) {
+      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
+      if (tables.n > 0) throw new UsageError(`${path} is an SQLite database, but not a usage-etl one`);
+      db.exec(readFileSync(SCHEMA_FILE, 'utf8'));
+    }
+    for (const m of all) if (m.version > Math.max(now, 1)) db.exec(m.sql);
+    db.pragma(`user_version = ${latest}`);
+  }).immediate();
+}

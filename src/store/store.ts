@@ -1,0 +1,401 @@
+// The only module that speaks SQL. Everything else asks it questions in the users' terms.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+import { LockError } from '../errors.ts';
+import { openDatabase, type OpenOptions } from './open.ts';
+
+type DB = Database.Database;
+
+export type Action = 'added' | 'modified' | 'removed';
+
+export interface CurrentEntry {
+  readonly hash: string;
+  readonly changeId: number;
+}
+
+export interface SnapshotCounts {
+  readonly examined: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+}
+
+export interface RunTotals {
+  readonly snapshots: number;
+  readonly examined: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  readonly skipped: number;
+}
+
+export interface SeriesInfo {
+  readonly id: number;
+  readonly source: string;
+  readonly type: string;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+export interface ChangeRow {
+  readonly id: number;
+  readonly takenAt: number;
+  readonly key: string;
+  readonly action: Action;
+  readonly record: string;
+  readonly fields: string | null;
+}
+
+export interface RejectRow {
+  readonly file: string;
+  readonly location: string;
+  readonly field?: string;
+  readonly reason: string;
+}
+
+export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(
+    readonly db: DB,
+    readonly path: string,
+  ) {}
+
+  static open(path: string, options: OpenOptions = {}): Store {
+    return new Store(openDatabase(path, options), path);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE): all of it commits, or none (SPEC §6). */
+  writeTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // --- ingest lock (SPEC §10) -------------------------------------------------------------
+
+  /** Takes the ingest lock, waiting up to `waitMs` for another ingest to finish. */
+  async acquireIngestLock(command: string, waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const holder = this.tryLock(command);
+      if (!holder) return;
+      if (Date.now() >= deadline) {
+        throw new LockError(
+          `another ingest holds the lock on ${this.path} (pid ${holder.pid} on ${holder.hostname}, ` +
+            `started ${new Date(holder.started_at).toISOString()}: ${holder.command})`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(10, deadline - Date.now()))));
+    }
+  }
+
+  private tryLock(command: string): LockHolder | undefined {
+    return this.writeTransaction(() => {
+      const holder = this.sql('SELECT pid, hostname, command, started_at FROM ingest_lock WHERE id = 1').get() as
+        | LockHolder
+        | undefined;
+      if (holder && holder.pid !== process.pid && isAlive(holder)) return holder;
+      this.sql(
+        'INSERT OR REPLACE INTO ingest_lock (id, pid, hostname, command, started_at) VALUES (1, ?, ?, ?, ?)',
+      ).run(process.pid, hostname(), command, Date.now());
+      return undefined;
+    });
+  }
+
+  /** Whether the run of process `pid` still holds the lock (a 'running' run without it was killed). */
+  isRunning(pid: number): boolean {
+    const holder = this.sql('SELECT pid, hostname, command, started_at FROM ingest_lock WHERE id = 1').get() as LockHolder | undefined;
+    return !!holder && holder.pid === pid && isAlive(holder);
+  }
+
+  releaseIngestLock(): void {
+    this.sql('DELETE FROM ingest_lock WHERE id = 1 AND pid = ?').run(process.pid);
+  }
+
+  // --- runs --------------------------------------------------------------------------------
+
+  startRun(command: string): number {
+    const result = this.sql("INSERT INTO runs (command, pid, started_at, status) VALUES (?, ?, ?, 'running')").run(
+      command,
+      process.pid,
+      Date.now(),
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  finishRun(runId: number, status: 'ok' | 'failed', error: string | undefined, totals: RunTotals): void {
+    this.sql(
+      `UPDATE runs SET finished_at = ?, status = ?, error = ?, snapshots = ?, examined = ?, added = ?,
+         modified = ?, removed = ?, unchanged = ?, rejected = ?, skipped = ? WHERE id = ?`,
+    ).run(
+      Date.now(),
+      status,
+      error ?? null,
+      totals.snapshots,
+      totals.examined,
+      totals.added,
+      totals.modified,
+      totals.removed,
+      totals.unchanged,
+      totals.rejected,
+      totals.skipped,
+      runId,
+    );
+  }
+
+  // --- settings ----------------------------------------------------------------------------
+
+  /** The HMAC key for `private_fields: hash`, made once per database. */
+  hashKey(): string {
+    const row = this.sql("SELECT value FROM meta WHERE key = 'hash_key'").get() as { value: string } | undefined;
+    if (row) return row.value;
+    const key = randomBytes(32).toString('hex');
+    this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('hash_key', ?)").run(key);
+    return (this.sql("SELECT value FROM meta WHERE key = 'hash_key'").get() as { value: string }).value;
+  }
+
+  // --- series and snapshots ----------------------------------------------------------------
+
+  findSeries(source: string, type: string): number | undefined {
+    const row = this.sql(
+      'SELECT series.id FROM series JOIN sources ON sources.id = series.source_id WHERE sources.name = ? AND resource_type = ?',
+    ).get(source, type) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  ensureSeries(source: string, type: string): number {
+    const found = this.findSeries(source, type);
+    if (found !== undefined) return found;
+    this.sql('INSERT OR IGNORE INTO sources (name, created_at) VALUES (?, ?)').run(source, Date.now());
+    const { id: sourceId } = this.sql('SELECT id FROM sources WHERE name = ?').get(source) as { id: number };
+    return Number(this.sql('INSERT INTO series (source_id, resource_type) VALUES (?, ?)').run(sourceId, type).lastInsertRowid);
+  }
+
+  snapshotAt(seriesId: number, takenAt: number): { contentHash: string } | undefined {
+    return this.sql('SELECT content_hash AS contentHash FROM snapshots WHERE series_id = ? AND taken_at = ?').get(
+      seriesId,
+      takenAt,
+    ) as { contentHash: string } | undefined;
+  }
+
+  latestSnapshotAt(seriesId: number): number | undefined {
+    const row = this.sql('SELECT max(taken_at) AS t FROM snapshots WHERE series_id = ?').get(seriesId) as {
+      t: number | null;
+    };
+    return row.t ?? undefined;
+  }
+
+  /** The present state of a series: key -> record hash and the change holding the record. */
+  loadCurrent(seriesId: number): Map<string, CurrentEntry> {
+    const current = new Map<string, CurrentEntry>();
+    const rows = this.sql('SELECT resource_key, hash, change_id FROM current WHERE series_id = ?').raw().iterate(seriesId);
+    for (const row of rows as Iterable<[string, string, number]>) current.set(row[0], { hash: row[1], changeId: row[2] });
+    return current;
+  }
+
+  recordOf(changeId: number): string {
+    return (this.sql('SELECT record FROM changes WHERE id = ?').pluck().get(changeId) as string | undefined) ?? '{}';
+  }
+
+  insertSnapshot(
+    seriesId: number,
+    runId: number,
+    takenAt: number,
+    complete: boolean,
+    contentHash: string,
+    origin: string,
+    counts: SnapshotCounts,
+  ): number {
+    const result = this.sql(
+      `INSERT INTO snapshots (series_id, run_id, taken_at, complete, content_hash, origin, examined, added, modified,
+         removed, unchanged, rejected, duplicates, skipped, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+    ).run(
+      seriesId,
+      runId,
+      takenAt,
+      complete ? 1 : 0,
+      contentHash,
+      origin,
+      counts.examined,
+      counts.added,
+      counts.modified,
+      counts.removed,
+      counts.unchanged,
+      counts.rejected,
+      counts.duplicates,
+      counts.skipped,
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  setSnapshotElapsed(snapshotId: number, elapsedMs: number): void {
+    this.sql('UPDATE snapshots SET elapsed_ms = ? WHERE id = ?').run(Math.round(elapsedMs), snapshotId);
+  }
+
+  /** Records one change and makes it the resource's present state (or forgets it, when removed). */
+  recordChange(
+    seriesId: number,
+    snapshotId: number,
+    takenAt: number,
+    key: string,
+    action: Action,
+    record: string,
+    hash: string,
+    fields?: string,
+  ): void {
+    const changeId = this.sql(
+      `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, fields)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(seriesId, snapshotId, takenAt, key, action, record, fields ?? null).lastInsertRowid;
+    if (action === 'removed') {
+      this.sql('DELETE FROM current WHERE series_id = ? AND resource_key = ?').run(seriesId, key);
+    } else {
+      this.sql(
+        `INSERT INTO current (series_id, resource_key, hash, change_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id`,
+      ).run(seriesId, key, hash, changeId);
+    }
+  }
+
+  insertReject(runId: number, snapshotId: number | null, source: string, type: string, reject: RejectRow): void {
+    this.sql(
+      `INSERT INTO rejects (run_id, snapshot_id, source, resource_type, file, location, field, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(runId, snapshotId, source, type, reject.file, reject.location, reject.field ?? null, reject.reason);
+  }
+
+  // --- reading history (exports) -----------------------------------------------------------
+
+  /** Every series with its first and last snapshot time, ordered by source then type. */
+  listSeries(): SeriesInfo[] {
+    return this.sql(
+      `SELECT series.id, sources.name AS source, series.resource_type AS type,
+              min(snapshots.taken_at) AS firstAt, max(snapshots.taken_at) AS lastAt
+       FROM series JOIN sources ON sources.id = series.source_id JOIN snapshots ON snapshots.series_id = series.id
+       GROUP BY series.id ORDER BY sources.name, series.resource_type`,
+    ).all() as SeriesInfo[];
+  }
+
+  sourceNames(): string[] {
+    return this.sql('SELECT name FROM sources ORDER BY name').pluck().all() as string[];
+  }
+
+  /** Changes of one series with from <= taken_at < to, in the order they were applied. */
+  changes(seriesId: number, fromMs: number, toMs: number): IterableIterator<ChangeRow> {
+    return this.sql(
+      `SELECT id, taken_at AS takenAt, resource_key AS key, action, record, fields FROM changes
+       WHERE series_id = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at, id`,
+    ).iterate(seriesId, fromMs, toMs) as IterableIterator<ChangeRow>;
+  }
+
+  /** Changes of several series in a time range, ordered by time, source, type and key (SPEC §8.2). */
+  changesAcross(seriesIds: readonly number[], fromMs: number, toMs: number): IterableIterator<ChangeRow & { seriesId: number }> {
+    const ids = seriesIds.map(Number).join(',');
+    return this.db
+      .prepare(
+        `SELECT changes.id, changes.series_id AS seriesId, taken_at AS takenAt, resource_key AS key, action, record, fields
+         FROM changes JOIN series ON series.id = changes.series_id JOIN sources ON sources.id = series.source_id
+         WHERE changes.series_id IN (${ids}) AND taken_at >= ? AND taken_at < ?
+         ORDER BY taken_at, sources.name, series.resource_type, resource_key, changes.id`,
+      )
+      .iterate(fromMs, toMs) as IterableIterator<ChangeRow & { seriesId: number }>;
+  }
+
+  // --- status ------------------------------------------------------------------------------
+
+  seriesStatus(): SeriesStatus[] {
+    return this.sql(
+      `SELECT sources.name AS source, series.resource_type AS type,
+              (SELECT count(*) FROM current WHERE current.series_id = series.id) AS present,
+              (SELECT count(*) FROM snapshots WHERE snapshots.series_id = series.id) AS snapshots,
+              (SELECT count(*) FROM rejects WHERE rejects.source = sources.name AND rejects.resource_type = series.resource_type) AS rejected,
+              s.taken_at AS lastAt, s.complete, s.added, s.modified, s.removed, s.unchanged, s.rejected AS lastRejected
+       FROM series JOIN sources ON sources.id = series.source_id
+       LEFT JOIN snapshots s ON s.id = (SELECT id FROM snapshots WHERE series_id = series.id ORDER BY taken_at DESC LIMIT 1)
+       ORDER BY sources.name, series.resource_type`,
+    ).all() as SeriesStatus[];
+  }
+
+  recentRuns(limit: number): RunStatus[] {
+    return this.sql(
+      `SELECT id, command, pid, started_at AS startedAt, finished_at AS finishedAt, status, error, snapshots,
+              added, modified, removed, unchanged, rejected
+       FROM runs ORDER BY id DESC LIMIT ?`,
+    ).all(limit) as RunStatus[];
+  }
+
+  recentRejects(limit: number): (RejectRow & { runId: number; source: string; type: string })[] {
+    return this.sql(
+      `SELECT run_id AS runId, source, resource_type AS type, file, location, field, reason
+       FROM rejects ORDER BY id DESC LIMIT ?`,
+    ).all(limit) as (RejectRow & { runId: number; source: string; type: string })[];
+  }
+}
+
+interface LockHolder {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly command: string;
+  readonly started_at: number;
+}
+
+/** A lock row outlives a killed process; it counts only while its process runs (same host). */
+function isAlive(holder: LockHolder): boolean {
+  if (holder.hostname !== hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface SeriesStatus {
+  readonly source: string;
+  readonly type: string;
+  readonly present: number;
+  readonly snapshots: number;
+  readonly rejected: number;
+  readonly lastAt: number | null;
+  readonly complete: number | null;
+  readonly added: number | null;
+  readonly modified: number | null;
+  readonly removed: number | null;
+  readonly unchanged: number | null;
+  readonly lastRejected: number | null;
+}
+
+export interface RunStatus {
+  readonly id: number;
+  readonly command: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly status: 'running' | 'ok' | 'failed';
+  readonly error: string | null;
+  readonly snapshots: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+}
