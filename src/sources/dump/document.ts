@@ -1,0 +1,80 @@
+// Object documents (canonical snapshots, raw OpenStack responses) read as one stream of events, so a
+// document parsed whole and one too large to parse whole go through the same code.
+import { InputError } from '../../errors.ts';
+import { canonicalHeader, isCanonical } from './canonical.ts';
+import type { ObjectEvent } from './json.ts';
+import { openstackHeader, openstackType, pageSignal, wrapperSignals } from './openstack.ts';
+import { type DumpContext, isObject, type PartSink, type PartWriter } from './parts.ts';
+
+/** The events of a document already in memory: scalars first, then each list's elements. */
+export function* objectEvents(document: Record<string, unknown>): Generator<ObjectEvent> {
+  for (const [key, value] of Object.entries(document)) {
+    if (value === null || typeof value !== 'object') yield { kind: 'scalar', key, value };
+  }
+  for (const [member, value] of Object.entries(document)) {
+    if (Array.isArray(value)) {
+      yield { kind: 'member', member, isList: true };
+      for (let index = 0; index < value.length; index++) yield { kind: 'element', member, index, value: value[index] };
+    } else if (isObject(value)) {
+      yield { kind: 'member', member, isList: false };
+      for (const [index, item] of Object.entries(value)) yield { kind: 'element', member, index, value: item };
+    }
+  }
+}
+
+export async function readObjectDocument(
+  ctx: DumpContext,
+  sink: PartSink,
+  events: Iterable<ObjectEvent> | AsyncIterable<ObjectEvent>,
+  at?: string,
+): Promise<number> {
+  const scalars: Record<string, unknown> = {};
+  const writers = new Map<string, PartWriter>();
+  const decided = new Set<string>();
+  const signals: string[] = [];
+  const where = (member: string, index: number | string) =>
+    `${at ? `${at}: ` : ''}${member}${typeof index === 'number' ? `[${index}]` : `.${index}`}`;
+
+  const writerFor = (member: string, isList: boolean): PartWriter | undefined => {
+    if (decided.has(member)) return writers.get(member);
+    decided.add(member);
+    let writer: PartWriter | undefined;
+    if (isCanonical(scalars)) {
+      if (member !== 'resources') return undefined;
+      if (!isList) throw new InputError(ctx.file, at, 'resources: expected a list');
+      writer = sink.part(ctx.file, canonicalHeader(ctx, scalars, at));
+    } else {
+      const type = openstackType(member);
+      if (!type) return undefined;
+      if (!isList) throw new InputError(ctx.file, at, `${member}: expected a list`);
+      writer = sink.part(ctx.file, openstackHeader(ctx, type, scalars, at));
+    }
+    writers.set(member, writer);
+    return writer;
+  };
+
+  for await (const event of events) {
+    if (event.kind === 'scalar') {
+      scalars[event.key] = event.value;
+    } else if (event.kind === 'member') {
+      writerFor(event.member, event.isList);
+    } else {
+      const writer = writerFor(event.member, typeof event.index === 'number');
+      if (writer) writer.add(event.value, isCanonical(scalars) ? 'canonical' : 'openstack', where(event.member, event.index));
+      else {
+        const signal = pageSignal(event.member, event.index, event.value);
+        if (signal) signals.push(signal);
+      }
+    }
+  }
+  if (writers.size === 0) {
+    const what = isCanonical(scalars)
+      ? 'a canonical snapshot without a resources list'
+      : 'not a recognised dump: expected a canonical snapshot (resource_type), an OpenStack list response ' +
+        '(servers, flavors, volumes, snapshots, images, projects, users, role_assignments) or reporting-unified messages (schema, data)';
+    throw new InputError(ctx.file, at, what);
+  }
+  if (!isCanonical(scalars)) signals.push(...wrapperSignals(scalars));
+  for (const writer of writers.values()) for (const signal of signals) writer.incomplete(signal);
+  return writers.size;
+}

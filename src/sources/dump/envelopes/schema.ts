@@ -1,0 +1,21 @@
+// A reporting-unified schema: which lists of a message's `data` hold which resource type.
+import type { ResourceType } from '../../../types/type.ts';
+
+export interface EnvelopeList {
+  readonly type: ResourceType;
+  /** The input shape of the items (`openstack` for raw API objects). */
+  readonly shape: string;
+  /** Where the items sit in `data`, for error locations. */
+  readonly path: string;
+  readonly items: readonly unknown[];
+  /** Why this list is known not to be whole, when it is not. */
+  readonly incomplete?: string;
+}
+
+/** Reads one message's `data`; a list that is absent yields nothing (absent is not empty). */
+export type EnvelopeSchema = (data: Record<string, unknown>) => EnvelopeList[];
+
+export function listAt(data: Record<string, unknown>, key: string): unknown[] | undefined {
+  const value = data[key];
+  return Array.isArray(value) ? value : undefined;
+}

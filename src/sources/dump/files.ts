@@ -1,0 +1,42 @@
+// Which files a `--dump PATH...` names: files as given, directories walked recursively.
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../errors.ts';
+
+/** Inside directories only dump-like names are read; a file named on the command line is always read. */
+const DUMP_NAME = /\.(json|jsonl|ndjson)(\.(gz|xz))?$/i;
+
+export async function listDumpFiles(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new UsageError(`no such file or directory: ${path}`);
+    }
+    if (info.isDirectory()) files.push(...(await walk(path)));
+    else files.push(path);
+  }
+  // The same file named twice (directly and through its folder) is read once.
+  const seen = new Set<string>();
+  return files.filter((file) => {
+    const absolute = resolve(file);
+    if (seen.has(absolute)) return false;
+    seen.add(absolute);
+    return true;
+  });
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile() && DUMP_NAME.test(entry.name)) files.push(path);
+  }
+  return files;
+}

@@ -1,0 +1,280 @@
+// JSON and JSONL dumps, told apart by content. Small documents are parsed whole (fast); documents
+// too large for one string (V8 caps strings near 512 MB) are streamed element by element.
+import { JSONParser, Tokenizer } from '@streamparser/json';
+import { InputError } from '../../errors.ts';
+import { readBytes } from './bytes.ts';
+
+/** Documents up to this many (decompressed) bytes are parsed with one JSON.parse. */
+const WHOLE_LIMIT = Number(process.env.USAGE_ETL_WHOLE_JSON_LIMIT) || 128 * 1024 * 1024;
+const PEEK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+
+export interface JsonValueAt {
+  readonly value: unknown;
+  /** The 1-based line, for JSONL values; absent for a whole document. */
+  readonly line?: number;
+}
+
+export type ObjectEvent =
+  /** A top-level member among the header keys asked for. */
+  | { readonly kind: 'scalar'; readonly key: string; readonly value: unknown }
+  /** A top-level list or object member begins (whole documents only: it shows empty lists too). */
+  | { readonly kind: 'member'; readonly member: string; readonly isList: boolean }
+  /** One element (or member) of a top-level array (or object) member. */
+  | { readonly kind: 'element'; readonly member: string; readonly index: number | string; readonly value: unknown };
+
+export type JsonInput =
+  | { readonly kind: 'values'; readonly values: AsyncIterable<JsonValueAt> }
+  | { readonly kind: 'object-stream'; readonly events: AsyncIterable<ObjectEvent> }
+  | { readonly kind: 'array-stream'; readonly elements: AsyncIterable<{ readonly index: number; readonly value: unknown }> };
+
+/**
+ * Opens a JSON or JSONL file. `headerKeys` are the top-level scalars a streamed object document
+ * must report (the rest of a streamed document's members are delivered element by element).
+ */
+export async function readJson(file: string, headerKeys: readonly string[]): Promise<JsonInput> {
+  const source = readBytes(file);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let lineChecked = false;
+  for (;;) {
+    const next = await source.next();
+    if (next.done) break;
+    chunks.push(next.value);
+    size += next.value.length;
+    if (!lineChecked) {
+      const head = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const first = firstLine(head);
+      if (first !== 'need-more') {
+        lineChecked = true;
+        // A first line that is a whole JSON value means JSONL (or a one-line document, the same thing).
+        if (first !== undefined) return { kind: 'values', values: jsonLines(file, chunks, source) };
+      }
+    }
+    if (size > WHOLE_LIMIT) return streamDocument(file, chunks, source, headerKeys);
+  }
+  const buffer = Buffer.concat(chunks);
+  const text = stripBom(buffer.toString('utf8'));
+  if (text.trim() === '') throw new InputError(file, undefined, 'is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw jsonError(file, text, err as Error);
+  }
+  return { kind: 'values', values: single(value) };
+}
+
+async function* single(value: unknown): AsyncGenerator<JsonValueAt> {
+  yield { value };
+}
+
+/** The first non-blank line parsed, undefined if it is not a JSON value, 'need-more' without a newline yet. */
+function firstLine(head: Buffer): unknown | 'need-more' {
+  let start = 0;
+  for (;;) {
+    const end = head.indexOf(NEWLINE, start);
+    if (end < 0) return 'need-more';
+    const text = stripBom(head.toString('utf8', start, end)).trim();
+    if (text !== '') {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    }
+    start = end + 1;
+  }
+}
+
+async function* jsonLines(file: string, read: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<JsonValueAt> {
+  let line = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  const parse = (buffer: Buffer, start: number, end: number): JsonValueAt | undefined => {
+    line++;
+    const text = buffer.toString('utf8', start, end).trim();
+    if (text === '') return undefined;
+    try {
+      return { value: JSON.parse(line === 1 ? stripBom(text) : text), line };
+    } catch (err) {
+      throw new InputError(file, `line ${line}`, `not valid JSON (${(err as Error).message})`);
+    }
+  };
+  const pending = [...read];
+  for (;;) {
+    let chunk = pending.shift();
+    if (!chunk) {
+      const next = await rest.next();
+      if (next.done) break;
+      chunk = next.value;
+    }
+    const buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let end = buffer.indexOf(NEWLINE, start); end >= 0; end = buffer.indexOf(NEWLINE, start)) {
+      const value = parse(buffer, start, end);
+      if (value) yield value;
+      start = end + 1;
+    }
+    carry = buffer.subarray(start);
+  }
+  const last = parse(carry, 0, carry.length);
+  if (last) yield last;
+}
+
+function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer>, headerKeys: readonly string[]): JsonInput {
+  const top = firstByte(read);
+  if (top === '[') {
+    return { kind: 'array-stream', elements: streamed(file, read, rest, ['$.*'], (e) => ({ index: Number(e.key), value: e.value })) };
+  }
+  if (top === '{') {
+    const paths = ['$.*.*', ...headerKeys.map((key) => `$.${key}`)];
+    return {
+      kind: 'object-stream',
+      events: streamed(file, read, rest, paths, (e): ObjectEvent =>
+        e.stack.length === 1
+          ? { kind: 'scalar', key: String(e.key), value: e.value }
+          : { kind: 'element', member: String(e.stack[1]?.key), index: e.key as number | string, value: e.value },
+      ),
+    };
+  }
+  throw new InputError(file, undefined, 'not valid JSON (it does not start with { or [)');
+}
+
+interface Emitted {
+  readonly value: unknown;
+  readonly key: unknown;
+  readonly stack: readonly { readonly key?: unknown }[];
+}
+
+async function* streamed<T>(
+  file: string,
+  read: Buffer[],
+  rest: AsyncIterator<Buffer>,
+  paths: string[],
+  map: (e: Emitted) => T,
+): AsyncGenerator<T> {
+  const parser = new JSONParser({ paths, keepStack: false });
+  const queue: T[] = [];
+  let failure: Error | undefined;
+  parser.onValue = (e) => queue.push(map(e as unknown as Emitted));
+  parser.onError = (err) => (failure ??= err);
+  const pending = [...read];
+  for (;;) {
+    let chunk = pending.shift();
+    if (!chunk) {
+      const next = await rest.next();
+      if (next.done) break;
+      chunk = next.value;
+    }
+    parser.write(chunk);
+    if (failure) throw new InputError(file, undefined, `not valid JSON (${failure.message})`);
+    yield* queue.splice(0);
+  }
+  if (!parser.isEnded) parser.end();
+  if (failure) throw new InputError(file, undefined, `not valid JSON (${failure.message})`);
+  yield* queue.splice(0);
+}
+
+function firstByte(chunks: Buffer[]): string | undefined {
+  for (const chunk of chunks) {
+    for (const byte of chunk) {
+      if (byte === 0xef || byte === 0xbb || byte === 0xbf) continue; // UTF-8 BOM
+      if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return String.fromCharCode(byte);
+    }
+  }
+  return undefined;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Turns JSON.parse's "at position N" into a line and column a person can go to. */
+function jsonError(file: string, text: string, err: Error): InputError {
+  const position = /position (\d+)/.exec(err.message);
+  const at = position ? Number(position[1]) : text.length;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  const truncated = !position || /end of JSON input/.test(err.message);
+  const detail = truncated ? 'not valid JSON: it ends too early (is the file truncated?)' : `not valid JSON (${err.message})`;
+  return new InputError(file, `line ${line}, column ${column}`, detail);
+}
+
+// --- peeking: what a file holds, from its first megabyte --------------------------------
+
+export type Peek =
+  /** The first line is a whole JSON value: JSONL, or a one-line document. */
+  | { readonly kind: 'line'; readonly value: unknown }
+  /** The start of a multi-line object: its scalars up to the first nested member. */
+  | { readonly kind: 'object'; readonly scalars: Readonly<Record<string, unknown>>; readonly firstNested?: string }
+  | { readonly kind: 'array' }
+  | { readonly kind: 'unknown' };
+
+/** Reads at most the first megabyte to learn the file's format and header, for ordering snapshots. */
+export async function peekJson(file: string): Promise<Peek> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of readBytes(file)) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= PEEK_BYTES) break;
+  }
+  const head = Buffer.concat(chunks);
+  const first = firstLine(head);
+  if (first !== 'need-more' && first !== undefined) return { kind: 'line', value: first };
+  const top = firstByte([head]);
+  if (top === '[') return { kind: 'array' };
+  if (top === '{') return objectHead(head);
+  return { kind: 'unknown' };
+}
+
+/** Scalars of a top-level object before its first nested member (header keys come first in practice). */
+function objectHead(head: Buffer): Peek {
+  const tokenizer = new Tokenizer();
+  const scalars: Record<string, unknown> = {};
+  let depth = 0;
+  let key: string | undefined;
+  let expectKey = false;
+  let done = false;
+  let firstNested: string | undefined;
+  tokenizer.onToken = ({ token, value }) => {
+    if (done) return;
+    switch (token) {
+      case 0: // {
+      case 2: // [
+        if (depth === 1 && key !== undefined) {
+          firstNested = key;
+          done = true;
+        }
+        depth++;
+        expectKey = token === 0;
+        break;
+      case 1: // }
+      case 3: // ]
+        depth--;
+        break;
+      case 5: // ,
+        expectKey = depth === 1;
+        break;
+      case 4: // :
+        break;
+      default:
+        if (token === 9 && depth === 1 && expectKey) {
+          key = value as string; // a member name
+          expectKey = false;
+        } else if (depth === 1 && key !== undefined) {
+          scalars[key] = value;
+        }
+    }
+  };
+  tokenizer.onError = () => {
+    done = true;
+  };
+  try {
+    tokenizer.write(head);
+  } catch {
+    // The head ends mid-value, or the file is not JSON: what was read so far is all we learn.
+  }
+  return { kind: 'object', scalars, firstNested };
+}
