@@ -1,0 +1,50 @@
+// The command line: global options, one thin command per file, and the one place errors become exit codes.
+import { Command, CommanderError } from 'commander';
+import { exportCommand } from './commands/export.ts';
+import { ingestCommand } from './commands/ingest.ts';
+import { statusCommand } from './commands/status.ts';
+import { validateCommand } from './commands/validate.ts';
+import { InputError, LockError, RefusedError, UsageError } from './errors.ts';
+
+const program = new Command('usage-etl')
+  .description('Who had and used what, on which day, and what changed: snapshots -> diff -> SQLite history -> CSV')
+  .option('--db <path>', 'history database (default $USAGE_ETL_DB, the config db, ./usage.db)')
+  .option('--config <path>', 'configuration file (default $USAGE_ETL_CONFIG, ./usage-etl.yaml, ~/.config/usage-etl/config.yaml, /etc/usage-etl/config.yaml)')
+  .option('--log-format <format>', 'text or json', 'text')
+  .option('-q, --quiet', 'print nothing but warnings and errors (for cron)')
+  .option('-v, --verbose', 'print more, and stack traces of unexpected errors')
+  .addCommand(ingestCommand())
+  .addCommand(exportCommand())
+  .addCommand(statusCommand())
+  .addCommand(validateCommand())
+  .addHelpText('after', '\nSet-up and examples: see README.md. Each command has --help with examples.')
+  .showSuggestionAfterError()
+  .exitOverride();
+
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeOf(err);
+}
+
+/** SPEC §2: 2 for usage and configuration errors, 1 for failed work; messages on one line. */
+function exitCodeOf(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has printed its message (or the help) already.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`usage-etl: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof InputError || err instanceof RefusedError || err instanceof LockError) {
+    process.stderr.write(`usage-etl: ${err.message}\n`);
+    return 1;
+  }
+  const verbose = process.argv.includes('-v') || process.argv.includes('--verbose');
+  const error = err as Error;
+  process.stderr.write(`usage-etl: unexpected error: ${error?.message ?? String(err)}${verbose ? `\n${error?.stack ?? ''}` : ' (run with --verbose for details)'}\n`);
+  return 1;
+}

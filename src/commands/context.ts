@@ -1,0 +1,38 @@
+// What every command shares: global options, the logger, the config (read only when needed), the db path.
+import { type Config, loadConfig } from '../config.ts';
+import { UsageError } from '../errors.ts';
+import { type LogFormat, Logger } from '../log.ts';
+
+export interface GlobalOptions {
+  readonly db?: string;
+  readonly config?: string;
+  readonly logFormat: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+}
+
+export class Context {
+  readonly logger: Logger;
+  private loaded?: Config;
+
+  constructor(readonly options: GlobalOptions) {
+    if (options.logFormat !== 'text' && options.logFormat !== 'json') {
+      throw new UsageError(`--log-format: expected text or json, found ${options.logFormat}`);
+    }
+    this.logger = new Logger({ format: options.logFormat as LogFormat, quiet: !!options.quiet, verbose: !!options.verbose });
+  }
+
+  config(): Config {
+    return (this.loaded ??= loadConfig(this.options.config));
+  }
+
+  /** SPEC §2: --db, then $USAGE_ETL_DB, then the config's db, then ./usage.db. */
+  dbPath(): string {
+    return this.options.db ?? process.env.USAGE_ETL_DB ?? this.config().db ?? 'usage.db';
+  }
+}
+
+/** Collects a repeatable option (`--type vm --type volume`) into a list. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,191 @@
+// `usage-etl ingest`: collect configured sources, or load dumps (`--dump`), into the history.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.ts';
+import { type DumpRequest, ingestDumps, type IngestReporter } from '../ingest/dumps.ts';
+import type { Snapshot } from '../snapshot.ts';
+import type { ApplyOutcome } from '../ingest/apply.ts';
+import { Store } from '../store/store.ts';
+import { formatInstant, parseInstant } from '../time.ts';
+import type { Privacy } from '../types/normalise.ts';
+import { Context, type GlobalOptions } from './context.ts';
+
+interface IngestOptions {
+  readonly dump?: string[];
+  readonly source?: string;
+  readonly at?: string;
+  readonly dryRun?: boolean;
+  readonly allowMassRemoval?: boolean;
+  readonly wait: string;
+}
+
+export function ingestCommand(): Command {
+  return new Command('ingest')
+    .description('collect every (or the named) configured source, or load dump files, into the history')
+    .argument('[source...]', 'configured sources to collect (default: all)')
+    .option('--dump <path...>', 'load dump files or directories (read recursively) instead of collecting')
+    .option('--source <name>', 'source name for the dumps (overrides any name they carry)')
+    .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')
+    .option('--dry-run', 'read and diff, print the counts, write nothing')
+    .option('--allow-mass-removal', 'accept a snapshot that removes more than half of a type at once')
+    .addOption(new Option('--wait <seconds>', 'how long to wait for another ingest to finish').default('60'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  usage-etl ingest                                   collect every configured source (cron)
+  usage-etl -q ingest                                the same, silent unless something fails
+  usage-etl ingest --dump fixtures/sequence          load a directory of dumps, oldest first
+  usage-etl ingest --dump servers.json --source nectar-sa --at 2026-11-21T02:00:00Z
+  usage-etl ingest --dump archive/2026-11.json.xz --dry-run`,
+    )
+    .action(async function (this: Command, sources: string[], options: IngestOptions) {
+      process.exitCode = await ingest(new Context(this.optsWithGlobals<GlobalOptions>()), sources, options);
+    });
+}
+
+async function ingest(ctx: Context, names: string[], options: IngestOptions): Promise<number> {
+  const at = options.at === undefined ? undefined : parseAt(options.at);
+  const wait = Number(options.wait);
+  if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
+  const requests = options.dump ? [dumpRequest(ctx, options.dump, options, at)] : configuredRequests(ctx, names, options);
+
+  const dbPath = ctx.dbPath();
+  const dryRun = !!options.dryRun;
+  // A dry run writes nothing, not even a new database file.
+  const store = dryRun ? (existsSync(dbPath) ? Store.open(dbPath, { readonly: true }) : undefined) : Store.open(dbPath);
+  const command = ['ingest', ...process.argv.slice(3)].join(' ');
+  let runId = 0;
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Signals are handled between statements, so no transaction is cut in half.
+    interrupted = signal;
+    if (store && !dryRun && runId) {
+      store.finishRun(runId, 'failed', `interrupted by ${signal}`, ZERO);
+      store.releaseIngestLock();
+    }
+    ctx.logger.done();
+    ctx.logger.error(`interrupted by ${signal}; snapshots already committed are kept`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (store && !dryRun) {
+      ctx.logger.progress('waiting for the ingest lock');
+      await store.acquireIngestLock(command, wait * 1000);
+      runId = store.startRun(command);
+    }
+    const hashKey = store && !dryRun ? store.hashKey() : randomBytes(32).toString('hex');
+    let failures = 0;
+    const totals = { ...ZERO };
+    const errors: string[] = [];
+    for (const request of requests) {
+      const result = await ingestDumps(store, runId, { ...request, privacy: privacyOf(ctx, hashKey) }, reporter(ctx, dryRun, errors));
+      failures += result.failures;
+      for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.totals[key];
+    }
+    if (store && !dryRun) store.finishRun(runId, failures ? 'failed' : 'ok', errors.join('\n') || undefined, totals);
+    return failures ? 1 : 0;
+  } catch (err) {
+    if (store && !dryRun && runId && !interrupted) store.finishRun(runId, 'failed', (err as Error).message, ZERO);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    ctx.logger.done();
+    if (store && !dryRun) store.releaseIngestLock();
+    store?.close();
+  }
+}
+
+const ZERO = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
+
+type PartialRequest = Omit<DumpRequest, 'privacy'>;
+
+/** Dumps of a configured source follow its settings (private_fields, allow_mass_removal). */
+function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): PartialRequest {
+  return {
+    paths,
+    source: options.source,
+    at,
+    dryRun: !!options.dryRun,
+    allowMassRemoval: (source) => !!options.allowMassRemoval || !!ctx.config().sources.get(source)?.allowMassRemoval,
+  };
+}
+
+/** Without --dump: the configured sources (only `kind: dump` is collected by this version). */
+function configuredRequests(ctx: Context, names: string[], options: IngestOptions): PartialRequest[] {
+  if (options.source || options.at) throw new UsageError('--source and --at go with --dump');
+  const config = ctx.config();
+  if (!config.path) {
+    throw new UsageError('no configuration found (usage-etl.yaml, ~/.config/usage-etl/config.yaml, /etc/usage-etl/config.yaml); use --dump to load files');
+  }
+  const chosen = names.length ? names : [...config.sources.keys()];
+  if (!chosen.length) throw new UsageError(`${config.path} configures no sources`);
+  return chosen.map((name) => {
+    const source = config.sources.get(name);
+    if (!source) throw new UsageError(`unknown source ${name} (configured: ${[...config.sources.keys()].join(', ')})`);
+    if (source.kind !== 'dump') {
+      throw new UsageError(`source ${name}: live collection of kind ${source.kind} is not available in this version; load its dumps with --dump`);
+    }
+    return {
+      paths: [source.settings.path!],
+      source: name,
+      dryRun: !!options.dryRun,
+      allowMassRemoval: () => !!options.allowMassRemoval || source.allowMassRemoval,
+    };
+  });
+}
+
+function privacyOf(ctx: Context, hashKey: string): (source: string) => Privacy {
+  return (source) => ({ mode: ctx.config().sources.get(source)?.privateFields ?? 'drop', hashKey });
+}
+
+function parseAt(text: string): number {
+  const ms = parseInstant(text);
+  if (typeof ms === 'string') throw new UsageError(`--at: ${ms}: ${text} (for example 2026-11-21T02:00:00Z)`);
+  return ms;
+}
+
+function reporter(ctx: Context, dryRun: boolean, errors: string[]): IngestReporter {
+  const { logger } = ctx;
+  return {
+    progress: (text) => logger.progress(text),
+    failed: (message) => {
+      errors.push(message);
+      logger.error(message);
+    },
+    warn: (message) => logger.warn(message),
+    applied: (snapshot: Snapshot, outcome: ApplyOutcome, elapsedMs: number) => {
+      const c = outcome.counts;
+      const when = formatInstant(snapshot.takenAt);
+      const head = `${snapshot.source} ${snapshot.type.name} ${when}`;
+      const fields = {
+        event: 'snapshot',
+        source: snapshot.source,
+        resource_type: snapshot.type.name,
+        taken_at: when,
+        status: dryRun ? `${outcome.status} (dry run)` : outcome.status,
+        complete: snapshot.complete,
+        ...c,
+        elapsed_s: Number((elapsedMs / 1000).toFixed(3)),
+      };
+      if (outcome.status === 'already ingested') {
+        logger.result(`${head}: already ingested`, fields);
+        return;
+      }
+      const note = snapshot.complete ? '' : ` [incomplete, nothing removed: ${snapshot.incompleteBecause.join('; ')}]`;
+      logger.result(
+        `${head}: added ${c.added}, modified ${c.modified}, removed ${c.removed}, unchanged ${c.unchanged}, ` +
+          `rejected ${c.rejected} (${(elapsedMs / 1000).toFixed(2)}s)${dryRun ? ' [dry run]' : ''}${note}`,
+        fields,
+      );
+      for (const reject of snapshot.rejects.slice(0, 5)) {
+        logger.warn(`quarantined ${reject.file}: ${reject.location}: ${reject.field ? `${reject.field}: ` : ''}${reject.reason}`);
+      }
+      if (snapshot.rejects.length > 5) logger.warn(`... and ${snapshot.rejects.length - 5} more quarantined records (see usage-etl status)`);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// `usage-etl status`: what the database holds, when each series was last seen, how the last runs went.
+import { Command } from 'commander';
+import { Store } from '../store/store.ts';
+import { formatInstant } from '../time.ts';
+import { Context, type GlobalOptions } from './context.ts';
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('sources, last snapshot per source and type, last runs, quarantined records')
+    .option('--runs <n>', 'how many recent runs to list', '10')
+    .addHelpText('after', '\nExamples:\n  usage-etl status\n  usage-etl --log-format json status | jq .series')
+    .action(function (this: Command, options: { runs: string }) {
+      status(new Context(this.optsWithGlobals<GlobalOptions>()), Math.max(1, Number(options.runs) || 10));
+    });
+}
+
+function status(ctx: Context, runs: number): void {
+  const store = Store.open(ctx.dbPath(), { readonly: true });
+  try {
+    const series = store.seriesStatus();
+    const recent = store.recentRuns(runs).map((run) => ({
+      ...run,
+      // A run still 'running' whose process holds no lock was killed.
+      status: run.status === 'running' && !store.isRunning(run.pid) ? 'interrupted' : run.status,
+    }));
+    const rejects = store.recentRejects(20);
+    if (ctx.logger.options.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ database: store.path, series, runs: recent, rejects }, null, 2)}\n`);
+      return;
+    }
+    const out: string[] = [`database ${store.path}`, ''];
+    out.push('SOURCE / TYPE                     PRESENT  SNAPSHOTS  LAST SNAPSHOT (UTC)    LAST: +ADD ~MOD -REM =SAME !REJ  QUARANTINED');
+    if (!series.length) out.push('(no history yet)');
+    for (const s of series) {
+      const last = s.lastAt === null ? '-' : `${formatInstant(s.lastAt)}${s.complete ? '' : ' (incomplete)'}`;
+      const counts = s.lastAt === null ? '' : `+${s.added} ~${s.modified} -${s.removed} =${s.unchanged} !${s.lastRejected}`;
+      out.push(`${`${s.source} / ${s.type}`.padEnd(33)} ${String(s.present).padStart(7)}  ${String(s.snapshots).padStart(9)}  ${last.padEnd(22)} ${counts.padEnd(28)} ${s.rejected}`);
+    }
+    out.push('', 'RECENT RUNS');
+    if (!recent.length) out.push('(none)');
+    for (const run of recent) {
+      const took = run.finishedAt === null ? '' : ` in ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)}s`;
+      out.push(
+        `#${run.id} ${formatInstant(run.startedAt)} ${run.status}${took}: ${run.snapshots} snapshot(s), +${run.added} ~${run.modified} -${run.removed} =${run.unchanged} !${run.rejected}  (${run.command})`,
+      );
+      if (run.error) for (const line of run.error.split('\n').slice(0, 3)) out.push(`    ${line}`);
+    }
+    if (rejects.length) {
+      out.push('', 'RECENTLY QUARANTINED RECORDS');
+      for (const r of rejects) out.push(`run #${r.runId} ${r.source} ${r.type}: ${r.file}: ${r.location}: ${r.field ? `${r.field}: ` : ''}${r.reason}`);
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    store.close();
+  }
+}

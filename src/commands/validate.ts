@@ -1,0 +1,59 @@
+// `usage-etl validate`: read dumps exactly as ingest would, report every problem, write nothing.
+import { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { Collector } from '../ingest/collect.ts';
+import { listDumpFiles } from '../sources/dump/files.ts';
+import { readDump } from '../sources/dump/read.ts';
+import { formatInstant, parseInstant } from '../time.ts';
+import { UsageError } from '../errors.ts';
+import { Context, type GlobalOptions } from './context.ts';
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check dump files without writing anything; exit 1 if any problem is found')
+    .argument('<path...>', 'dump files or directories')
+    .option('--source <name>', 'source name for dumps that carry none')
+    .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')
+    .addHelpText('after', '\nExamples:\n  usage-etl validate fixtures/\n  usage-etl validate servers.json --at 2026-11-21T02:00:00Z')
+    .action(async function (this: Command, paths: string[], options: { source?: string; at?: string }) {
+      process.exitCode = await validate(new Context(this.optsWithGlobals<GlobalOptions>()), paths, options);
+    });
+}
+
+async function validate(ctx: Context, paths: string[], options: { source?: string; at?: string }): Promise<number> {
+  let at: number | undefined;
+  if (options.at !== undefined) {
+    const ms = parseInstant(options.at);
+    if (typeof ms === 'string') throw new UsageError(`--at: ${ms}: ${options.at}`);
+    at = ms;
+  }
+  const { logger } = ctx;
+  let problems = 0;
+  // One collector for all files: pages of one scan may sit in several files.
+  const collector = new Collector(() => ({ mode: 'drop' }), new Set());
+  for (const file of await listDumpFiles(paths)) {
+    try {
+      await readDump({ file, source: options.source, at }, collector);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems++;
+      logger.error(err.message);
+    }
+  }
+  for (const snapshot of collector.snapshots()) {
+      for (const reject of snapshot.rejects) {
+        problems++;
+        logger.error(`${reject.file}: ${reject.location}: ${reject.field ? `${reject.field}: ` : ''}${reject.reason}`);
+      }
+    const files = snapshot.origins.join(' ');
+    for (const key of snapshot.conflicts) logger.warn(`${files}: ${snapshot.type.name} ${key} appears twice with different content`);
+    const state = snapshot.complete ? 'complete' : `incomplete (${snapshot.incompleteBecause.join('; ')})`;
+    logger.result(
+      `${files}: ${snapshot.source} ${snapshot.type.name} ${formatInstant(snapshot.takenAt)}: ${snapshot.records.size} record(s), ${state}`,
+      { event: 'snapshot', files: snapshot.origins, source: snapshot.source, resource_type: snapshot.type.name, records: snapshot.records.size, complete: snapshot.complete },
+    );
+  }
+  for (const [reason, count] of collector.skipped) logger.info(`skipped ${count} ${reason}`);
+  if (problems) logger.error(`${problems} problem(s) found`);
+  return problems ? 1 : 0;
+}

@@ -1,0 +1,45 @@
+// The columns of a type's inventory CSV, and how a stored record fills them (SPEC §8.1).
+import type { Row } from '../types/fields.ts';
+import { keyParts } from '../types/normalise.ts';
+import type { ResourceType } from '../types/type.ts';
+import { cell, type Cell, csvCells } from './csv.ts';
+
+/** Key parts of composite keys get their own columns, unless they are fields already. */
+function partColumns(type: ResourceType): string[] {
+  if (type.key.length === 1) return [];
+  const fields = new Set(type.fields.map((f) => f.name));
+  return type.key.map((k) => k.name).filter((name) => !fields.has(name));
+}
+
+export function inventoryColumns(type: ResourceType): string[] {
+  return [
+    'source',
+    'resource_type',
+    'stats_on_date',
+    'id',
+    ...partColumns(type),
+    ...type.fields.map((f) => f.name),
+    'is_added',
+    'is_modified',
+    'is_removed',
+  ];
+}
+
+/** The `id` a person reads: the natural key, composite parts joined by `/`. */
+export function displayId(type: ResourceType, key: string): string {
+  return keyParts(type, key).join('/');
+}
+
+/** The CSV text of `id`, key parts and fields for one stored record (without a line end). */
+export function recordBody(type: ResourceType): (key: string, json: string) => string {
+  const parts = partColumns(type);
+  const partIndex = parts.map((name) => type.key.findIndex((k) => k.name === name));
+  return (key, json) => {
+    const record = JSON.parse(json) as Row;
+    const values = keyParts(type, key);
+    const cells: Cell[] = [values.join('/')];
+    for (const index of partIndex) cells.push(values[index]);
+    for (const field of type.fields) cells.push(cell(record[field.name]));
+    return csvCells(cells);
+  };
+}

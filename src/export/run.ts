@@ -1,0 +1,91 @@
+// `export`: which reports, types and sources, into which output (SPEC §8).
+import { UsageError } from '../errors.ts';
+import type { SeriesInfo, Store } from '../store/store.ts';
+import { addDays } from '../time.ts';
+import { resourceType, resourceTypes } from '../types/index.ts';
+import type { ResourceType } from '../types/type.ts';
+import { CHANGES_COLUMNS, changeRows } from './changes.ts';
+import { inventoryColumns } from './columns.ts';
+import { csvLine } from './csv.ts';
+import { inventoryRows } from './inventory.ts';
+import type { Output } from './output.ts';
+
+export const REPORTS = ['inventory', 'changes'] as const;
+export type Report = (typeof REPORTS)[number];
+
+export interface ExportRequest {
+  /** Epoch ms of the first and last UTC day, both inclusive (SPEC §7). */
+  readonly fromDay: number;
+  readonly toDay: number;
+  readonly reports: readonly Report[];
+  readonly types: readonly string[];
+  readonly sources: readonly string[];
+}
+
+interface Series extends SeriesInfo {
+  readonly resourceType: ResourceType;
+}
+
+export interface ExportFile {
+  readonly name: string;
+  readonly lines: () => Iterable<string>;
+}
+
+/** Checks the request against the database and lists the files it makes (nothing is read yet). */
+export function planExport(store: Store, request: ExportRequest): ExportFile[] {
+  for (const name of request.types) {
+    if (!resourceType(name)) {
+      throw new UsageError(`unknown resource type ${name} (known: ${resourceTypes().map((t) => t.name).join(', ')})`);
+    }
+  }
+  const known = new Set(store.sourceNames());
+  for (const name of request.sources) {
+    if (!known.has(name)) throw new UsageError(`unknown source ${name} (in this database: ${[...known].join(', ') || 'none'})`);
+  }
+  const series: Series[] = store
+    .listSeries()
+    .filter((s) => !request.sources.length || request.sources.includes(s.source))
+    .filter((s) => !request.types.length || request.types.includes(s.type))
+    .flatMap((s) => {
+      const type = resourceType(s.type);
+      return type ? [{ ...s, resourceType: type }] : [];
+    });
+  const endMs = addDays(request.toDay, 1);
+  const files: ExportFile[] = [];
+  for (const report of request.reports) {
+    if (report === 'changes') {
+      files.push({
+        name: 'changes.csv',
+        lines: function* () {
+          yield csvLine(CHANGES_COLUMNS);
+          yield* changeRows(store, series, request.fromDay, endMs);
+        },
+      });
+      continue;
+    }
+    // Types asked for by name get a file even when empty; otherwise every type with history.
+    const types = request.types.length
+      ? request.types.map((name) => resourceType(name)!)
+      : resourceTypes().filter((type) => series.some((s) => s.type === type.name));
+    for (const type of types) {
+      files.push({
+        name: `${type.name}.csv`,
+        lines: function* () {
+          yield csvLine(inventoryColumns(type));
+          for (const s of series) if (s.type === type.name) yield* inventoryRows(store, s, type, request.fromDay, request.toDay);
+        },
+      });
+    }
+  }
+  return files;
+}
+
+export async function writeExport(files: readonly ExportFile[], output: Output): Promise<string[]> {
+  try {
+    for (const file of files) await output.file(file.name, file.lines());
+    return await output.close();
+  } catch (err) {
+    await output.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,143 @@
+// `ingest --dump`: read every file, order the snapshots by taken_at, apply each in its own
+// transaction. A failed file or snapshot is reported and skipped; the rest still lands (SPEC §2 exit 1).
+import pLimit from 'p-limit';
+import { InputError, RefusedError } from '../errors.ts';
+import { listDumpFiles } from '../sources/dump/files.ts';
+import type { DumpContext } from '../sources/dump/parts.ts';
+import { readDump } from '../sources/dump/read.ts';
+import { surveyDump } from '../sources/dump/survey.ts';
+import type { Snapshot } from '../snapshot.ts';
+import type { RunTotals, Store } from '../store/store.ts';
+import type { Privacy } from '../types/normalise.ts';
+import { type ApplyOutcome, applySnapshot, previewSnapshot } from './apply.ts';
+import { bySnapshotOrder, Collector } from './collect.ts';
+
+export interface DumpRequest {
+  readonly paths: readonly string[];
+  readonly source?: string;
+  readonly at?: number;
+  readonly dryRun: boolean;
+  readonly allowMassRemoval: (source: string) => boolean;
+  readonly privacy: (source: string) => Privacy;
+}
+
+export interface IngestReporter {
+  progress(text: string): void;
+  applied(snapshot: Snapshot, outcome: ApplyOutcome, elapsedMs: number): void;
+  failed(message: string): void;
+  warn(message: string): void;
+}
+
+export interface IngestResult {
+  readonly failures: number;
+  readonly totals: RunTotals;
+}
+
+/** One entry of the apply order: snapshots already read, or a file read in its turn. */
+type Planned =
+  | { readonly kind: 'read'; readonly snapshot: Snapshot }
+  | { readonly kind: 'file'; readonly file: string; readonly takenAt: number; readonly source: string; readonly type: string };
+
+export async function ingestDumps(
+  store: Store | undefined,
+  runId: number,
+  request: DumpRequest,
+  report: IngestReporter,
+): Promise<IngestResult> {
+  const files = await listDumpFiles(request.paths);
+  const messageIds = new Set<string>();
+  const eager = new Collector(request.privacy, messageIds);
+  const totals = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
+  let failures = 0;
+  const blocked = new Set<string>();
+  const fail = (message: string, series?: { source: string; type: string }) => {
+    failures++;
+    // SPEC §6 order: after a failure, later snapshots of that series wait for the next run.
+    if (series) blocked.add(`${series.source}\0${series.type}`);
+    report.failed(message);
+  };
+  const context = (file: string): DumpContext => ({ file, source: request.source, at: request.at });
+
+  report.progress(`surveying ${files.length} file(s)`);
+  const limit = pLimit(4);
+  const surveys = await Promise.all(files.map((file) => limit(() => surveyDump(context(file)))));
+  const plan: Planned[] = [];
+  for (const [index, file] of files.entries()) {
+    const survey = surveys[index]!;
+    if (survey.kind === 'single') {
+      const { header } = survey;
+      plan.push({ kind: 'file', file, takenAt: header.takenAt, source: header.source, type: header.type.name });
+      continue;
+    }
+    report.progress(`reading ${file}`);
+    try {
+      await readDump(context(file), eager);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      fail(err.message);
+    }
+  }
+  for (const snapshot of eager.snapshots()) plan.push({ kind: 'read', snapshot });
+  plan.sort((a, b) => planTime(a) - planTime(b) || planKey(a).localeCompare(planKey(b)));
+
+  const apply = (snapshot: Snapshot) => {
+    const series = { source: snapshot.source, type: snapshot.type.name };
+    if (blocked.has(`${series.source}\0${series.type}`)) {
+      return fail(`${snapshot.source} ${snapshot.type.name}: skipped a later snapshot because an earlier one failed`);
+    }
+    for (const key of snapshot.conflicts.slice(0, 3)) {
+      report.warn(`${snapshot.origins.join(' ')}: ${snapshot.type.name} ${key} appears twice with different content; the later copy is kept`);
+    }
+    if (snapshot.conflicts.length > 3) report.warn(`... and ${snapshot.conflicts.length - 3} more such duplicates`);
+    const started = performance.now();
+    try {
+      const outcome = request.dryRun || !store
+        ? previewSnapshot(store, snapshot, request.allowMassRemoval(snapshot.source))
+        : applySnapshot(store, snapshot, { runId, allowMassRemoval: request.allowMassRemoval(snapshot.source) });
+      if (outcome.status === 'applied') {
+        totals.snapshots++;
+        for (const key of ['examined', 'added', 'modified', 'removed', 'unchanged', 'rejected', 'skipped'] as const) {
+          totals[key] += outcome.counts[key];
+        }
+      }
+      report.applied(snapshot, outcome, performance.now() - started);
+    } catch (err) {
+      if (!(err instanceof RefusedError)) throw err;
+      fail(err.message, series);
+    }
+  };
+
+  for (const entry of plan) {
+    if (entry.kind === 'read') {
+      apply(entry.snapshot);
+      continue;
+    }
+    if (blocked.has(`${entry.source}\0${entry.type}`)) {
+      fail(`${entry.file}: skipped because an earlier snapshot of ${entry.source} ${entry.type} failed`);
+      continue;
+    }
+    report.progress(`reading ${entry.file}`);
+    const collector = new Collector(request.privacy, messageIds);
+    try {
+      await readDump(context(entry.file), collector);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      fail(err.message, entry);
+      continue;
+    }
+    for (const snapshot of collector.snapshots().sort(bySnapshotOrder)) apply(snapshot);
+  }
+  for (const [reason, count] of eager.skipped) {
+    totals.skipped += count;
+    report.warn(`skipped ${count} ${reason}`);
+  }
+  return { failures, totals };
+}
+
+function planTime(entry: Planned): number {
+  return entry.kind === 'read' ? entry.snapshot.takenAt : entry.takenAt;
+}
+
+function planKey(entry: Planned): string {
+  return entry.kind === 'read' ? `${entry.snapshot.source}\0${entry.snapshot.type.name}` : `${entry.source}\0${entry.type}\0${entry.file}`;
+}

@@ -1,0 +1,66 @@
+// Output for people and for cron: results on stdout, problems on stderr, a spinner only on a
+// terminal (SPEC §2). `--quiet` leaves only warnings and errors; `--log-format json` gives one
+// JSON object per line.
+import ora, { type Ora } from 'ora';
+
+export type LogFormat = 'text' | 'json';
+
+export interface LoggerOptions {
+  readonly format: LogFormat;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+}
+
+type Fields = Record<string, unknown>;
+
+export class Logger {
+  private spinner?: Ora;
+
+  constructor(readonly options: LoggerOptions) {}
+
+  /** A result line (a snapshot summary, a written file): stdout, unless quiet. */
+  result(text: string, fields: Fields = {}): void {
+    if (this.options.quiet) return;
+    this.emit(process.stdout, 'info', text, fields);
+  }
+
+  /** Progress worth a line in a log, but not an alarm: stderr, unless quiet. */
+  info(text: string, fields: Fields = {}): void {
+    if (this.options.quiet) return;
+    this.emit(process.stderr, 'info', text, fields);
+  }
+
+  warn(text: string, fields: Fields = {}): void {
+    this.emit(process.stderr, 'warn', text, fields);
+  }
+
+  error(text: string, fields: Fields = {}): void {
+    this.emit(process.stderr, 'error', text, fields);
+  }
+
+  debug(text: string, fields: Fields = {}): void {
+    if (this.options.verbose) this.emit(process.stderr, 'debug', text, fields);
+  }
+
+  /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */
+  progress(text: string): void {
+    if (this.options.quiet || this.options.format === 'json' || !process.stderr.isTTY) return;
+    if (!this.spinner) this.spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+    else this.spinner.text = text;
+  }
+
+  done(): void {
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+
+  private emit(stream: NodeJS.WriteStream, level: string, text: string, fields: Fields): void {
+    this.spinner?.clear();
+    if (this.options.format === 'json') {
+      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message: text, ...fields })}\n`);
+    } else {
+      stream.write(level === 'warn' ? `warning: ${text}\n` : level === 'error' ? `usage-etl: ${text}\n` : `${text}\n`);
+    }
+    this.spinner?.render();
+  }
+}
