@@ -158,6 +158,7 @@ function reporter(ctx: Context, dryRun: boolean, errors: string[]): IngestReport
       logger.error(message);
     },
     warn: (message) => logger.warn(message),
+    note: (message) => logger.info(message),
     applied: (snapshot: Snapshot, outcome: ApplyOutcome, elapsedMs: number) => {
       const c = outcome.counts;
       const when = formatInstant(snapshot.takenAt);

@@ -6,15 +6,21 @@ import type { Privacy } from '../types/normalise.ts';
 interface Group {
   readonly builder: SnapshotBuilder;
   readonly source: string;
-  readonly scan?: string;
+  /** The pages of its scan; shared by every type of the scan (a page may hold no list of some type). */
+  readonly pages?: Pages;
   takenAt: number;
   complete: boolean;
-  readonly pages: Set<number>;
-  pageCount?: number;
+}
+
+interface Pages {
+  readonly scan: string;
+  readonly seen: Set<number>;
+  count?: number;
 }
 
 export class Collector implements PartSink {
   private readonly groups = new Map<string, Group>();
+  private readonly scans = new Map<string, Pages>();
   /** Reasons for input skipped on purpose, with counts (SPEC §9: nothing is lost silently). */
   readonly skipped = new Map<string, number>();
 
@@ -34,25 +40,31 @@ export class Collector implements PartSink {
       group = {
         builder: new SnapshotBuilder(header.type, this.privacyFor(header.source)),
         source: header.source,
-        scan: header.scan,
+        pages: header.scan === undefined ? undefined : this.pagesOf(header.source, header.scan),
         takenAt: header.takenAt,
         complete: header.complete,
-        pages: new Set(),
       };
       this.groups.set(id, group);
     }
     // A scan is taken when its first page was.
     group.takenAt = Math.min(group.takenAt, header.takenAt);
     group.complete &&= header.complete;
-    if (header.page) {
-      group.pages.add(header.page.number);
-      if (header.page.of !== undefined) group.pageCount = Math.max(group.pageCount ?? 0, header.page.of);
+    if (header.page && group.pages) {
+      group.pages.seen.add(header.page.number);
+      if (header.page.of !== undefined) group.pages.count = Math.max(group.pages.count ?? 0, header.page.of);
     }
     const { builder } = group;
     return {
       add: (value, shape, location) => builder.add(value, shape, file, location),
       incomplete: (reason) => builder.markIncomplete(reason, file),
     };
+  }
+
+  private pagesOf(source: string, scan: string): Pages {
+    const id = `${source}\0${scan}`;
+    let pages = this.scans.get(id);
+    if (!pages) this.scans.set(id, (pages = { scan, seen: new Set() }));
+    return pages;
   }
 
   skip(reason: string): void {
@@ -68,22 +80,24 @@ export class Collector implements PartSink {
   /** The snapshots gathered so far, oldest first. */
   snapshots(): Snapshot[] {
     const built = [...this.groups.values()].map((group) => {
-      const missing = missingPages(group);
-      if (missing.length) {
-        group.builder.markIncomplete(`scan ${group.scan}: page(s) ${missing.join(', ')} of ${group.pageCount ?? Math.max(...group.pages)} missing`);
+      const { pages } = group;
+      const missing = pages ? missingPages(pages) : [];
+      if (pages && missing.length) {
+        group.builder.markIncomplete(`scan ${pages.scan}: page(s) ${missing.join(', ')} of ${pages.count ?? Math.max(...pages.seen)} missing`);
       }
       return group.builder.build({ source: group.source, takenAt: group.takenAt, complete: group.complete });
     });
     this.groups.clear();
+    this.scans.clear();
     return built.sort(bySnapshotOrder);
   }
 }
 
-function missingPages(group: Group): number[] {
-  if (!group.pages.size) return [];
-  const last = group.pageCount ?? Math.max(...group.pages);
+function missingPages(pages: Pages): number[] {
+  if (!pages.seen.size) return [];
+  const last = pages.count ?? Math.max(...pages.seen);
   const missing: number[] = [];
-  for (let page = 1; page <= last; page++) if (!group.pages.has(page)) missing.push(page);
+  for (let page = 1; page <= last; page++) if (!pages.seen.has(page)) missing.push(page);
   return missing;
 }
 

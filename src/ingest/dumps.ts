@@ -26,6 +26,8 @@ export interface IngestReporter {
   applied(snapshot: Snapshot, outcome: ApplyOutcome, elapsedMs: number): void;
   failed(message: string): void;
   warn(message: string): void;
+  /** Routine information (skipped messages of other schemas): not shown with --quiet. */
+  note(message: string): void;
 }
 
 export interface IngestResult {
@@ -129,7 +131,7 @@ export async function ingestDumps(
   }
   for (const [reason, count] of eager.skipped) {
     totals.skipped += count;
-    report.warn(`skipped ${count} ${reason}`);
+    report.note(`skipped ${count} ${reason}`);
   }
   return { failures, totals };
 }
