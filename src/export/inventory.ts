@@ -2,6 +2,7 @@
 // from before --from), plus one per resource removed that day, with is_added/is_modified/is_removed.
 // Memory holds one state (O(resources)); rows stream out, and an unchanged resource's CSV text is
 // formatted once, not once a day.
+import { stateBefore } from '../history.ts';
 import type { SeriesInfo, Store } from '../store/store.ts';
 import { addDays, formatDay, startOfDay } from '../time.ts';
 import type { ResourceType } from '../types/type.ts';
@@ -35,10 +36,7 @@ export function* inventoryRows(store: Store, series: SeriesInfo, type: ResourceT
 
   // Carry forward: the state at the start of the first day, rebuilt from every earlier change.
   const state = new Map<string, Entry>();
-  for (const change of store.changes(series.id, 0, firstDay)) {
-    if (change.action === 'removed') state.delete(change.key);
-    else state.set(change.key, { json: change.record });
-  }
+  for (const [key, json] of stateBefore(store, series.id, firstDay)) state.set(key, { json });
   let sorted = [...state.keys()].sort(compare);
 
   const changes = store.changes(series.id, firstDay, addDays(lastDay, 1));

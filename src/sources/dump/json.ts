@@ -192,11 +192,13 @@ function stripBom(text: string): string {
 /** Turns JSON.parse's "at position N" into a line and column a person can go to. */
 function jsonError(file: string, text: string, err: Error): InputError {
   const position = /position (\d+)/.exec(err.message);
-  const at = position ? Number(position[1]) : text.length;
+  const end = text.trimEnd().length;
+  const truncated = /end of JSON input|Unterminated/.test(err.message) || (position !== null && Number(position[1]) >= end - 1);
+  if (!position && !truncated) return new InputError(file, undefined, `not valid JSON (${err.message})`);
+  const at = truncated ? end : Number(position![1]);
   const before = text.slice(0, at);
   const line = before.split('\n').length;
   const column = at - before.lastIndexOf('\n');
-  const truncated = !position || /end of JSON input/.test(err.message);
   const detail = truncated ? 'not valid JSON: it ends too early (is the file truncated?)' : `not valid JSON (${err.message})`;
   return new InputError(file, `line ${line}, column ${column}`, detail);
 }

@@ -1,0 +1,257 @@
+// Dump readers: each format recognised by content, compression by magic bytes, errors with places.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import { InputError } from '../src/errors.ts';
+import { Collector } from '../src/ingest/collect.ts';
+import { listDumpFiles } from '../src/sources/dump/files.ts';
+import { readDump } from '../src/sources/dump/read.ts';
+import { surveyDump } from '../src/sources/dump/survey.ts';
+import type { Snapshot } from '../src/snapshot.ts';
+import { formatInstant } from '../src/time.ts';
+import { FIXTURES, runCli, tempDir } from './support/cli.ts';
+
+async function read(paths: string[], options: { at?: number; source?: string } = {}) {
+  const collector = new Collector(() => ({ mode: 'drop' }), new Set());
+  for (const file of await listDumpFiles(paths)) await readDump({ file, ...options }, collector);
+  const snapshots = collector.snapshots();
+  return { snapshots, skipped: Object.fromEntries(collector.skipped), find: (type: string) => snapshots.find((s) => s.type.name === type)! };
+}
+
+function summary(s: Snapshot) {
+  return { source: s.source, type: s.type.name, at: formatInstant(s.takenAt), records: s.records.size, complete: s.complete };
+}
+
+async function readError(file: string, options: { at?: number } = {}): Promise<InputError> {
+  try {
+    await read([file], options);
+  } catch (err) {
+    assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail(`${file} was read without an error`);
+}
+
+function write(name: string, text: string | Buffer): string {
+  const file = join(tempDir(), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('canonical snapshots', () => {
+  it('reads JSON, converting taken_at to UTC', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'canonical/tango-cloud-vm.json')]);
+    assert.deepEqual(snapshots.map(summary), [
+      { source: 'tango-cloud', type: 'vm', at: '2026-11-11T13:30:00Z', records: 2, complete: true },
+    ]);
+  });
+
+  it('reads gzipped JSONL: a header line, then one resource per line', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'canonical/tango-cloud-volumes.jsonl.gz')]);
+    assert.deepEqual(snapshots.map(summary), [
+      { source: 'tango-cloud', type: 'volume', at: '2026-11-11T13:30:00Z', records: 2, complete: true },
+    ]);
+  });
+
+  it('recognises gzip by content, not by name', async () => {
+    const text = JSON.stringify({ source: 's', resource_type: 'flavor', taken_at: '2026-11-01T00:00:00Z', resources: [{ id: 'f1' }] });
+    const { snapshots } = await read([write('plain-name.json', gzipSync(text))]);
+    assert.equal(snapshots[0]!.records.size, 1);
+  });
+
+  it('reads a one-line document and a byte-order mark', async () => {
+    const text = `\ufeff${JSON.stringify({ source: 's', resource_type: 'flavor', taken_at: '2026-11-01T00:00:00Z', resources: [{ id: 'f1' }, { id: 'f2' }] })}\n`;
+    const { snapshots } = await read([write('one-line.json', text)]);
+    assert.equal(snapshots[0]!.records.size, 2);
+  });
+
+  it('honours complete: false', async () => {
+    const text = JSON.stringify({ source: 's', resource_type: 'flavor', taken_at: '2026-11-01T00:00:00Z', complete: false, resources: [] });
+    const { snapshots } = await read([write('partial.json', text)]);
+    assert.equal(snapshots[0]!.complete, false);
+  });
+
+  it('merges identical copies of a key and keeps the later of differing ones', async () => {
+    const text = JSON.stringify({
+      source: 's',
+      resource_type: 'vm',
+      taken_at: '2026-11-01T00:00:00Z',
+      resources: [{ id: 'a', status: 'ACTIVE' }, { id: 'a', status: 'ACTIVE' }, { id: 'b', status: 'ACTIVE' }, { id: 'b', status: 'SHUTOFF' }],
+    });
+    const { snapshots } = await read([write('dups.json', text)]);
+    const s = snapshots[0]!;
+    assert.equal(s.records.size, 2);
+    assert.equal(s.duplicates, 1);
+    assert.deepEqual(s.conflicts, ['b']);
+    assert.match(s.records.get('b')!.json, /SHUTOFF/);
+  });
+
+  it('quarantines bad records with their place, and the snapshot is then incomplete', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'bad/quarantine.json')]);
+    const s = snapshots[0]!;
+    assert.equal(s.records.size, 1);
+    assert.equal(s.complete, false);
+    assert.deepEqual(
+      s.rejects.map((r) => `${r.location}: ${r.field ?? ''}`),
+      ['resources[1]: vcpus', 'resources[2]: id', 'resources[3]: created_at', 'resources[4]: '],
+    );
+  });
+});
+
+describe('raw OpenStack list responses', () => {
+  it('reads every list key of the bundled sequence with its wrapper time and source', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'sequence/2026-11-01')]);
+    assert.deepEqual(
+      snapshots.map((s) => `${s.type.name}:${s.records.size}:${s.complete}`),
+      ['flavor:4:true', 'image:2:true', 'keystone_user:3:true', 'membership:3:true', 'tenant:2:true', 'vm:3:true', 'volume:2:true'],
+    );
+    assert.ok(snapshots.every((s) => s.source === 'nectar-sa' && formatInstant(s.takenAt) === '2026-11-01T02:00:00Z'));
+  });
+
+  it('counts domain-scoped and group role assignments as skipped, not lost', async () => {
+    const { find } = await read([join(FIXTURES, 'sequence/2026-11-01/role_assignments.json')]);
+    assert.equal(find('membership').skipped, 2);
+    assert.equal(find('membership').examined, 6);
+  });
+
+  it('needs --at for a bare response, and names its folder as the source', async () => {
+    const error = await readError(join(FIXTURES, 'bad/no-time.json'));
+    assert.match(error.message, /bad\/no-time\.json: carries no time \(taken_at\); give one with --at/);
+    const { snapshots } = await read([join(FIXTURES, 'bad/no-time.json')], { at: Date.parse('2026-11-21T02:00:00Z') });
+    assert.deepEqual(snapshots.map(summary), [{ source: 'bad', type: 'vm', at: '2026-11-21T02:00:00Z', records: 1, complete: true }]);
+  });
+
+  it('lets --source override the name in the dump', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'sequence/2026-11-01/flavors.json')], { source: 'other' });
+    assert.equal(snapshots[0]!.source, 'other');
+  });
+
+  it('marks one page of several as incomplete (servers_links next)', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'incomplete/paged-response.json')]);
+    assert.equal(snapshots[0]!.complete, false);
+    assert.match(snapshots[0]!.incompleteBecause.join(), /servers_links has a next link/);
+  });
+
+  it('marks Keystone truncated lists and Glance next pages as incomplete', async () => {
+    const users = write('users.json', JSON.stringify({ taken_at: '2026-11-01T00:00:00Z', users: [{ id: 'u1' }], truncated: true }));
+    const images = write('images.json', JSON.stringify({ taken_at: '2026-11-01T00:00:00Z', images: [{ id: 'i1' }], next: '/v2/images?marker=i1' }));
+    const { snapshots } = await read([users, images]);
+    assert.deepEqual(snapshots.map((s) => s.complete), [false, false]);
+  });
+
+  it('keeps down-cell servers as partial: seen, incomplete, never diffed', async () => {
+    const { snapshots } = await read([join(FIXTURES, 'incomplete/down-cell.json')]);
+    const s = snapshots[0]!;
+    assert.equal(s.records.size, 1);
+    assert.equal(s.partial.size, 1);
+    assert.equal(s.complete, false);
+  });
+});
+
+describe('reporting-unified envelopes', () => {
+  it('joins the pages of one nova.list scan across an .xz batch and a JSONL batch into one snapshot', async () => {
+    const { snapshots, skipped } = await read([join(FIXTURES, 'envelopes')]);
+    assert.deepEqual(snapshots.map(summary), [
+      { source: 'reporting.sa.example.org', type: 'flavor', at: '2026-11-10T02:00:00Z', records: 2, complete: true },
+      { source: 'reporting.sa.example.org', type: 'vm', at: '2026-11-10T02:00:00Z', records: 4, complete: true },
+      { source: 'reporting.sa.example.org', type: 'keystone_user', at: '2026-11-10T02:01:00Z', records: 3, complete: true },
+      { source: 'reporting.sa.example.org', type: 'membership', at: '2026-11-10T02:01:00Z', records: 3, complete: true },
+      { source: 'reporting.sa.example.org', type: 'tenant', at: '2026-11-10T02:01:00Z', records: 2, complete: true },
+      { source: 'reporting.sa.example.org', type: 'volume', at: '2026-11-10T02:01:30Z', records: 2, complete: true },
+      { source: 'reporting.sa.example.org', type: 'volume_snapshot', at: '2026-11-10T02:01:30Z', records: 0, complete: true },
+    ]);
+    assert.deepEqual(skipped, {
+      'messages of schema xfs.quota.report (not read by this version)': 1,
+      're-delivered messages': 1,
+    });
+  });
+
+  it('marks a scan with a missing page incomplete instead of removing what was on it', async () => {
+    const { find } = await read([join(FIXTURES, 'envelopes/reporting-2026-11-10-b.jsonl')]);
+    assert.equal(find('vm').complete, false);
+    assert.match(find('vm').incompleteBecause.join(), /page\(s\) 1 of 2 missing/);
+  });
+
+  it('refuses a message whose time is not epoch seconds, naming the message', async () => {
+    const error = await readError(join(FIXTURES, 'bad/bad-envelope.json'));
+    assert.equal(error.location, '[0]');
+    assert.match(error.detail, /data\.timestamp: expected epoch seconds, found "yesterday"/);
+  });
+});
+
+describe('broken files', () => {
+  it('names the line and column where a truncated file ends', async () => {
+    const error = await readError(join(FIXTURES, 'bad/truncated.json'));
+    assert.match(error.location ?? '', /^line \d+, column \d+$/);
+    assert.match(error.detail, /ends too early \(is the file truncated\?\)/);
+  });
+
+  it('says a file is not JSON', async () => {
+    const error = await readError(join(FIXTURES, 'bad/not-json.json'));
+    assert.match(error.message, /not-json\.json: not valid JSON \(Unexpected token '<'/);
+  });
+
+  it('says what formats it expected for an unknown shape', async () => {
+    const error = await readError(join(FIXTURES, 'bad/unknown-format.json'));
+    assert.match(error.detail, /not a recognised dump: expected a canonical snapshot/);
+  });
+
+  it('refuses a zone-less taken_at and an unknown resource type', async () => {
+    assert.match((await readError(join(FIXTURES, 'bad/zoneless-time.json'))).detail, /taken_at: a time without a time zone/);
+    assert.match((await readError(join(FIXTURES, 'bad/unknown-type.json'))).detail, /resource_type: unknown type "spaceship" \(known: vm, /);
+  });
+
+  it('names the line of a broken JSONL line', async () => {
+    const file = write('bad.jsonl', '{"source":"s","resource_type":"flavor","taken_at":"2026-11-01T00:00:00Z"}\n{"id":"f1"}\n{"id": "f2"\n');
+    const error = await readError(file);
+    assert.equal(error.location, 'line 3');
+  });
+
+  it('refuses an empty file and a corrupt gzip stream', async () => {
+    assert.match((await readError(write('empty.json', '\n'))).detail, /is empty/);
+    const gz = gzipSync('{"a": 1}');
+    assert.match((await readError(write('cut.json.gz', gz.subarray(0, gz.length - 6)))).detail, /not a valid gzip stream/);
+  });
+});
+
+describe('surveying files for their turn', () => {
+  it('learns a single snapshot header from the first megabyte', async () => {
+    const survey = await surveyDump({ file: join(FIXTURES, 'sequence/2026-11-02/servers.json') });
+    assert.equal(survey.kind, 'single');
+    if (survey.kind === 'single') assert.equal(formatInstant(survey.header.takenAt), '2026-11-02T02:00:00Z');
+  });
+
+  it('reads envelope batches at once (they may hold many snapshots)', async () => {
+    assert.equal((await surveyDump({ file: join(FIXTURES, 'envelopes/reporting-2026-11-10-b.jsonl') })).kind, 'many');
+  });
+});
+
+describe('documents too large to parse whole', () => {
+  // The limit is lowered for this child process only, so the streamed reader handles every file.
+  it('give the same history as when parsed whole', async () => {
+    const dirs = [join(FIXTURES, 'sequence'), join(FIXTURES, 'envelopes'), join(FIXTURES, 'canonical')];
+    const whole = tempDir();
+    const streamed = tempDir();
+    assert.equal((await runCli(['ingest', '--dump', ...dirs], { cwd: whole })).code, 0);
+    const run = await runCli(['ingest', '--dump', ...dirs], { cwd: streamed, env: { USAGE_ETL_WHOLE_JSON_LIMIT: '600' } });
+    assert.equal(run.code, 0, run.stderr);
+    const exportArgs = ['export', '--from', '2026-11-01', '--to', '2026-11-12', '--report', 'changes', '--stdout'];
+    const a = await runCli(exportArgs, { cwd: whole });
+    const b = await runCli(exportArgs, { cwd: streamed });
+    assert.equal(a.code, 0, a.stderr);
+    assert.ok(a.stdout.split('\n').length > 50);
+    assert.equal(b.stdout, a.stdout);
+  });
+
+  it('still see a next link that comes after the list', async () => {
+    const dir = tempDir();
+    const run = await runCli(['ingest', '--dump', join(FIXTURES, 'incomplete/paged-response.json')], {
+      cwd: dir,
+      env: { USAGE_ETL_WHOLE_JSON_LIMIT: '600' },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /incomplete, nothing removed: servers_links has a next link/);
+  });
+});
