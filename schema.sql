@@ -59,8 +59,9 @@ CREATE TABLE snapshots (
 );
 
 -- The history: one row per added, modified or removed resource. `record` is the full projected
--- record after the change (for `removed`, the last one), so the state at any instant is the latest
--- change per key at or before it; `fields` holds {field: {old, new}} for `modified`.
+-- record after the change (for `removed`, the last one) and `hash` its hash, so the state at any
+-- instant is the latest change per key at or before it; `fields` holds {field: {old, new}} for
+-- `modified`. (series_id, taken_at) identifies the snapshot that made the change.
 CREATE TABLE changes (
   id            INTEGER PRIMARY KEY,
   series_id     INTEGER NOT NULL REFERENCES series (id),
@@ -69,11 +70,13 @@ CREATE TABLE changes (
   resource_key  TEXT NOT NULL,
   action        TEXT NOT NULL CHECK (action IN ('added', 'modified', 'removed')),
   record        TEXT NOT NULL,
+  hash          TEXT NOT NULL,
   fields        TEXT
 );
 CREATE INDEX changes_by_series_time ON changes (series_id, taken_at);
 
--- The present state of each series, for the next diff: a hash and the change that holds the record.
+-- The present state of each series, for the next diff: the latest change of each present resource
+-- (its hash, and the change row holding its record). Derived from `changes`, kept for speed.
 CREATE TABLE current (
   series_id     INTEGER NOT NULL REFERENCES series (id),
   resource_key  TEXT NOT NULL,

@@ -1,5 +1,5 @@
 // A snapshot: one observation of one (source, type) at one instant, built record by record.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { RecordError } from './errors.ts';
 import { normaliser, type Normalised, type NormalRecord, type Privacy } from './types/normalise.ts';
 import type { ResourceType } from './types/type.ts';
@@ -22,6 +22,8 @@ export interface Reject {
 }
 
 export interface Snapshot extends SnapshotHeader {
+  /** Identifies the content: same records, same partial keys, same completeness ("already ingested"). */
+  readonly contentHash: string;
   /** The files it was read from. */
   readonly origins: readonly string[];
   readonly records: ReadonlyMap<string, NormalRecord>;
@@ -46,6 +48,9 @@ export class SnapshotBuilder {
   private readonly conflicts: string[] = [];
   private readonly origins = new Set<string>();
   private readonly normalisers = new Map<string, (raw: unknown) => Normalised>();
+  /** XOR of every kept record's digest: order-independent, so no sort of the keys is needed. */
+  private readonly fold = new ContentFold();
+  private readonly partialFold = new ContentFold();
   private examined = 0;
   private duplicates = 0;
   private skipped = 0;
@@ -70,16 +75,24 @@ export class SnapshotBuilder {
     if (result.kind === 'skipped') {
       this.skipped++;
     } else if (result.kind === 'partial') {
-      if (!this.records.has(result.key)) this.partial.add(result.key);
+      if (!this.records.has(result.key) && !this.partial.has(result.key)) {
+        this.partial.add(result.key);
+        this.partialFold.toggle(hash('sha1', result.key, 'base64'));
+      }
     } else {
       const { record } = result;
       const earlier = this.records.get(record.key);
       if (earlier) {
-        if (earlier.hash === record.hash) this.duplicates++;
-        else this.conflicts.push(record.key);
+        if (earlier.hash === record.hash) {
+          this.duplicates++;
+          return;
+        }
+        this.conflicts.push(record.key);
+        this.fold.toggle(earlier.hash);
       }
-      this.partial.delete(record.key);
+      if (this.partial.delete(record.key)) this.partialFold.toggle(hash('sha1', record.key, 'base64'));
       this.records.set(record.key, record);
+      this.fold.toggle(record.hash);
     }
   }
 
@@ -95,10 +108,12 @@ export class SnapshotBuilder {
     if (!header.complete) incompleteBecause.unshift('the input says it is incomplete');
     if (this.rejects.length) incompleteBecause.push(`${this.rejects.length} record(s) quarantined`);
     if (this.partial.size) incompleteBecause.push(`${this.partial.size} record(s) only partly described`);
+    const complete = incompleteBecause.length === 0;
     return {
       ...header,
       type: this.type,
-      complete: incompleteBecause.length === 0,
+      complete,
+      contentHash: hash('sha1', `${complete ? 'complete' : 'incomplete'} ${this.fold} ${this.partialFold}`, 'base64'),
       origins: [...this.origins],
       records: this.records,
       partial: this.partial,
@@ -121,13 +136,21 @@ export class SnapshotBuilder {
   }
 }
 
-/** Identifies a snapshot's content: same records, same completeness -> same hash ("already ingested"). */
-export function contentHash(snapshot: Snapshot): string {
-  const h = createHash('sha1');
-  h.update(snapshot.complete ? 'complete\n' : 'incomplete\n');
-  for (const key of [...snapshot.records.keys()].sort()) {
-    h.update(key).update('\0').update(snapshot.records.get(key)!.hash).update('\n');
+/**
+ * An order-independent digest of a set of SHA-1 hashes (base64): each character's six bits are
+ * XORed into its position, so adding a member twice removes it again. No sorting, no allocation.
+ */
+class ContentFold {
+  private readonly bits = new Uint8Array(27);
+
+  toggle(base64: string): void {
+    for (let i = 0; i < 27; i++) this.bits[i]! ^= SIX_BITS[base64.charCodeAt(i)]!;
   }
-  for (const key of [...snapshot.partial].sort()) h.update('partial\0').update(key).update('\n');
-  return h.digest('base64');
+
+  toString(): string {
+    return Buffer.from(this.bits).toString('hex');
+  }
 }
+
+const SIX_BITS = new Uint8Array(128);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((c, i) => (SIX_BITS[c.charCodeAt(0)] = i));

@@ -10,6 +10,32 @@ export interface ParseTimeOptions {
   naiveIsUtc?: boolean;
 }
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * True for a valid time already in our stored form, `YYYY-MM-DDTHH:MM:SSZ`: the common case,
+ * checked without allocating (the ingest loop meets two such times per record).
+ */
+export function isCanonicalInstant(text: string): boolean {
+  if (text.length !== 20) return false;
+  for (const i of DIGIT_AT) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== 'Z') return false;
+  const year = Number(text.slice(0, 4));
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
+  return twoDigits(text, 11) < 24 && twoDigits(text, 14) < 60 && twoDigits(text, 17) < 60;
+}
+
+function twoDigits(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
 /** Parses an ISO-8601 instant; returns epoch ms, or a reason it is not one. */
 export function parseInstant(text: string, options: ParseTimeOptions = {}): number | string {
   const m = ISO.exec(text.trim());

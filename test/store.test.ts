@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { RefusedError, UsageError } from '../src/errors.ts';
 import { stateBefore } from '../src/history.ts';
-import { applySnapshot, previewSnapshot } from '../src/ingest/apply.ts';
+import { applySnapshot, DryRun } from '../src/ingest/apply.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
 import { Store } from '../src/store/store.ts';
 import { resourceType } from '../src/types/index.ts';
@@ -156,8 +156,10 @@ describe('applying snapshots', () => {
   it('previews a snapshot without writing (dry run)', () => {
     const { store, runId, path } = fresh();
     applySnapshot(store, snapshot(T(1), vms(5)), { runId, allowMassRemoval: false });
-    const preview = previewSnapshot(store, snapshot(T(2), vms(7)), false);
-    assert.equal(preview.counts.added, 2);
+    const dryRun = new DryRun(store);
+    assert.equal(dryRun.preview(snapshot(T(2), vms(7)), false).counts.added, 2);
+    // The next snapshot is diffed against what the dry run would have applied, not the database.
+    assert.equal(dryRun.preview(snapshot(T(3), vms(8)), false).counts.added, 1);
     store.close();
     assert.equal(count(path, 'snapshots'), 1);
   });

@@ -1,9 +1,9 @@
 // Applies one snapshot to the history: order checks, the pure diff, the guards, and the writes,
 // all inside one transaction (SPEC §6).
-import { diff, fieldChanges, type ChangeSet } from '../diff.ts';
+import { diff, fieldChanges, type ChangeSet, type Hashed } from '../diff.ts';
 import { RefusedError } from '../errors.ts';
-import { contentHash, type Snapshot } from '../snapshot.ts';
-import type { CurrentEntry, SnapshotCounts, Store } from '../store/store.ts';
+import type { Snapshot } from '../snapshot.ts';
+import type { SnapshotCounts, Store } from '../store/store.ts';
 import { formatInstant } from '../time.ts';
 import type { Row } from '../types/fields.ts';
 
@@ -42,12 +42,13 @@ const NOTHING: SnapshotCounts = {
 
 export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOptions): ApplyOutcome {
   const started = performance.now();
-  const hash = contentHash(snapshot);
+  const hash = snapshot.contentHash;
   return store.writeTransaction(() => {
     const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
-    const { current, already } = checkOrder(store, seriesId, snapshot, hash);
-    if (already) return { status: 'already ingested', counts: { ...NOTHING, examined: snapshot.examined } };
-
+    if (checkOrder(snapshot, store.snapshotAt(seriesId, snapshot.takenAt)?.contentHash, store.latestSnapshotAt(seriesId))) {
+      return already(snapshot);
+    }
+    const current = store.loadCurrent(seriesId);
     const changes = diff(snapshot.type.mode, current, snapshot);
     if (changes.massRemoval && !options.allowMassRemoval) throw massRemoval(snapshot, changes, current.size);
     const counts = countsOf(snapshot, changes);
@@ -65,8 +66,10 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
       store.recordChange(seriesId, snapshotId, takenAt, key, 'modified', record.json, record.hash, fields);
     }
     for (const key of changes.removed) {
-      store.recordChange(seriesId, snapshotId, takenAt, key, 'removed', store.recordOf(current.get(key)!.changeId), '');
+      const last = current.get(key)!;
+      store.recordChange(seriesId, snapshotId, takenAt, key, 'removed', store.recordOf(last.changeId), last.hash);
     }
+    store.syncCurrent(seriesId, takenAt);
     for (const reject of snapshot.rejects) {
       store.insertReject(options.runId, snapshotId, snapshot.source, snapshot.type.name, reject);
     }
@@ -75,41 +78,58 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
   });
 }
 
-/** What `--dry-run` reports: the same checks and diff, nothing written. */
-export function previewSnapshot(store: Store | undefined, snapshot: Snapshot, allowMassRemoval: boolean): ApplyOutcome {
-  const seriesId = store?.findSeries(snapshot.source, snapshot.type.name);
-  if (!store || seriesId === undefined) {
-    const changes = diff(snapshot.type.mode, new Map(), snapshot);
-    return { status: 'applied', counts: countsOf(snapshot, changes) };
-  }
-  const { current, already } = checkOrder(store, seriesId, snapshot, contentHash(snapshot));
-  if (already) return { status: 'already ingested', counts: { ...NOTHING, examined: snapshot.examined } };
-  const changes = diff(snapshot.type.mode, current, snapshot);
-  if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes, current.size);
-  return { status: 'applied', counts: countsOf(snapshot, changes) };
+function already(snapshot: Snapshot): ApplyOutcome {
+  return { status: 'already ingested', counts: { ...NOTHING, examined: snapshot.examined } };
 }
 
-/** SPEC §6 order: an already-applied snapshot is a no-op; an older one, or a different one at the same time, is refused. */
-function checkOrder(
-  store: Store,
-  seriesId: number,
-  snapshot: Snapshot,
-  hash: string,
-): { current: Map<string, CurrentEntry>; already: boolean } {
+/**
+ * `--dry-run`: the same checks and diffs, nothing written. What it would have applied is kept in
+ * memory, so the next snapshot of a series is diffed against it, as the real run would do.
+ */
+export class DryRun {
+  private readonly series = new Map<string, { current: Map<string, Hashed>; applied: Map<number, string>; latest?: number; id?: number }>();
+
+  constructor(private readonly store: Store | undefined) {}
+
+  preview(snapshot: Snapshot, allowMassRemoval: boolean): ApplyOutcome {
+    const key = `${snapshot.source}\0${snapshot.type.name}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const id = this.store?.findSeries(snapshot.source, snapshot.type.name);
+      const stored = id === undefined ? undefined : this.store!;
+      series = { id, current: stored ? stored.loadCurrent(id!) : new Map(), applied: new Map(), latest: stored?.latestSnapshotAt(id!) };
+      this.series.set(key, series);
+    }
+    const { takenAt } = snapshot;
+    const sameTime = series.applied.get(takenAt) ?? (series.id === undefined ? undefined : this.store!.snapshotAt(series.id, takenAt)?.contentHash);
+    if (checkOrder(snapshot, sameTime, series.latest)) return already(snapshot);
+    const changes = diff(snapshot.type.mode, series.current, snapshot);
+    if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes, series.current.size);
+    for (const k of [...changes.added, ...changes.modified]) series.current.set(k, snapshot.records.get(k)!);
+    for (const k of changes.removed) series.current.delete(k);
+    series.applied.set(takenAt, snapshot.contentHash);
+    series.latest = Math.max(series.latest ?? takenAt, takenAt);
+    return { status: 'applied', counts: countsOf(snapshot, changes) };
+  }
+}
+
+/**
+ * SPEC §6 order: true when this very snapshot was already applied (a no-op); refuses a different
+ * snapshot at an applied time, and one older than the latest applied.
+ */
+function checkOrder(snapshot: Snapshot, hashAtSameTime: string | undefined, latest: number | undefined): boolean {
   const what = `${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)}`;
-  const same = store.snapshotAt(seriesId, snapshot.takenAt);
-  if (same) {
-    if (same.contentHash === hash) return { current: new Map(), already: true };
+  if (hashAtSameTime !== undefined) {
+    if (hashAtSameTime === snapshot.contentHash) return true;
     throw new RefusedError(`a different snapshot of ${what} was already ingested; refusing to replace history`);
   }
-  const latest = store.latestSnapshotAt(seriesId);
   if (latest !== undefined && snapshot.takenAt < latest) {
     throw new RefusedError(
       `snapshot of ${what} is older than the latest one already applied (${formatInstant(latest)}); ` +
         'snapshots must be ingested in time order',
     );
   }
-  return { current: store.loadCurrent(seriesId), already: false };
+  return false;
 }
 
 function massRemoval(snapshot: Snapshot, changes: ChangeSet, present: number): RefusedError {

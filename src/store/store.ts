@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { LockError } from '../errors.ts';
-import { openDatabase, type OpenOptions } from './open.ts';
+import { BUSY_TIMEOUT_MS, openDatabase, type OpenOptions } from './open.ts';
 
 type DB = Database.Database;
 
@@ -99,31 +99,45 @@ export class Store {
       const holder = this.tryLock(command);
       if (!holder) return;
       if (Date.now() >= deadline) {
-        throw new LockError(
-          `another ingest holds the lock on ${this.path} (pid ${holder.pid} on ${holder.hostname}, ` +
-            `started ${new Date(holder.started_at).toISOString()}: ${holder.command})`,
-        );
+        const who = holder.pid
+          ? `pid ${holder.pid} on ${holder.hostname}, started ${new Date(holder.started_at).toISOString()}: ${holder.command}`
+          : 'another process is writing to it';
+        throw new LockError(`another ingest holds the lock on ${this.path} (${who})`);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(10, deadline - Date.now()))));
     }
   }
 
+  /** Takes the lock, or returns who holds it. Never waits: `--wait` alone decides how long to wait. */
   private tryLock(command: string): LockHolder | undefined {
-    return this.writeTransaction(() => {
-      const holder = this.sql('SELECT pid, hostname, command, started_at FROM ingest_lock WHERE id = 1').get() as
-        | LockHolder
-        | undefined;
-      if (holder && holder.pid !== process.pid && isAlive(holder)) return holder;
-      this.sql(
-        'INSERT OR REPLACE INTO ingest_lock (id, pid, hostname, command, started_at) VALUES (1, ?, ?, ?, ?)',
-      ).run(process.pid, hostname(), command, Date.now());
-      return undefined;
-    });
+    // Look without the write lock first: another ingest may be in the middle of a long snapshot.
+    const holder = this.lockHolder();
+    if (holder && holder.pid !== process.pid && isAlive(holder)) return holder;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return this.writeTransaction(() => {
+        const now = this.lockHolder();
+        if (now && now.pid !== process.pid && isAlive(now)) return now;
+        this.sql(
+          'INSERT OR REPLACE INTO ingest_lock (id, pid, hostname, command, started_at) VALUES (1, ?, ?, ?, ?)',
+        ).run(process.pid, hostname(), command, Date.now());
+        return undefined;
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+      return this.lockHolder() ?? { pid: 0, hostname: '', command: '', started_at: 0 };
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  private lockHolder(): LockHolder | undefined {
+    return this.sql('SELECT pid, hostname, command, started_at FROM ingest_lock WHERE id = 1').get() as LockHolder | undefined;
   }
 
   /** Whether the run of process `pid` still holds the lock (a 'running' run without it was killed). */
   isRunning(pid: number): boolean {
-    const holder = this.sql('SELECT pid, hostname, command, started_at FROM ingest_lock WHERE id = 1').get() as LockHolder | undefined;
+    const holder = this.lockHolder();
     return !!holder && holder.pid === pid && isAlive(holder);
   }
 
@@ -251,7 +265,7 @@ export class Store {
     this.sql('UPDATE snapshots SET elapsed_ms = ? WHERE id = ?').run(Math.round(elapsedMs), snapshotId);
   }
 
-  /** Records one change and makes it the resource's present state (or forgets it, when removed). */
+  /** Records one change of a snapshot; `syncCurrent` then makes the snapshot's changes the present state. */
   recordChange(
     seriesId: number,
     snapshotId: number,
@@ -262,18 +276,27 @@ export class Store {
     hash: string,
     fields?: string,
   ): void {
-    const changeId = this.sql(
-      `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, fields)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(seriesId, snapshotId, takenAt, key, action, record, fields ?? null).lastInsertRowid;
-    if (action === 'removed') {
-      this.sql('DELETE FROM current WHERE series_id = ? AND resource_key = ?').run(seriesId, key);
-    } else {
-      this.sql(
-        `INSERT INTO current (series_id, resource_key, hash, change_id) VALUES (?, ?, ?, ?)
-         ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id`,
-      ).run(seriesId, key, hash, changeId);
-    }
+    this.sql(
+      `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(seriesId, snapshotId, takenAt, key, action, record, hash, fields ?? null);
+  }
+
+  /**
+   * Brings `current` up to date with the changes of the snapshot at `takenAt`, in two set-based
+   * statements (in key order, so the index grows by appending) instead of one call per resource.
+   */
+  syncCurrent(seriesId: number, takenAt: number): void {
+    this.sql(
+      `INSERT INTO current (series_id, resource_key, hash, change_id)
+       SELECT series_id, resource_key, hash, id FROM changes
+       WHERE series_id = ? AND taken_at = ? AND action != 'removed' ORDER BY resource_key
+       ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id`,
+    ).run(seriesId, takenAt);
+    this.sql(
+      `DELETE FROM current WHERE series_id = ? AND resource_key IN
+         (SELECT resource_key FROM changes WHERE series_id = ? AND taken_at = ? AND action = 'removed')`,
+    ).run(seriesId, seriesId, takenAt);
   }
 
   insertReject(runId: number, snapshotId: number | null, source: string, type: string, reject: RejectRow): void {

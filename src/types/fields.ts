@@ -1,6 +1,6 @@
 // Field kinds and the one coercion every input shape goes through (SPEC §5: values are normalised).
 import { RecordError, describe } from '../errors.ts';
-import { formatInstant, parseInstant } from '../time.ts';
+import { formatInstant, isCanonicalInstant, parseInstant } from '../time.ts';
 
 export type FieldKind = 'string' | 'int' | 'number' | 'bool' | 'time' | 'list';
 
@@ -55,6 +55,7 @@ export function coerce(spec: FieldSpec, raw: unknown, options: CoerceOptions = {
       break;
     case 'time':
       if (typeof raw === 'string') {
+        if (isCanonicalInstant(raw)) return raw;
         const ms = parseInstant(raw, { naiveIsUtc: options.naiveTimesAreUtc });
         if (typeof ms === 'number') return formatInstant(ms);
         throw new RecordError(spec.name, `expected an ISO-8601 time with a zone, found ${describe(raw)} (${ms})`);

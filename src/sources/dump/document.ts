@@ -14,7 +14,11 @@ export function* objectEvents(document: Record<string, unknown>): Generator<Obje
   for (const [member, value] of Object.entries(document)) {
     if (Array.isArray(value)) {
       yield { kind: 'member', member, isList: true };
-      for (let index = 0; index < value.length; index++) yield { kind: 'element', member, index, value: value[index] };
+      for (let index = 0; index < value.length; index++) {
+        yield { kind: 'element', member, index, value: value[index] };
+        // Let the raw record go as soon as it is normalised: peak memory is then one form, not two.
+        value[index] = undefined;
+      }
     } else if (isObject(value)) {
       yield { kind: 'member', member, isList: false };
       for (const [index, item] of Object.entries(value)) yield { kind: 'element', member, index, value: item };
@@ -29,28 +33,32 @@ export async function readObjectDocument(
   at?: string,
 ): Promise<number> {
   const scalars: Record<string, unknown> = {};
-  const writers = new Map<string, PartWriter>();
+  const writers = new Map<string, { writer: PartWriter; shape: string }>();
   const decided = new Set<string>();
   const signals: string[] = [];
   const where = (member: string, index: number | string) =>
     `${at ? `${at}: ` : ''}${member}${typeof index === 'number' ? `[${index}]` : `.${index}`}`;
 
-  const writerFor = (member: string, isList: boolean): PartWriter | undefined => {
+  const writerFor = (member: string, isList: boolean) => {
     if (decided.has(member)) return writers.get(member);
     decided.add(member);
-    let writer: PartWriter | undefined;
+    let writer: PartWriter;
+    let shape: string;
     if (isCanonical(scalars)) {
       if (member !== 'resources') return undefined;
       if (!isList) throw new InputError(ctx.file, at, 'resources: expected a list');
       writer = sink.part(ctx.file, canonicalHeader(ctx, scalars, at));
+      shape = 'canonical';
     } else {
       const type = openstackType(member);
       if (!type) return undefined;
       if (!isList) throw new InputError(ctx.file, at, `${member}: expected a list`);
       writer = sink.part(ctx.file, openstackHeader(ctx, type, scalars, at));
+      shape = 'openstack';
     }
-    writers.set(member, writer);
-    return writer;
+    const entry = { writer, shape };
+    writers.set(member, entry);
+    return entry;
   };
 
   for await (const event of events) {
@@ -59,8 +67,8 @@ export async function readObjectDocument(
     } else if (event.kind === 'member') {
       writerFor(event.member, event.isList);
     } else {
-      const writer = writerFor(event.member, typeof event.index === 'number');
-      if (writer) writer.add(event.value, isCanonical(scalars) ? 'canonical' : 'openstack', where(event.member, event.index));
+      const target = writerFor(event.member, typeof event.index === 'number');
+      if (target) target.writer.add(event.value, target.shape, where(event.member, event.index));
       else {
         const signal = pageSignal(event.member, event.index, event.value);
         if (signal) signals.push(signal);
@@ -68,13 +76,15 @@ export async function readObjectDocument(
     }
   }
   if (writers.size === 0) {
+    const found = [...Object.keys(scalars), ...decided].join(', ') || 'nothing';
     const what = isCanonical(scalars)
       ? 'a canonical snapshot without a resources list'
       : 'not a recognised dump: expected a canonical snapshot (resource_type), an OpenStack list response ' +
-        '(servers, flavors, volumes, snapshots, images, projects, users, role_assignments) or reporting-unified messages (schema, data)';
+        '(servers, flavors, volumes, snapshots, images, projects, users, role_assignments) or reporting-unified ' +
+        `messages (schema, data); found keys: ${found}`;
     throw new InputError(ctx.file, at, what);
   }
   if (!isCanonical(scalars)) signals.push(...wrapperSignals(scalars));
-  for (const writer of writers.values()) for (const signal of signals) writer.incomplete(signal);
+  for (const { writer } of writers.values()) for (const signal of signals) writer.incomplete(signal);
   return writers.size;
 }

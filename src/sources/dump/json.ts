@@ -42,18 +42,21 @@ export async function readJson(file: string, headerKeys: readonly string[]): Pro
     if (next.done) break;
     chunks.push(next.value);
     size += next.value.length;
-    if (!lineChecked) {
-      const head = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    // Only a chunk with a newline can complete the first line: no re-joining of a long single line.
+    if (!lineChecked && next.value.includes(NEWLINE)) {
+      const head = Buffer.concat(chunks);
       const first = firstLine(head);
       if (first !== 'need-more') {
         lineChecked = true;
         // A first line that is a whole JSON value means JSONL (or a one-line document, the same thing).
-        if (first !== undefined) return { kind: 'values', values: jsonLines(file, chunks, source) };
+        if (first !== undefined) return { kind: 'values', values: jsonLines(file, head, first, source) };
+        chunks.splice(0, chunks.length, head);
       }
     }
     if (size > WHOLE_LIMIT) return streamDocument(file, chunks, source, headerKeys);
   }
   const buffer = Buffer.concat(chunks);
+  chunks.length = 0;
   const text = stripBom(buffer.toString('utf8'));
   if (text.trim() === '') throw new InputError(file, undefined, 'is empty');
   let value: unknown;
@@ -69,16 +72,23 @@ async function* single(value: unknown): AsyncGenerator<JsonValueAt> {
   yield { value };
 }
 
+interface FirstLine {
+  readonly value: unknown;
+  readonly line: number;
+  /** Offset just past the line's newline. */
+  readonly next: number;
+}
+
 /** The first non-blank line parsed, undefined if it is not a JSON value, 'need-more' without a newline yet. */
-function firstLine(head: Buffer): unknown | 'need-more' {
+function firstLine(head: Buffer): FirstLine | undefined | 'need-more' {
   let start = 0;
-  for (;;) {
+  for (let line = 1; ; line++) {
     const end = head.indexOf(NEWLINE, start);
     if (end < 0) return 'need-more';
     const text = stripBom(head.toString('utf8', start, end)).trim();
     if (text !== '') {
       try {
-        return JSON.parse(text) as unknown;
+        return { value: JSON.parse(text) as unknown, line, next: end + 1 };
       } catch {
         return undefined;
       }
@@ -87,37 +97,34 @@ function firstLine(head: Buffer): unknown | 'need-more' {
   }
 }
 
-async function* jsonLines(file: string, read: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<JsonValueAt> {
-  let line = 0;
-  let carry: Buffer = Buffer.alloc(0);
+/** JSONL values, the first one already parsed (a one-line document is parsed once, not twice). */
+async function* jsonLines(file: string, head: Buffer, first: FirstLine, rest: AsyncIterator<Buffer>): AsyncGenerator<JsonValueAt> {
+  yield { value: first.value, line: first.line };
+  let line = first.line;
   const parse = (buffer: Buffer, start: number, end: number): JsonValueAt | undefined => {
     line++;
     const text = buffer.toString('utf8', start, end).trim();
     if (text === '') return undefined;
     try {
-      return { value: JSON.parse(line === 1 ? stripBom(text) : text), line };
+      return { value: JSON.parse(text), line };
     } catch (err) {
       throw new InputError(file, `line ${line}`, `not valid JSON (${(err as Error).message})`);
     }
   };
-  const pending = [...read];
+  let buffer: Buffer = head;
+  let start = first.next;
   for (;;) {
-    let chunk = pending.shift();
-    if (!chunk) {
-      const next = await rest.next();
-      if (next.done) break;
-      chunk = next.value;
-    }
-    const buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
     for (let end = buffer.indexOf(NEWLINE, start); end >= 0; end = buffer.indexOf(NEWLINE, start)) {
       const value = parse(buffer, start, end);
       if (value) yield value;
       start = end + 1;
     }
-    carry = buffer.subarray(start);
+    const next = await rest.next();
+    if (next.done) break;
+    buffer = start < buffer.length ? Buffer.concat([buffer.subarray(start), next.value]) : next.value;
+    start = 0;
   }
-  const last = parse(carry, 0, carry.length);
+  const last = parse(buffer, start, buffer.length);
   if (last) yield last;
 }
 
@@ -224,7 +231,7 @@ export async function peekJson(file: string): Promise<Peek> {
   }
   const head = Buffer.concat(chunks);
   const first = firstLine(head);
-  if (first !== 'need-more' && first !== undefined) return { kind: 'line', value: first };
+  if (first !== 'need-more' && first !== undefined) return { kind: 'line', value: first.value };
   const top = firstByte([head]);
   if (top === '[') return { kind: 'array' };
   if (top === '{') return objectHead(head);
