@@ -21,7 +21,10 @@ const program = new Command('usage-etl')
   .showSuggestionAfterError()
   .exitOverride();
 
-for (const command of program.commands) command.exitOverride();
+// With --log-format json every line of output is JSON, commander's own messages included.
+const output = { outputError: (text: string, write: (text: string) => void) => write(jsonLogs() ? jsonLine(text.trim()) : text) };
+program.configureOutput(output);
+for (const command of program.commands) command.exitOverride().configureOutput(output);
 
 try {
   await program.parseAsync(process.argv);
@@ -36,15 +39,29 @@ function exitCodeOf(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`usage-etl: ${err.message}\n`);
+    printError(err.message);
     return 2;
   }
   if (err instanceof InputError || err instanceof RefusedError || err instanceof LockError) {
-    process.stderr.write(`usage-etl: ${err.message}\n`);
+    printError(err.message);
     return 1;
   }
   const verbose = process.argv.includes('-v') || process.argv.includes('--verbose');
   const error = err as Error;
-  process.stderr.write(`usage-etl: unexpected error: ${error?.message ?? String(err)}${verbose ? `\n${error?.stack ?? ''}` : ' (run with --verbose for details)'}\n`);
+  printError(`unexpected error: ${error?.message ?? String(err)}${verbose ? `\n${error?.stack ?? ''}` : ' (run with --verbose for details)'}`);
   return 1;
+}
+
+function printError(message: string): void {
+  process.stderr.write(jsonLogs() ? jsonLine(message) : `usage-etl: ${message}\n`);
+}
+
+/** Read from the arguments, not the parsed options: a parse error may come before they exist. */
+function jsonLogs(): boolean {
+  const args = process.argv.slice(2);
+  return args.includes('--log-format=json') || args.some((arg, i) => arg === '--log-format' && args[i + 1] === 'json');
+}
+
+function jsonLine(message: string): string {
+  return `${JSON.stringify({ time: new Date().toISOString(), level: 'error', message })}\n`;
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { type DumpRequest, ingestDumps, type IngestReporter } from '../ingest/dumps.ts';
+import { listDumpFiles } from '../sources/dump/files.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { ApplyOutcome } from '../ingest/apply.ts';
 import { Store } from '../store/store.ts';
@@ -49,22 +50,22 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   const at = options.at === undefined ? undefined : parseAt(options.at);
   const wait = Number(options.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
-  const requests = options.dump ? [dumpRequest(ctx, options.dump, options, at)] : configuredRequests(ctx, names, options);
+  // Everything that can be refused is checked before the database is opened or created.
+  const requests = options.dump ? [await dumpRequest(ctx, options.dump, options, at)] : await configuredRequests(ctx, names, options);
 
   const dbPath = ctx.dbPath();
   const dryRun = !!options.dryRun;
   // A dry run writes nothing, not even a new database file.
   const store = dryRun ? (existsSync(dbPath) ? Store.open(dbPath, { readonly: true }) : undefined) : Store.open(dbPath);
-  const command = ['ingest', ...process.argv.slice(3)].join(' ');
+  const command = process.argv.slice(2).join(' ');
   let runId = 0;
+  let locked = false;
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     // Signals are handled between statements, so no transaction is cut in half.
     interrupted = signal;
-    if (store && !dryRun && runId) {
-      store.finishRun(runId, 'failed', `interrupted by ${signal}`, ZERO);
-      store.releaseIngestLock();
-    }
+    if (store && runId) store.finishRun(runId, 'failed', `interrupted by ${signal}`, ZERO);
+    if (store && locked) store.releaseIngestLock();
     ctx.logger.done();
     ctx.logger.error(`interrupted by ${signal}; snapshots already committed are kept`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -75,6 +76,7 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
     if (store && !dryRun) {
       ctx.logger.progress('waiting for the ingest lock');
       await store.acquireIngestLock(command, wait * 1000);
+      locked = true;
       runId = store.startRun(command);
     }
     const hashKey = store && !dryRun ? store.hashKey() : randomBytes(32).toString('hex');
@@ -89,13 +91,13 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
     if (store && !dryRun) store.finishRun(runId, failures ? 'failed' : 'ok', errors.join('\n') || undefined, totals);
     return failures ? 1 : 0;
   } catch (err) {
-    if (store && !dryRun && runId && !interrupted) store.finishRun(runId, 'failed', (err as Error).message, ZERO);
+    if (store && runId && !interrupted) store.finishRun(runId, 'failed', (err as Error).message, ZERO);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     ctx.logger.done();
-    if (store && !dryRun) store.releaseIngestLock();
+    if (store && locked) store.releaseIngestLock();
     store?.close();
   }
 }
@@ -105,9 +107,9 @@ const ZERO = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unc
 type PartialRequest = Omit<DumpRequest, 'privacy'>;
 
 /** Dumps of a configured source follow its settings (private_fields, allow_mass_removal). */
-function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): PartialRequest {
+async function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): Promise<PartialRequest> {
   return {
-    paths,
+    files: await listDumpFiles(paths),
     source: options.source,
     at,
     dryRun: !!options.dryRun,
@@ -116,7 +118,7 @@ function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: 
 }
 
 /** Without --dump: the configured sources (only `kind: dump` is collected by this version). */
-function configuredRequests(ctx: Context, names: string[], options: IngestOptions): PartialRequest[] {
+async function configuredRequests(ctx: Context, names: string[], options: IngestOptions): Promise<PartialRequest[]> {
   if (options.source || options.at) throw new UsageError('--source and --at go with --dump');
   const config = ctx.config();
   if (!config.path) {
@@ -124,19 +126,21 @@ function configuredRequests(ctx: Context, names: string[], options: IngestOption
   }
   const chosen = names.length ? names : [...config.sources.keys()];
   if (!chosen.length) throw new UsageError(`${config.path} configures no sources`);
-  return chosen.map((name) => {
+  const requests: PartialRequest[] = [];
+  for (const name of chosen) {
     const source = config.sources.get(name);
     if (!source) throw new UsageError(`unknown source ${name} (configured: ${[...config.sources.keys()].join(', ')})`);
     if (source.kind !== 'dump') {
       throw new UsageError(`source ${name}: live collection of kind ${source.kind} is not available in this version; load its dumps with --dump`);
     }
-    return {
-      paths: [source.settings.path!],
+    requests.push({
+      files: await listDumpFiles([source.settings.path!]),
       source: name,
       dryRun: !!options.dryRun,
       allowMassRemoval: () => !!options.allowMassRemoval || source.allowMassRemoval,
-    };
-  });
+    });
+  }
+  return requests;
 }
 
 function privacyOf(ctx: Context, hashKey: string): (source: string) => Privacy {

@@ -25,7 +25,7 @@ function status(ctx: Context, runs: number): void {
     }));
     const rejects = store.recentRejects(20);
     if (ctx.logger.options.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ database: store.path, series, runs: recent, rejects }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ database: store.path, series, runs: recent, rejects })}\n`);
       return;
     }
     const out: string[] = [`database ${store.path}`, ''];

@@ -2,18 +2,18 @@
 // transaction. A failed file or snapshot is reported and skipped; the rest still lands (SPEC §2 exit 1).
 import pLimit from 'p-limit';
 import { InputError, RefusedError } from '../errors.ts';
-import { listDumpFiles } from '../sources/dump/files.ts';
 import type { DumpContext } from '../sources/dump/parts.ts';
 import { readDump } from '../sources/dump/read.ts';
 import { surveyDump } from '../sources/dump/survey.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { RunTotals, Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
-import { type ApplyOutcome, applySnapshot, previewSnapshot } from './apply.ts';
+import { type ApplyOutcome, applySnapshot, DryRun } from './apply.ts';
 import { bySnapshotOrder, Collector } from './collect.ts';
 
 export interface DumpRequest {
-  readonly paths: readonly string[];
+  /** The files to read (see listDumpFiles), listed before anything is opened. */
+  readonly files: readonly string[];
   readonly source?: string;
   readonly at?: number;
   readonly dryRun: boolean;
@@ -46,7 +46,7 @@ export async function ingestDumps(
   request: DumpRequest,
   report: IngestReporter,
 ): Promise<IngestResult> {
-  const files = await listDumpFiles(request.paths);
+  const { files } = request;
   const messageIds = new Set<string>();
   const eager = new Collector(request.privacy, messageIds);
   const totals = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
@@ -59,6 +59,7 @@ export async function ingestDumps(
     report.failed(message);
   };
   const context = (file: string): DumpContext => ({ file, source: request.source, at: request.at });
+  const dryRun = request.dryRun || !store ? new DryRun(store) : undefined;
 
   report.progress(`surveying ${files.length} file(s)`);
   const limit = pLimit(4);
@@ -93,9 +94,8 @@ export async function ingestDumps(
     if (snapshot.conflicts.length > 3) report.warn(`... and ${snapshot.conflicts.length - 3} more such duplicates`);
     const started = performance.now();
     try {
-      const outcome = request.dryRun || !store
-        ? previewSnapshot(store, snapshot, request.allowMassRemoval(snapshot.source))
-        : applySnapshot(store, snapshot, { runId, allowMassRemoval: request.allowMassRemoval(snapshot.source) });
+      const allowMassRemoval = request.allowMassRemoval(snapshot.source);
+      const outcome = dryRun ? dryRun.preview(snapshot, allowMassRemoval) : applySnapshot(store!, snapshot, { runId, allowMassRemoval });
       if (outcome.status === 'applied') {
         totals.snapshots++;
         for (const key of ['examined', 'added', 'modified', 'removed', 'unchanged', 'rejected', 'skipped'] as const) {

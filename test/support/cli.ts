@@ -1,5 +1,5 @@
 // Test helpers: a temporary directory per test and the real CLI run as a child process.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,4 +43,40 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
+}
+
+/** An empty directory for one test, with the path its database will have. */
+export function workspace(): { dir: string; db: string } {
+  const dir = tempDir('usage-etl-ws-');
+  return { dir, db: join(dir, 'usage.db') };
+}
+
+/** The CLI as a child process a test can watch and signal; same environment as runCli. */
+export function startCli(args: readonly string[], cwd: string): { child: ChildProcess; pid: number; result: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, HOME: cwd, USAGE_ETL_DB: undefined, USAGE_ETL_CONFIG: undefined, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, pid: child.pid!, result };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition`; fails after `timeoutMs`, or at once if `child` ended first. */
+export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 60_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (child && child.exitCode !== null) throw new Error(`the ingest ended before ${what}; make its dump bigger`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
 }
