@@ -29,14 +29,15 @@ export interface ChangeSet {
   readonly massRemoval: boolean;
 }
 
-export function diff(mode: Mode, current: ReadonlyMap<string, Hashed>, snapshot: SnapshotView): ChangeSet {
+/** `current` maps each present resource's key to its record hash. */
+export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot: SnapshotView): ChangeSet {
   const added: string[] = [];
   const modified: string[] = [];
   let same = 0;
   for (const [key, record] of snapshot.records) {
-    const now = current.get(key);
-    if (!now) added.push(key);
-    else if (now.hash !== record.hash) modified.push(key);
+    const hash = current.get(key);
+    if (hash === undefined) added.push(key);
+    else if (hash !== record.hash) modified.push(key);
     else same++;
   }
   let partialKnown = 0;

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diff, fieldChanges, isMassRemoval, type Hashed } from '../src/diff.ts';
 
-const state = (entries: Record<string, string>): Map<string, Hashed> =>
-  new Map(Object.entries(entries).map(([key, hash]) => [key, { hash }]));
+const state = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
 
 const snapshot = (records: Record<string, string>, options: { complete?: boolean; partial?: string[] } = {}) => ({
-  records: state(records),
+  records: new Map(Object.entries(records).map(([key, hash]): [string, Hashed] => [key, { hash }])),
   partial: new Set(options.partial ?? []),
   complete: options.complete ?? true,
 });

@@ -1,6 +1,6 @@
 // Applies one snapshot to the history: order checks, the pure diff, the guards, and the writes,
 // all inside one transaction (SPEC §6).
-import { diff, fieldChanges, type ChangeSet, type Hashed } from '../diff.ts';
+import { diff, fieldChanges, type ChangeSet } from '../diff.ts';
 import { RefusedError } from '../errors.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SnapshotCounts, Store } from '../store/store.ts';
@@ -61,13 +61,12 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
     }
     for (const key of changes.modified) {
       const record = snapshot.records.get(key)!;
-      const before = JSON.parse(store.recordOf(current.get(key)!.changeId)) as Row;
+      const before = JSON.parse(store.currentRecord(seriesId, key)) as Row;
       const fields = JSON.stringify(fieldChanges(before, JSON.parse(record.json) as Row));
       store.recordChange(seriesId, snapshotId, takenAt, key, 'modified', record.json, record.hash, fields);
     }
     for (const key of changes.removed) {
-      const last = current.get(key)!;
-      store.recordChange(seriesId, snapshotId, takenAt, key, 'removed', store.recordOf(last.changeId), last.hash);
+      store.recordChange(seriesId, snapshotId, takenAt, key, 'removed', store.currentRecord(seriesId, key), current.get(key)!);
     }
     store.syncCurrent(seriesId, takenAt);
     for (const reject of snapshot.rejects) {
@@ -87,7 +86,7 @@ function already(snapshot: Snapshot): ApplyOutcome {
  * memory, so the next snapshot of a series is diffed against it, as the real run would do.
  */
 export class DryRun {
-  private readonly series = new Map<string, { current: Map<string, Hashed>; applied: Map<number, string>; latest?: number; id?: number }>();
+  private readonly series = new Map<string, { current: Map<string, string>; applied: Map<number, string>; latest?: number; id?: number }>();
 
   constructor(private readonly store: Store | undefined) {}
 
@@ -105,7 +104,7 @@ export class DryRun {
     if (checkOrder(snapshot, sameTime, series.latest)) return already(snapshot);
     const changes = diff(snapshot.type.mode, series.current, snapshot);
     if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes, series.current.size);
-    for (const k of [...changes.added, ...changes.modified]) series.current.set(k, snapshot.records.get(k)!);
+    for (const k of [...changes.added, ...changes.modified]) series.current.set(k, snapshot.records.get(k)!.hash);
     for (const k of changes.removed) series.current.delete(k);
     series.applied.set(takenAt, snapshot.contentHash);
     series.latest = Math.max(series.latest ?? takenAt, takenAt);

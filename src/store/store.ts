@@ -9,11 +9,6 @@ type DB = Database.Database;
 
 export type Action = 'added' | 'modified' | 'removed';
 
-export interface CurrentEntry {
-  readonly hash: string;
-  readonly changeId: number;
-}
-
 export interface SnapshotCounts {
   readonly examined: number;
   readonly added: number;
@@ -218,16 +213,22 @@ export class Store {
     return row.t ?? undefined;
   }
 
-  /** The present state of a series: key -> record hash and the change holding the record. */
-  loadCurrent(seriesId: number): Map<string, CurrentEntry> {
-    const current = new Map<string, CurrentEntry>();
-    const rows = this.sql('SELECT resource_key, hash, change_id FROM current WHERE series_id = ?').raw().iterate(seriesId);
-    for (const row of rows as Iterable<[string, string, number]>) current.set(row[0], { hash: row[1], changeId: row[2] });
-    return current;
+  /** The present state of a series, for the next diff: resource key -> record hash. */
+  loadCurrent(seriesId: number): Map<string, string> {
+    const rows = this.sql('SELECT resource_key, hash FROM current WHERE series_id = ?').raw().all(seriesId) as [string, string][];
+    return new Map(rows);
   }
 
-  recordOf(changeId: number): string {
-    return (this.sql('SELECT record FROM changes WHERE id = ?').pluck().get(changeId) as string | undefined) ?? '{}';
+  /** The present record of one resource (canonical JSON); '{}' if it has none. */
+  currentRecord(seriesId: number, key: string): string {
+    return (
+      (this.sql(
+        `SELECT changes.record FROM current JOIN changes ON changes.id = current.change_id
+         WHERE current.series_id = ? AND current.resource_key = ?`,
+      )
+        .pluck()
+        .get(seriesId, key) as string | undefined) ?? '{}'
+    );
   }
 
   insertSnapshot(

@@ -39,6 +39,7 @@ export function normaliser(type: ResourceType, shape: string, privacy: Privacy):
   if (privacy.mode === 'hash' && !privacy.hashKey) throw new Error('private_fields: hash needs a key');
   const options = { naiveTimesAreUtc: NAIVE_UTC_SHAPES.has(shape) };
   const stored = type.fields.filter((spec) => !spec.private || privacy.mode !== 'drop');
+  const hashedAt = stored.map((spec) => !!spec.private && privacy.mode === 'hash');
   const hashed = (value: Value): Value =>
     Array.isArray(value) ? value.map((v) => keyedHash(String(v), privacy.hashKey!)) : keyedHash(String(value), privacy.hashKey!);
 
@@ -53,10 +54,10 @@ export function normaliser(type: ResourceType, shape: string, privacy: Privacy):
     if (type.isPartial?.(raw, shape)) return { kind: 'partial', key };
 
     const projected: Record<string, Value> = {};
-    for (const spec of stored) {
+    for (let i = 0; i < stored.length; i++) {
+      const spec = stored[i]!;
       const value = coerce(spec, values[spec.name], options);
-      if (value === undefined) continue;
-      projected[spec.name] = spec.private && privacy.mode === 'hash' ? hashed(value) : value;
+      if (value !== undefined) projected[spec.name] = hashedAt[i] ? hashed(value) : value;
     }
     const json = JSON.stringify(projected);
     return { kind: 'record', record: { key, json, hash: hash('sha1', `${key}\0${json}`, 'base64') } };

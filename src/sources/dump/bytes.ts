@@ -22,15 +22,18 @@ async function sniff(file: string): Promise<Compression> {
   }
 }
 
-/** The decompressed content as a stream of chunks; read errors name the file. */
-export async function* readBytes(file: string): AsyncGenerator<Buffer> {
+/**
+ * The decompressed content as a stream of chunks; read errors name the file. Large reads by
+ * default (fewer round trips to the thread pool); small ones when only the head is wanted.
+ */
+export async function* readBytes(file: string, chunkBytes = 8 << 20): AsyncGenerator<Buffer> {
   let compression: Compression;
   try {
     compression = await sniff(file);
   } catch (err) {
     throw new InputError(file, undefined, `cannot read: ${(err as Error).message}`);
   }
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const raw = createReadStream(file, { highWaterMark: chunkBytes });
   const stream: Readable = compression === 'gzip' ? raw.pipe(createGunzip()) : compression === 'xz' ? raw.pipe(await unxz(file)) : raw;
   if (stream !== raw) raw.on('error', (err) => stream.destroy(err));
   try {

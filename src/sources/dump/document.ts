@@ -61,7 +61,7 @@ export async function readObjectDocument(
     return entry;
   };
 
-  for await (const event of events) {
+  const handle = (event: ObjectEvent) => {
     if (event.kind === 'scalar') {
       scalars[event.key] = event.value;
     } else if (event.kind === 'member') {
@@ -74,7 +74,10 @@ export async function readObjectDocument(
         if (signal) signals.push(signal);
       }
     }
-  }
+  };
+  // A document in memory is walked synchronously: `for await` would cost a promise per record.
+  if (Symbol.asyncIterator in events) for await (const event of events) handle(event);
+  else for (const event of events) handle(event);
   if (writers.size === 0) {
     const found = [...Object.keys(scalars), ...decided].join(', ') || 'nothing';
     const what = isCanonical(scalars)

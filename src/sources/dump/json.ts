@@ -224,12 +224,12 @@ export type Peek =
 export async function peekJson(file: string): Promise<Peek> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of readBytes(file)) {
+  for await (const chunk of readBytes(file, 64 << 10)) {
     chunks.push(chunk);
     size += chunk.length;
     if (size >= PEEK_BYTES) break;
   }
-  const head = Buffer.concat(chunks);
+  const head = Buffer.concat(chunks).subarray(0, PEEK_BYTES);
   const first = firstLine(head);
   if (first !== 'need-more' && first !== undefined) return { kind: 'line', value: first.value };
   const top = firstByte([head]);
