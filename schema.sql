@@ -44,6 +44,8 @@ CREATE TABLE snapshots (
   run_id        INTEGER NOT NULL REFERENCES runs (id),
   taken_at      INTEGER NOT NULL,
   complete      INTEGER NOT NULL CHECK (complete IN (0, 1)),
+  -- How private fields were stored: drop, keep or hash (exports show them only when stored).
+  private_fields TEXT NOT NULL CHECK (private_fields IN ('drop', 'keep', 'hash')),
   content_hash  TEXT NOT NULL,
   origin        TEXT NOT NULL,
   examined      INTEGER NOT NULL,

@@ -1,7 +1,7 @@
 // A snapshot: one observation of one (source, type) at one instant, built record by record.
 import { hash } from 'node:crypto';
 import { RecordError } from './errors.ts';
-import { normaliser, type Normalised, type NormalRecord, type Privacy } from './types/normalise.ts';
+import { normaliser, type Normalised, type NormalRecord, type Privacy, type PrivacyMode } from './types/normalise.ts';
 import type { ResourceType } from './types/type.ts';
 
 export interface SnapshotHeader {
@@ -22,6 +22,8 @@ export interface Reject {
 }
 
 export interface Snapshot extends SnapshotHeader {
+  /** How its private fields were stored. */
+  readonly privateFields: PrivacyMode;
   /** Identifies the content: same records, same partial keys, same completeness ("already ingested"). */
   readonly contentHash: string;
   /** The files it was read from. */
@@ -112,6 +114,7 @@ export class SnapshotBuilder {
     return {
       ...header,
       type: this.type,
+      privateFields: this.privacy.mode,
       complete,
       contentHash: hash('sha1', `${complete ? 'complete' : 'incomplete'} ${this.fold} ${this.partialFold}`, 'base64'),
       origins: [...this.origins],

@@ -159,6 +159,50 @@ describe('CSV rules', () => {
   });
 });
 
+describe('private fields', () => {
+  const servers = join(FIXTURES, 'sequence/2026-11-01/servers.json');
+  const NAME = 'genomics-pipeline-01';
+
+  async function ingestWith(mode: string | undefined): Promise<string> {
+    const dir = tempDir();
+    const args = ['-q', 'ingest', '--dump', servers];
+    if (mode) {
+      writeFileSync(join(dir, 'usage-etl.yaml'), `sources:\n  nectar-sa:\n    kind: dump\n    path: ${servers}\n    private_fields: ${mode}\n`);
+    }
+    const run = await runCli(args, { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    return dir;
+  }
+
+  /** Everything on disk: the database and its write-ahead log. */
+  const onDisk = (dir: string) => ['usage.db', 'usage.db-wal'].filter((f) => existsSync(join(dir, f))).map((f) => readFileSync(join(dir, f), 'latin1')).join('');
+
+  it('are neither stored nor exported by default', async () => {
+    const dir = await ingestWith(undefined);
+    const csv = await exportCsv(['--from', '2026-11-01', '--to', '2026-11-01', '--type', 'vm'], dir);
+    assert.doesNotMatch(csv.split('\n')[0]!, /name|ip_addresses/);
+    assert.ok(!onDisk(dir).includes(NAME), 'the VM name is nowhere in the database');
+    assert.ok(!onDisk(dir).includes('10.0.0.5'), 'nor its address');
+  });
+
+  it('are exported as stored with private_fields: keep', async () => {
+    const dir = await ingestWith('keep');
+    const csv = await exportCsv(['--from', '2026-11-01', '--to', '2026-11-01', '--type', 'vm'], dir);
+    assert.match(csv.split('\n')[0]!, /,launched_at,name,key_name,ip_addresses,is_added,/);
+    const row = rows(csv).find((r) => LETTERS[r.id!] === 'A')!;
+    assert.equal(row.name, NAME);
+    assert.equal(row.ip_addresses, '10.0.0.5');
+  });
+
+  it('are exported as keyed hashes with private_fields: hash, and the value is not stored', async () => {
+    const dir = await ingestWith('hash');
+    const csv = await exportCsv(['--from', '2026-11-01', '--to', '2026-11-01', '--type', 'vm'], dir);
+    const row = rows(csv).find((r) => LETTERS[r.id!] === 'A')!;
+    assert.match(row.name!, /^[0-9a-f]{32}$/);
+    assert.ok(!onDisk(dir).includes(NAME));
+  });
+});
+
 describe('outputs', () => {
   it('writes one file per type into ./export-<from>-<to>/ by default, nothing half-written left', async () => {
     const run = await runCli(['export', '--from', '2026-11-01', '--to', '2026-11-05'], { cwd });

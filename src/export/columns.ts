@@ -11,14 +11,19 @@ function partColumns(type: ResourceType): string[] {
   return type.key.map((k) => k.name).filter((name) => !fields.has(name));
 }
 
-export function inventoryColumns(type: ResourceType): string[] {
+/** SPEC §8.1 and §5: the documented (non-private) fields; private ones only when they were stored. */
+export function exportedFields(type: ResourceType, withPrivate: boolean): string[] {
+  return type.fields.filter((f) => withPrivate || !f.private).map((f) => f.name);
+}
+
+export function inventoryColumns(type: ResourceType, withPrivate: boolean): string[] {
   return [
     'source',
     'resource_type',
     'stats_on_date',
     'id',
     ...partColumns(type),
-    ...type.fields.map((f) => f.name),
+    ...exportedFields(type, withPrivate),
     'is_added',
     'is_modified',
     'is_removed',
@@ -31,15 +36,16 @@ export function displayId(type: ResourceType, key: string): string {
 }
 
 /** The CSV text of `id`, key parts and fields for one stored record (without a line end). */
-export function recordBody(type: ResourceType): (key: string, json: string) => string {
+export function recordBody(type: ResourceType, withPrivate: boolean): (key: string, json: string) => string {
   const parts = partColumns(type);
+  const fields = exportedFields(type, withPrivate);
   const partIndex = parts.map((name) => type.key.findIndex((k) => k.name === name));
   return (key, json) => {
     const record = JSON.parse(json) as Row;
     const values = keyParts(type, key);
     const cells: Cell[] = [values.join('/')];
     for (const index of partIndex) cells.push(values[index]);
-    for (const field of type.fields) cells.push(cell(record[field.name]));
+    for (const field of fields) cells.push(cell(record[field]));
     return csvCells(cells);
   };
 }

@@ -27,11 +27,18 @@ const FLAGS = Array.from({ length: 8 }, (_, bits) =>
  * The rows of one series for the UTC days [fromDay, toDay] (epoch ms of day starts), limited to the
  * days between its first and last snapshot: no rows are invented after the last observation.
  */
-export function* inventoryRows(store: Store, series: SeriesInfo, type: ResourceType, fromDay: number, toDay: number): Generator<string> {
+export function* inventoryRows(
+  store: Store,
+  series: SeriesInfo,
+  type: ResourceType,
+  withPrivate: boolean,
+  fromDay: number,
+  toDay: number,
+): Generator<string> {
   const firstDay = Math.max(fromDay, startOfDay(series.firstAt));
   const lastDay = Math.min(toDay, startOfDay(series.lastAt));
   if (firstDay > lastDay) return;
-  const body = recordBody(type);
+  const body = recordBody(type, withPrivate);
   const bodyOf = (key: string, entry: Entry) => (entry.body ??= body(key, entry.json));
 
   // Carry forward: the state at the start of the first day, rebuilt from every earlier change.

@@ -68,11 +68,13 @@ export function planExport(store: Store, request: ExportRequest): ExportFile[] {
       ? request.types.map((name) => resourceType(name)!)
       : resourceTypes().filter((type) => series.some((s) => s.type === type.name));
     for (const type of types) {
+      const ofType = series.filter((s) => s.type === type.name);
+      const withPrivate = store.storesPrivateFields(ofType.map((s) => s.id));
       files.push({
         name: `${type.name}.csv`,
         lines: function* () {
-          yield csvLine(inventoryColumns(type));
-          for (const s of series) if (s.type === type.name) yield* inventoryRows(store, s, type, request.fromDay, request.toDay);
+          yield csvLine(inventoryColumns(type, withPrivate));
+          for (const s of ofType) yield* inventoryRows(store, s, type, withPrivate, request.fromDay, request.toDay);
         },
       });
     }

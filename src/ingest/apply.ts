@@ -42,7 +42,6 @@ const NOTHING: SnapshotCounts = {
 
 export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOptions): ApplyOutcome {
   const started = performance.now();
-  const hash = snapshot.contentHash;
   return store.writeTransaction(() => {
     const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
     if (checkOrder(snapshot, store.snapshotAt(seriesId, snapshot.takenAt)?.contentHash, store.latestSnapshotAt(seriesId))) {
@@ -53,7 +52,7 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
     if (changes.massRemoval && !options.allowMassRemoval) throw massRemoval(snapshot, changes, current.size);
     const counts = countsOf(snapshot, changes);
     const { takenAt } = snapshot;
-    const snapshotId = store.insertSnapshot(seriesId, options.runId, takenAt, snapshot.complete, hash, snapshot.origins.join(' '), counts);
+    const snapshotId = store.insertSnapshot(seriesId, options.runId, snapshot, snapshot.origins.join(' '), counts);
 
     for (const key of changes.added) {
       const record = snapshot.records.get(key)!;

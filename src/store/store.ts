@@ -234,21 +234,20 @@ export class Store {
   insertSnapshot(
     seriesId: number,
     runId: number,
-    takenAt: number,
-    complete: boolean,
-    contentHash: string,
+    snapshot: { takenAt: number; complete: boolean; privateFields: string; contentHash: string },
     origin: string,
     counts: SnapshotCounts,
   ): number {
     const result = this.sql(
-      `INSERT INTO snapshots (series_id, run_id, taken_at, complete, content_hash, origin, examined, added, modified,
-         removed, unchanged, rejected, duplicates, skipped, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO snapshots (series_id, run_id, taken_at, complete, private_fields, content_hash, origin, examined, added,
+         modified, removed, unchanged, rejected, duplicates, skipped, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     ).run(
       seriesId,
       runId,
-      takenAt,
-      complete ? 1 : 0,
-      contentHash,
+      snapshot.takenAt,
+      snapshot.complete ? 1 : 0,
+      snapshot.privateFields,
+      snapshot.contentHash,
       origin,
       counts.examined,
       counts.added,
@@ -317,6 +316,16 @@ export class Store {
        FROM series JOIN sources ON sources.id = series.source_id JOIN snapshots ON snapshots.series_id = series.id
        GROUP BY series.id ORDER BY sources.name, series.resource_type`,
     ).all() as SeriesInfo[];
+  }
+
+  /** Whether any snapshot of these series stored private fields (kept or hashed). */
+  storesPrivateFields(seriesIds: readonly number[]): boolean {
+    if (!seriesIds.length) return false;
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM snapshots WHERE series_id IN (${seriesIds.map(Number).join(',')}) AND private_fields != 'drop' LIMIT 1`)
+        .get() !== undefined
+    );
   }
 
   sourceNames(): string[] {
