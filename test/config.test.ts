@@ -1,0 +1,104 @@
+// The configuration file (SPEC §4.3) and where the database lives (SPEC §2).
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseConfig } from '../src/config.ts';
+import { UsageError } from '../src/errors.ts';
+import { FIXTURES, runCli, workspace } from './support/cli.ts';
+
+const refused = (document: unknown, message: RegExp) =>
+  assert.throws(() => parseConfig('usage-etl.yaml', document), (err: unknown) => err instanceof UsageError && message.test(err.message));
+
+describe('config validation', () => {
+  it('accepts the example of the spec', () => {
+    const config = parseConfig('usage-etl.yaml', {
+      db: '/var/lib/usage-etl/usage.db',
+      sources: {
+        'nectar-sa': { kind: 'openstack', cloud: 'nectar', region: 'sa', types: ['vm', 'swift_account'], private_fields: 'drop', allow_mass_removal: false },
+        emu: { kind: 'pbs', path: '/var/spool/pbs/server_priv/accounting', timezone: 'Australia/Adelaide' },
+        tango: { kind: 'slurm', cluster: 'tango', lookback: '2d' },
+        'ersa-archive': { kind: 'dump', path: '/srv/reporting/archive/' },
+      },
+    });
+    assert.equal(config.db, '/var/lib/usage-etl/usage.db');
+    assert.deepEqual([...config.sources.keys()], ['nectar-sa', 'emu', 'tango', 'ersa-archive']);
+    assert.equal(config.sources.get('emu')!.settings.timezone, 'Australia/Adelaide');
+    assert.equal(config.sources.get('ersa-archive')!.privateFields, 'drop');
+  });
+
+  it('names the key of every mistake', () => {
+    refused({ database: 'x' }, /usage-etl\.yaml: database: unknown key \(expected db, sources\)/);
+    refused({ sources: { a: { kind: 'dump', paht: '/x' } } }, /sources\.a\.paht: unknown key for kind dump/);
+    refused({ sources: { a: { kind: 'nova' } } }, /sources\.a\.kind: expected one of openstack, pbs, slurm, dump, found "nova"/);
+    refused({ sources: { a: { kind: 'dump', path: '/x', private_fields: 'encrypt' } } }, /sources\.a\.private_fields: expected drop, keep or hash/);
+    refused({ sources: { a: { kind: 'dump', path: '/x', allow_mass_removal: 'yes' } } }, /sources\.a\.allow_mass_removal: expected true or false/);
+    refused({ sources: { a: { kind: 'dump', path: 7 } } }, /sources\.a\.path: expected text, found 7/);
+    refused({ sources: ['a'] }, /sources: expected a mapping of source names/);
+  });
+});
+
+describe('configured sources', () => {
+  it('collects a kind: dump source with `usage-etl ingest`, quietly with -q', async () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'usage-etl.yaml'), `sources:\n  ersa-archive:\n    kind: dump\n    path: ${join(FIXTURES, 'envelopes')}\n`);
+    const run = await runCli(['-q', 'ingest'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout + run.stderr, '', 'cron hears nothing when all is well');
+    const status = await runCli(['status'], { cwd: dir });
+    // The configured name wins over the hostname the messages carry.
+    assert.match(status.stdout, /ersa-archive \/ vm\s+4\s+1/);
+  });
+
+  it('says so, and does nothing, for an unknown source or a kind this version cannot collect', async () => {
+    const { dir, db } = workspace();
+    writeFileSync(join(dir, 'usage-etl.yaml'), 'sources:\n  nectar-sa:\n    kind: openstack\n    cloud: nectar\n');
+    const unknown = await runCli(['ingest', 'hnas1'], { cwd: dir });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown source hnas1 \(configured: nectar-sa\)/);
+    const live = await runCli(['ingest'], { cwd: dir });
+    assert.equal(live.code, 2);
+    assert.match(live.stderr, /source nectar-sa: live collection of kind openstack is not available in this version/);
+    assert.ok(!existsSync(db));
+  });
+
+  it('refuses a broken config with exit 2, naming the file and the key', async () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'usage-etl.yaml'), 'sources:\n  a:\n    kind: dump\n    path: /x\n    typo: 1\n');
+    const run = await runCli(['ingest'], { cwd: dir });
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr.trim(), 'usage-etl: usage-etl.yaml: sources.a.typo: unknown key for kind dump (expected kind, types, private_fields, allow_mass_removal, path)');
+    writeFileSync(join(dir, 'usage-etl.yaml'), 'sources: [unclosed\n');
+    const yaml = await runCli(['ingest'], { cwd: dir });
+    assert.equal(yaml.code, 2);
+    assert.match(yaml.stderr, /usage-etl\.yaml: not valid YAML/);
+  });
+
+  it('needs a config or --dump', async () => {
+    const run = await runCli(['ingest']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no configuration found .*use --dump to load files/);
+  });
+});
+
+describe('where the database is', () => {
+  const dump = join(FIXTURES, 'sequence/2026-11-01/flavors.json');
+
+  it('is --db, then $USAGE_ETL_DB, then the config db, then ./usage.db', async () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'usage-etl.yaml'), `db: ${join(dir, 'from-config.db')}\n`);
+    assert.equal((await runCli(['-q', 'ingest', '--dump', dump], { cwd: dir })).code, 0);
+    assert.ok(existsSync(join(dir, 'from-config.db')));
+    assert.equal((await runCli(['-q', 'ingest', '--dump', dump], { cwd: dir, env: { USAGE_ETL_DB: join(dir, 'from-env.db') } })).code, 0);
+    assert.ok(existsSync(join(dir, 'from-env.db')));
+    assert.equal((await runCli(['-q', '--db', join(dir, 'from-flag.db'), 'ingest', '--dump', dump], { cwd: dir, env: { USAGE_ETL_DB: join(dir, 'from-env.db') } })).code, 0);
+    assert.ok(existsSync(join(dir, 'from-flag.db')));
+    assert.ok(!existsSync(join(dir, 'usage.db')));
+  });
+
+  it('export needs an existing database and says so', async () => {
+    const run = await runCli(['export', '--from', '2026-11-01', '--to', '2026-11-30']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no database at usage\.db \(ingest something first, or pass --db\)/);
+  });
+});
