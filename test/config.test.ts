@@ -1,6 +1,6 @@
 // The configuration file (SPEC §4.3) and where the database lives (SPEC §2).
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../src/config.ts';
@@ -48,6 +48,18 @@ describe('configured sources', () => {
     const status = await runCli(['status'], { cwd: dir });
     // The configured name wins over the hostname the messages carry.
     assert.match(status.stdout, /ersa-archive \/ vm\s+4\s+1/);
+  });
+
+  it('previews hashed private fields with the database key (a dry run sees no false changes)', async () => {
+    const { dir } = workspace();
+    const day1 = join(FIXTURES, 'sequence/2026-11-01/servers.json');
+    const day2 = join(dir, 'servers-again.json');
+    writeFileSync(day2, readFileSync(day1, 'utf8').replace('"2026-11-01T02:00:00Z"', '"2026-11-02T02:00:00Z"'));
+    writeFileSync(join(dir, 'usage-etl.yaml'), `sources:\n  nectar-sa:\n    kind: dump\n    path: ${day1}\n    private_fields: hash\n`);
+    assert.equal((await runCli(['-q', 'ingest', '--dump', day1], { cwd: dir })).code, 0);
+    const preview = await runCli(['ingest', '--dump', day2, '--dry-run'], { cwd: dir });
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /nectar-sa vm 2026-11-02T02:00:00Z: added 0, modified 0, removed 0, unchanged 3\b/);
   });
 
   it('says so, and does nothing, for an unknown source or a kind this version cannot collect', async () => {

@@ -7,7 +7,7 @@ import { type DumpRequest, ingestDumps, type IngestReporter } from '../ingest/du
 import { listDumpFiles } from '../sources/dump/files.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { ApplyOutcome } from '../ingest/apply.ts';
-import { Store } from '../store/store.ts';
+import { NO_TOTALS, Store } from '../store/store.ts';
 import { formatInstant, parseInstant } from '../time.ts';
 import type { Privacy } from '../types/normalise.ts';
 import { Context, type GlobalOptions } from './context.ts';
@@ -64,7 +64,7 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   const onSignal = (signal: NodeJS.Signals) => {
     // Signals are handled between statements, so no transaction is cut in half.
     interrupted = signal;
-    if (store && runId) store.finishRun(runId, 'failed', `interrupted by ${signal}`, ZERO);
+    if (store && runId) store.finishRun(runId, 'failed', `interrupted by ${signal}`, NO_TOTALS);
     if (store && locked) store.releaseIngestLock();
     ctx.logger.done();
     ctx.logger.error(`interrupted by ${signal}; snapshots already committed are kept`);
@@ -79,9 +79,10 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
       locked = true;
       runId = store.startRun(command);
     }
-    const hashKey = store && !dryRun ? store.hashKey() : randomBytes(32).toString('hex');
+    // A dry run hashes with the database's key, so hashed private fields compare as the real run would.
+    const hashKey = (dryRun ? store?.existingHashKey() : store?.hashKey()) ?? randomBytes(32).toString('hex');
     let failures = 0;
-    const totals = { ...ZERO };
+    const totals = { ...NO_TOTALS };
     const errors: string[] = [];
     for (const request of requests) {
       const result = await ingestDumps(store, runId, { ...request, privacy: privacyOf(ctx, hashKey) }, reporter(ctx, dryRun, errors));
@@ -91,7 +92,7 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
     if (store && !dryRun) store.finishRun(runId, failures ? 'failed' : 'ok', errors.join('\n') || undefined, totals);
     return failures ? 1 : 0;
   } catch (err) {
-    if (store && runId && !interrupted) store.finishRun(runId, 'failed', (err as Error).message, ZERO);
+    if (store && runId && !interrupted) store.finishRun(runId, 'failed', (err as Error).message, NO_TOTALS);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
@@ -101,8 +102,6 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
     store?.close();
   }
 }
-
-const ZERO = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
 
 type PartialRequest = Omit<DumpRequest, 'privacy'>;
 

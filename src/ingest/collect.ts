@@ -102,7 +102,7 @@ function missingPages(pages: Pages): number[] {
 }
 
 /** SPEC §6: snapshots are applied in taken_at order; ties by source and type, for a stable log. */
-export function bySnapshotOrder(a: Snapshot, b: Snapshot): number {
+function bySnapshotOrder(a: Snapshot, b: Snapshot): number {
   return a.takenAt - b.takenAt || compare(a.source, b.source) || compare(a.type.name, b.type.name);
 }
 

@@ -6,10 +6,10 @@ import type { DumpContext } from '../sources/dump/parts.ts';
 import { readDump } from '../sources/dump/read.ts';
 import { surveyDump } from '../sources/dump/survey.ts';
 import type { Snapshot } from '../snapshot.ts';
-import type { RunTotals, Store } from '../store/store.ts';
+import { NO_TOTALS, type RunTotals, type Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
 import { type ApplyOutcome, applySnapshot, DryRun } from './apply.ts';
-import { bySnapshotOrder, Collector } from './collect.ts';
+import { Collector } from './collect.ts';
 
 export interface DumpRequest {
   /** The files to read (see listDumpFiles), listed before anything is opened. */
@@ -49,13 +49,13 @@ export async function ingestDumps(
   const { files } = request;
   const messageIds = new Set<string>();
   const eager = new Collector(request.privacy, messageIds);
-  const totals = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
+  const totals = { ...NO_TOTALS };
   let failures = 0;
   const blocked = new Set<string>();
   const fail = (message: string, series?: { source: string; type: string }) => {
     failures++;
     // SPEC §6 order: after a failure, later snapshots of that series wait for the next run.
-    if (series) blocked.add(`${series.source}\0${series.type}`);
+    if (series) blocked.add(seriesKey(series.source, series.type));
     report.failed(message);
   };
   const context = (file: string): DumpContext => ({ file, source: request.source, at: request.at });
@@ -81,11 +81,12 @@ export async function ingestDumps(
     }
   }
   for (const snapshot of eager.snapshots()) plan.push({ kind: 'read', snapshot });
-  plan.sort((a, b) => planTime(a) - planTime(b) || planKey(a).localeCompare(planKey(b)));
+  // Ties are broken by source, type and file name, byte-wise: the same order on every machine.
+  plan.sort((a, b) => planTime(a) - planTime(b) || (planKey(a) < planKey(b) ? -1 : planKey(a) > planKey(b) ? 1 : 0));
 
   const apply = (snapshot: Snapshot) => {
     const series = { source: snapshot.source, type: snapshot.type.name };
-    if (blocked.has(`${series.source}\0${series.type}`)) {
+    if (blocked.has(seriesKey(series.source, series.type))) {
       return fail(`${snapshot.source} ${snapshot.type.name}: skipped a later snapshot because an earlier one failed`);
     }
     for (const key of snapshot.conflicts.slice(0, 3)) {
@@ -114,7 +115,7 @@ export async function ingestDumps(
       apply(entry.snapshot);
       continue;
     }
-    if (blocked.has(`${entry.source}\0${entry.type}`)) {
+    if (blocked.has(seriesKey(entry.source, entry.type))) {
       fail(`${entry.file}: skipped because an earlier snapshot of ${entry.source} ${entry.type} failed`);
       continue;
     }
@@ -127,7 +128,7 @@ export async function ingestDumps(
       fail(err.message, entry);
       continue;
     }
-    for (const snapshot of collector.snapshots().sort(bySnapshotOrder)) apply(snapshot);
+    for (const snapshot of collector.snapshots()) apply(snapshot);
   }
   for (const [reason, count] of eager.skipped) {
     totals.skipped += count;
@@ -141,5 +142,9 @@ function planTime(entry: Planned): number {
 }
 
 function planKey(entry: Planned): string {
-  return entry.kind === 'read' ? `${entry.snapshot.source}\0${entry.snapshot.type.name}` : `${entry.source}\0${entry.type}\0${entry.file}`;
+  return entry.kind === 'read' ? seriesKey(entry.snapshot.source, entry.snapshot.type.name) : `${seriesKey(entry.source, entry.type)}\0${entry.file}`;
+}
+
+function seriesKey(source: string, type: string): string {
+  return `${source}\0${type}`;
 }

@@ -20,16 +20,10 @@ export interface SnapshotCounts {
   readonly skipped: number;
 }
 
-export interface RunTotals {
-  readonly snapshots: number;
-  readonly examined: number;
-  readonly added: number;
-  readonly modified: number;
-  readonly removed: number;
-  readonly unchanged: number;
-  readonly rejected: number;
-  readonly skipped: number;
-}
+/** A run's totals: the sum of its snapshots' counts (duplicates are per snapshot only). */
+export type RunTotals = Omit<SnapshotCounts, 'duplicates'> & { readonly snapshots: number };
+
+export const NO_TOTALS: RunTotals = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
 
 export interface SeriesInfo {
   readonly id: number;
@@ -175,11 +169,15 @@ export class Store {
 
   /** The HMAC key for `private_fields: hash`, made once per database. */
   hashKey(): string {
-    const row = this.sql("SELECT value FROM meta WHERE key = 'hash_key'").get() as { value: string } | undefined;
-    if (row) return row.value;
-    const key = randomBytes(32).toString('hex');
-    this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('hash_key', ?)").run(key);
-    return (this.sql("SELECT value FROM meta WHERE key = 'hash_key'").get() as { value: string }).value;
+    const existing = this.existingHashKey();
+    if (existing) return existing;
+    this.sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('hash_key', ?)").run(randomBytes(32).toString('hex'));
+    return this.existingHashKey()!;
+  }
+
+  /** The key, if the database has made one (a dry run must hash as the real run will). */
+  existingHashKey(): string | undefined {
+    return (this.sql("SELECT value FROM meta WHERE key = 'hash_key'").pluck().get() as string | undefined) ?? undefined;
   }
 
   // --- series and snapshots ----------------------------------------------------------------
