@@ -69,18 +69,19 @@ export function* inventoryRows(
         state.set(key, { json: record });
       }
     }
-    if (membershipChanged) sorted = merge(sorted.filter((key) => state.has(key)), [...new Set(appeared)].filter((key) => state.has(key) && !inSorted(sorted, key)).sort(compare));
+    if (membershipChanged) {
+      const kept = sorted.filter((key) => state.has(key));
+      const fresh = [...new Set(appeared)].filter((key) => state.has(key) && !inSorted(sorted, key)).sort(compare);
+      sorted = merge(kept, fresh);
+    }
 
     const prefix = `${csvCells([series.source, type.name, formatDay(day)])},`;
+    // Removed during the day and not back by its end: one row with the last state.
     const gone = [...removed.keys()].filter((key) => !state.has(key)).sort(compare);
-    let g = 0;
-    for (const key of sorted) {
-      for (; g < gone.length && compare(gone[g]!, key) < 0; g++) {
-        yield prefix + bodyOf(gone[g]!, removed.get(gone[g]!)!) + ',' + FLAGS[flags.get(gone[g]!) ?? 0];
-      }
-      yield prefix + bodyOf(key, state.get(key)!) + ',' + FLAGS[flags.get(key) ?? 0];
+    for (const key of merge(sorted, gone)) {
+      const entry = state.get(key) ?? removed.get(key)!;
+      yield `${prefix}${bodyOf(key, entry)},${FLAGS[flags.get(key) ?? 0]}`;
     }
-    for (; g < gone.length; g++) yield prefix + bodyOf(gone[g]!, removed.get(gone[g]!)!) + ',' + FLAGS[flags.get(gone[g]!) ?? 0];
   }
   changes.return?.();
 }

@@ -12,11 +12,12 @@ export interface ApplyOptions {
   readonly allowMassRemoval: boolean;
 }
 
-export type ApplyOutcome =
-  | { readonly status: 'applied'; readonly counts: SnapshotCounts }
-  | { readonly status: 'already ingested'; readonly counts: SnapshotCounts };
+export interface ApplyOutcome {
+  readonly status: 'applied' | 'already ingested';
+  readonly counts: SnapshotCounts;
+}
 
-export function countsOf(snapshot: Snapshot, changes: ChangeSet): SnapshotCounts {
+function countsOf(snapshot: Snapshot, changes: ChangeSet): SnapshotCounts {
   return {
     examined: snapshot.examined,
     added: changes.added.length,
@@ -85,30 +86,47 @@ function already(snapshot: Snapshot): ApplyOutcome {
  * memory, so the next snapshot of a series is diffed against it, as the real run would do.
  */
 export class DryRun {
-  private readonly series = new Map<string, { current: Map<string, string>; applied: Map<number, string>; latest?: number; id?: number }>();
+  private readonly series = new Map<string, Previewed>();
 
   constructor(private readonly store: Store | undefined) {}
 
   preview(snapshot: Snapshot, allowMassRemoval: boolean): ApplyOutcome {
-    const key = `${snapshot.source}\0${snapshot.type.name}`;
-    let series = this.series.get(key);
-    if (!series) {
-      const id = this.store?.findSeries(snapshot.source, snapshot.type.name);
-      const stored = id === undefined ? undefined : this.store!;
-      series = { id, current: stored ? stored.loadCurrent(id!) : new Map(), applied: new Map(), latest: stored?.latestSnapshotAt(id!) };
-      this.series.set(key, series);
-    }
+    const series = this.seriesOf(snapshot);
     const { takenAt } = snapshot;
-    const sameTime = series.applied.get(takenAt) ?? (series.id === undefined ? undefined : this.store!.snapshotAt(series.id, takenAt)?.contentHash);
+    const sameTime = series.applied.get(takenAt) ?? (series.id === undefined ? undefined : this.store?.snapshotAt(series.id, takenAt)?.contentHash);
     if (checkOrder(snapshot, sameTime, series.latest)) return already(snapshot);
     const changes = diff(snapshot.type.mode, series.current, snapshot);
     if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes, series.current.size);
-    for (const k of [...changes.added, ...changes.modified]) series.current.set(k, snapshot.records.get(k)!.hash);
-    for (const k of changes.removed) series.current.delete(k);
+    for (const key of [...changes.added, ...changes.modified]) series.current.set(key, snapshot.records.get(key)!.hash);
+    for (const key of changes.removed) series.current.delete(key);
     series.applied.set(takenAt, snapshot.contentHash);
     series.latest = Math.max(series.latest ?? takenAt, takenAt);
     return { status: 'applied', counts: countsOf(snapshot, changes) };
   }
+
+  /** The series as stored, then as this dry run would have left it. */
+  private seriesOf(snapshot: Snapshot): Previewed {
+    const key = `${snapshot.source}\0${snapshot.type.name}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const id = this.store?.findSeries(snapshot.source, snapshot.type.name);
+      series =
+        id === undefined || !this.store
+          ? { current: new Map(), applied: new Map() }
+          : { id, current: this.store.loadCurrent(id), applied: new Map(), latest: this.store.latestSnapshotAt(id) };
+      this.series.set(key, series);
+    }
+    return series;
+  }
+}
+
+interface Previewed {
+  /** The stored series, if there is one. */
+  readonly id?: number;
+  readonly current: Map<string, string>;
+  /** Content hashes of the snapshots this dry run has applied, by time. */
+  readonly applied: Map<number, string>;
+  latest?: number;
 }
 
 /**
