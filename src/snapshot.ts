@@ -90,11 +90,11 @@ export class SnapshotBuilder {
           return;
         }
         this.conflicts.push(record.key);
-        this.fold.toggle(earlier.hash);
+        this.fold.toggle(pairHash(earlier));
       }
       if (this.partial.delete(record.key)) this.partialFold.toggle(hash('sha1', record.key, 'base64'));
       this.records.set(record.key, record);
-      this.fold.toggle(record.hash);
+      this.fold.toggle(pairHash(record));
     }
   }
 
@@ -137,6 +137,11 @@ export class SnapshotBuilder {
     }
     return fn;
   }
+}
+
+/** A record's place in the content hash: its key with its record hash (short, so cheap to hash). */
+function pairHash(record: NormalRecord): string {
+  return hash('sha1', `${record.key}\0${record.hash}`, 'base64');
 }
 
 /**

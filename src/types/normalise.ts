@@ -18,7 +18,7 @@ export interface NormalRecord {
   readonly key: string;
   /** Canonical JSON of the projected fields, in the type's order; absent fields are left out. */
   readonly json: string;
-  /** SHA-1 of key and `json` (base64): for one key, equal records have equal hashes. */
+  /** SHA-1 of `json` (base64): equal records of one key have equal hashes. */
   readonly hash: string;
 }
 
@@ -60,7 +60,7 @@ export function normaliser(type: ResourceType, shape: string, privacy: Privacy):
       if (value !== undefined) projected[spec.name] = hashedAt[i] ? hashed(value) : value;
     }
     const json = JSON.stringify(projected);
-    return { kind: 'record', record: { key, json, hash: hash('sha1', `${key}\0${json}`, 'base64') } };
+    return { kind: 'record', record: { key, json, hash: hash('sha1', json, 'base64') } };
   };
 }
 
