@@ -123,3 +123,25 @@ describe('kill -9 in the middle of an ingest', { timeout: 180_000 }, () => {
     });
   });
 });
+
+describe('SIGTERM (or Ctrl-C) during an ingest', { timeout: 120_000 }, () => {
+  it('exits 143 saying so, logs the run as failed, and leaves the lock free', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'usage.db');
+    const big = join(dir, 'big.json');
+    await writeVmDump(big, { source: SOURCE, takenAt: LATER, count: BIG });
+    const { child, pid, result } = startCli(['--db', db, 'ingest', '--dump', big], dir);
+    // Its run is logged, so it is past the lock and reading the dump.
+    await waitUntil('the ingest logged its run', () => tryReadOnly(db, (conn) => conn.prepare("SELECT 1 FROM runs WHERE pid = ?").get(pid)) !== undefined, 60_000, child);
+    child.kill('SIGTERM');
+    const done = await result;
+    assert.equal(done.code, 143, done.stderr);
+    assert.match(done.stderr.trim(), /^usage-etl: interrupted by SIGTERM; snapshots already committed are kept$/);
+    const state = readOnly(db, (conn) => ({
+      run: conn.prepare('SELECT status, error FROM runs WHERE pid = ?').get(pid),
+      lock: conn.prepare('SELECT count(*) FROM ingest_lock').pluck().get(),
+      integrity: conn.pragma('integrity_check', { simple: true }),
+    }));
+    assert.deepEqual(state, { run: { status: 'failed', error: 'interrupted by SIGTERM' }, lock: 0, integrity: 'ok' });
+  });
+});

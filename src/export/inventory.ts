@@ -3,6 +3,7 @@
 // Memory holds one state (O(resources)); rows stream out, and an unchanged resource's CSV text is
 // formatted once, not once a day.
 import { stateBefore } from '../history.ts';
+import { byText } from '../order.ts';
 import type { SeriesInfo, Store } from '../store/store.ts';
 import { addDays, formatDay, startOfDay } from '../time.ts';
 import type { ResourceType } from '../types/type.ts';
@@ -44,7 +45,7 @@ export function* inventoryRows(
   // Carry forward: the state at the start of the first day, rebuilt from every earlier change.
   const state = new Map<string, Entry>();
   for (const [key, json] of stateBefore(store, series.id, firstDay)) state.set(key, { json });
-  let sorted = [...state.keys()].sort(compare);
+  let sorted = [...state.keys()].sort(byText);
 
   const changes = store.changes(series.id, firstDay, addDays(lastDay, 1));
   let next = changes.next();
@@ -71,13 +72,13 @@ export function* inventoryRows(
     }
     if (membershipChanged) {
       const kept = sorted.filter((key) => state.has(key));
-      const fresh = [...new Set(appeared)].filter((key) => state.has(key) && !inSorted(sorted, key)).sort(compare);
+      const fresh = [...new Set(appeared)].filter((key) => state.has(key) && !inSorted(sorted, key)).sort(byText);
       sorted = merge(kept, fresh);
     }
 
     const prefix = `${csvCells([series.source, type.name, formatDay(day)])},`;
     // Removed during the day and not back by its end: one row with the last state.
-    const gone = [...removed.keys()].filter((key) => !state.has(key)).sort(compare);
+    const gone = [...removed.keys()].filter((key) => !state.has(key)).sort(byText);
     for (const key of merge(sorted, gone)) {
       const entry = state.get(key) ?? removed.get(key)!;
       yield `${prefix}${bodyOf(key, entry)},${FLAGS[flags.get(key) ?? 0]}`;
@@ -86,16 +87,12 @@ export function* inventoryRows(
   changes.return?.();
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function inSorted(sorted: readonly string[], key: string): boolean {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const c = compare(sorted[mid]!, key);
+    const c = byText(sorted[mid]!, key);
     if (c === 0) return true;
     if (c < 0) lo = mid + 1;
     else hi = mid - 1;
@@ -109,7 +106,7 @@ function merge(a: readonly string[], b: readonly string[]): string[] {
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compare(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length && j < b.length) out[k++] = byText(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
   while (i < a.length) out[k++] = a[i++]!;
   while (j < b.length) out[k++] = b[j++]!;
   return out;

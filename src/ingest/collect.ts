@@ -1,4 +1,5 @@
 // Gathers the parts a dump reader emits into snapshots: pages of one envelope scan become one.
+import { byText } from '../order.ts';
 import type { PartHeader, PartSink, PartWriter } from '../sources/dump/parts.ts';
 import { type Snapshot, SnapshotBuilder } from '../snapshot.ts';
 import type { Privacy } from '../types/normalise.ts';
@@ -103,9 +104,5 @@ function missingPages(pages: Pages): number[] {
 
 /** SPEC §6: snapshots are applied in taken_at order; ties by source and type, for a stable log. */
 function bySnapshotOrder(a: Snapshot, b: Snapshot): number {
-  return a.takenAt - b.takenAt || compare(a.source, b.source) || compare(a.type.name, b.type.name);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return a.takenAt - b.takenAt || byText(a.source, b.source) || byText(a.type.name, b.type.name);
 }

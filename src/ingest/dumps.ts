@@ -2,6 +2,7 @@
 // transaction. A failed file or snapshot is reported and skipped; the rest still lands (SPEC §2 exit 1).
 import pLimit from 'p-limit';
 import { InputError, RefusedError } from '../errors.ts';
+import { byText } from '../order.ts';
 import type { DumpContext } from '../sources/dump/parts.ts';
 import { readDump } from '../sources/dump/read.ts';
 import { surveyDump } from '../sources/dump/survey.ts';
@@ -81,8 +82,8 @@ export async function ingestDumps(
     }
   }
   for (const snapshot of eager.snapshots()) plan.push({ kind: 'read', snapshot });
-  // Ties are broken by source, type and file name, byte-wise: the same order on every machine.
-  plan.sort((a, b) => planTime(a) - planTime(b) || (planKey(a) < planKey(b) ? -1 : planKey(a) > planKey(b) ? 1 : 0));
+  // Ties are broken by source, type and file name.
+  plan.sort((a, b) => planTime(a) - planTime(b) || byText(planKey(a), planKey(b)));
 
   const apply = (snapshot: Snapshot) => {
     const series = { source: snapshot.source, type: snapshot.type.name };

@@ -1,5 +1,6 @@
 // Field kinds and the one coercion every input shape goes through (SPEC §5: values are normalised).
 import { RecordError, describe } from '../errors.ts';
+import { byText } from '../order.ts';
 import { formatInstant, isCanonicalInstant, parseInstant } from '../time.ts';
 
 export type FieldKind = 'string' | 'int' | 'number' | 'bool' | 'time' | 'list';
@@ -72,7 +73,7 @@ export function coerce(spec: FieldSpec, raw: unknown, options: CoerceOptions = {
           items.push(item);
         }
         // Lists are sets here (attachments, hosts): order from the API is not a change.
-        const unique = [...new Set(items)].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+        const unique = [...new Set(items)].sort((a, b) => byText(String(a), String(b)));
         return unique.length ? unique : undefined;
       }
       if (typeof raw === 'string' || typeof raw === 'number') return [raw];

@@ -15,7 +15,11 @@ export interface EnvelopeList {
 /** Reads one message's `data`; a list that is absent yields nothing (absent is not empty). */
 export type EnvelopeSchema = (data: Record<string, unknown>) => EnvelopeList[];
 
-export function listAt(data: Record<string, unknown>, key: string): unknown[] | undefined {
-  const value = data[key];
-  return Array.isArray(value) ? value : undefined;
+/** A schema whose `data` lists hold raw OpenStack objects, one list per type. */
+export function openstackLists(lists: Readonly<Record<string, ResourceType>>): EnvelopeSchema {
+  return (data) =>
+    Object.entries(lists).flatMap(([key, type]) => {
+      const items = data[key];
+      return Array.isArray(items) ? [{ type, shape: 'openstack', path: `data.${key}`, items }] : [];
+    });
 }
