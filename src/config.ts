@@ -37,7 +37,7 @@ const KIND_KEYS: Record<SourceKind, readonly string[]> = {
 const PRIVACY_MODES: readonly PrivacyMode[] = ['drop', 'keep', 'hash'];
 
 /** `--config`, else `$USAGE_ETL_CONFIG`, else the first of the usual places that exists. */
-export function findConfig(explicit?: string): string | undefined {
+function findConfig(explicit?: string): string | undefined {
   const named = explicit ?? process.env.USAGE_ETL_CONFIG;
   if (named) {
     if (!existsSync(named)) throw new UsageError(`config file not found: ${named}`);

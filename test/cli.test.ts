@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { type CliResult, FIXTURES, runCli, workspace } from './support/cli.ts';
+import { type CliResult, FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
 import { currentKeys, readOnly } from './support/db.ts';
 
 const SEQUENCE = join(FIXTURES, 'sequence');
@@ -144,6 +144,20 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       });
     }
 
+    const unwritable: { name: string; args: string[]; says: RegExp }[] = [
+      { name: '--zip into a folder that does not exist', args: ['--zip', '/nonexistent/usage-etl/nov.zip'], says: /\/nonexistent\/usage-etl\/nov\.zip: cannot write the export: its folder does not exist/ },
+      // Node's own recursive mkdir spins for ever here: the export must stop and say why.
+      { name: '--out where no folder can be made', args: ['--out', '/proc/usage-etl-export'], says: /\/proc\/usage-etl-export: cannot write the export/ },
+      { name: '--out naming a file', args: ['--out', '/etc/hostname'], says: /\/etc\/hostname: cannot write the export: it is a file/ },
+    ];
+    for (const { name, args, says } of unwritable) {
+      it(`export ${name}: exit 1, one line naming the path`, async () => {
+        const result = await runCli(['--db', shared.db, 'export', '--from', '2026-11-01', '--to', '2026-11-30', ...args], { cwd: shared.dir });
+        assert.match(assertOneLineError(result, 1), says);
+        assert.equal(result.stdout, '');
+      });
+    }
+
     it('--log-format json: status prints JSON lines', async () => {
       const result = await runCli(['--log-format', 'json', '--db', shared.db, 'status'], { cwd: shared.dir });
       assert.equal(result.code, 0, result.stderr);
@@ -180,6 +194,8 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       { name: '--dump without a path', args: ['ingest', '--dump'], says: /--dump/ },
       { name: '--dump of a path that does not exist', args: ['ingest', '--dump', '/nonexistent/usage-etl/servers.json'], says: /\/nonexistent\/usage-etl\/servers\.json/ },
       { name: '--at without a time zone', args: ['ingest', '--dump', join(BAD, 'no-time.json'), '--at', '2026-11-21T02:00:00'], says: /--at.*(zone|2026-11-21T02:00:00)/ },
+      { name: '--dump of an empty folder', args: ['ingest', '--dump', tempDir()], says: /no dump files in/ },
+      { name: 'an empty --source', args: ['ingest', '--dump', SEQUENCE, '--source', ''], says: /--source/ },
       { name: 'an unknown --log-format', args: ['--log-format', 'yaml', 'ingest', '--dump', SEQUENCE], says: /log-format.*yaml|yaml.*log-format/ },
     ];
     for (const { name, args, says } of cases) {

@@ -48,6 +48,7 @@ Examples:
 
 async function ingest(ctx: Context, names: string[], options: IngestOptions): Promise<number> {
   const at = options.at === undefined ? undefined : parseAt(options.at);
+  if (options.source !== undefined && !options.source.trim()) throw new UsageError('--source: expected a source name, found nothing');
   const wait = Number(options.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
   // Everything that can be refused is checked before the database is opened or created.

@@ -12,7 +12,7 @@ function partColumns(type: ResourceType): string[] {
 }
 
 /** SPEC §8.1 and §5: the documented (non-private) fields; private ones only when they were stored. */
-export function exportedFields(type: ResourceType, withPrivate: boolean): string[] {
+function exportedFields(type: ResourceType, withPrivate: boolean): string[] {
   return type.fields.filter((f) => withPrivate || !f.private).map((f) => f.name);
 }
 

@@ -35,7 +35,7 @@ function firstAddress(text: string): string {
 }
 
 /** The organisation part of an address, lower-cased; the only e-mail detail stored by default. */
-export function emailDomain(email: string): string | undefined {
+function emailDomain(email: string): string | undefined {
   const at = email.lastIndexOf('@');
   return at >= 0 && at < email.length - 1 ? email.slice(at + 1).toLowerCase() : undefined;
 }

@@ -15,8 +15,14 @@ export async function listDumpFiles(paths: readonly string[]): Promise<string[]>
     } catch {
       throw new UsageError(`no such file or directory: ${path}`);
     }
-    if (info.isDirectory()) files.push(...(await walk(path)));
-    else files.push(path);
+    if (!info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const found = await walk(path);
+    // An empty folder is most likely a wrong path or a producer that did not run: say so.
+    if (!found.length) throw new UsageError(`no dump files in ${path} (looked for *.json, *.jsonl, *.ndjson, optionally .gz or .xz)`);
+    files.push(...found);
   }
   // The same file named twice (directly and through its folder) is read once.
   const seen = new Set<string>();

@@ -38,7 +38,7 @@ export interface PartSink {
 }
 
 /** SPEC §3: a dump without a source name is named after its folder. */
-export function derivedSource(file: string): string {
+function derivedSource(file: string): string {
   return basename(dirname(resolve(file)));
 }
 
