@@ -5,6 +5,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError, describe } from './errors.ts';
+import { OPENSTACK_TYPES } from './sources/openstack/scans.ts';
+import { resourceTypes } from './types/index.ts';
 import type { PrivacyMode } from './types/normalise.ts';
 
 export const SOURCE_KINDS = ['openstack', 'pbs', 'slurm', 'dump'] as const;
@@ -17,7 +19,7 @@ export interface SourceConfig {
   readonly privateFields: PrivacyMode;
   readonly allowMassRemoval: boolean;
   /** Kind-specific settings (cloud, region, path, timezone, cluster, lookback...), validated by name and type. */
-  readonly settings: Readonly<Record<string, string>>;
+  readonly settings: Readonly<Record<string, string | number>>;
 }
 
 export interface Config {
@@ -28,12 +30,63 @@ export interface Config {
 }
 
 const COMMON_KEYS = ['kind', 'types', 'private_fields', 'allow_mass_removal'];
-const KIND_KEYS: Record<SourceKind, readonly string[]> = {
-  openstack: ['cloud', 'region'],
-  pbs: ['path', 'timezone'],
-  slurm: ['cluster', 'lookback', 'command'],
-  dump: ['path'],
+
+/** How a kind-specific setting is written: text, a whole number from 1, or a duration. */
+type SettingKind = 'text' | 'count' | 'seconds' | 'duration' | 'timezone';
+
+const KIND_KEYS: Record<SourceKind, Readonly<Record<string, SettingKind>>> = {
+  openstack: { cloud: 'text', region: 'text', max_requests_per_host: 'count', timeout: 'seconds' },
+  pbs: { path: 'text', timezone: 'timezone' },
+  slurm: { cluster: 'text', lookback: 'duration', command: 'text' },
+  dump: { path: 'text' },
 };
+
+const REQUIRED_KEYS: Record<SourceKind, readonly string[]> = { openstack: [], pbs: ['path'], slurm: [], dump: ['path'] };
+
+/** The types each kind can collect; `types:` may choose among them (default: all). */
+function kindTypes(kind: SourceKind): readonly string[] {
+  if (kind === 'openstack') return OPENSTACK_TYPES;
+  if (kind === 'dump') return resourceTypes().map((type) => type.name);
+  return ['job'];
+}
+
+/** `2d`, `36h`, `90m`, `3600s` (or bare seconds) -> seconds; undefined when it is none of those. */
+export function durationSeconds(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+function setting(kind: SettingKind, value: unknown, bad: (detail: string) => Error): string | number {
+  const found = `found ${describe(value)}`;
+  switch (kind) {
+    case 'text':
+      if (typeof value === 'string' && value !== '') return value;
+      throw bad(`expected text, ${found}`);
+    case 'count':
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+      throw bad(`expected a whole number from 1, ${found}`);
+    case 'seconds':
+      if (typeof value === 'number' && value > 0) return value;
+      throw bad(`expected seconds (a number above 0), ${found}`);
+    case 'duration': {
+      const seconds = typeof value === 'string' || typeof value === 'number' ? durationSeconds(String(value)) : undefined;
+      if (seconds !== undefined && seconds > 0) return seconds;
+      throw bad(`expected a duration like 2d, 36h or 90m, ${found}`);
+    }
+    case 'timezone':
+      if (typeof value === 'string' && value !== '') {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: value });
+          return value;
+        } catch {
+          // Falls through to the message below.
+        }
+      }
+      throw bad(`expected an IANA time zone like Australia/Adelaide or UTC, ${found}`);
+  }
+}
 const PRIVACY_MODES: readonly PrivacyMode[] = ['drop', 'keep', 'hash'];
 
 /** `--config`, else `$USAGE_ETL_CONFIG`, else the first of the usual places that exists. */
@@ -76,19 +129,24 @@ export function parseConfig(path: string, document: unknown): Config {
     if (typeof kind !== 'string' || !(SOURCE_KINDS as readonly string[]).includes(kind)) {
       throw bad(`${at}.kind`, `expected one of ${SOURCE_KINDS.join(', ')}, found ${describe(kind)}`);
     }
-    const allowed = [...COMMON_KEYS, ...KIND_KEYS[kind as SourceKind]];
-    const settings: Record<string, string> = {};
+    const kindKeys = KIND_KEYS[kind as SourceKind];
+    const allowed = [...COMMON_KEYS, ...Object.keys(kindKeys)];
+    const settings: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(entry)) {
       if (!allowed.includes(key)) throw bad(`${at}.${key}`, `unknown key for kind ${kind} (expected ${allowed.join(', ')})`);
-      if (KIND_KEYS[kind as SourceKind].includes(key)) {
-        if (typeof value !== 'string' || value === '') throw bad(`${at}.${key}`, `expected text, found ${describe(value)}`);
-        settings[key] = value;
-      }
+      const settingKind = kindKeys[key];
+      if (settingKind) settings[key] = setting(settingKind, value, (detail) => bad(`${at}.${key}`, detail));
+    }
+    for (const needed of REQUIRED_KEYS[kind as SourceKind]) {
+      if (settings[needed] === undefined) throw bad(`${at}.${needed}`, `missing (kind ${kind} needs it)`);
     }
     const types = entry.types;
-    if (types !== undefined && !(Array.isArray(types) && types.every((t) => typeof t === 'string'))) {
+    if (types !== undefined && !(Array.isArray(types) && types.length && types.every((t) => typeof t === 'string'))) {
       throw bad(`${at}.types`, `expected a list of resource types, found ${describe(types)}`);
     }
+    const collectable = kindTypes(kind as SourceKind);
+    const unknownType = (types as string[] | undefined)?.find((t) => !collectable.includes(t));
+    if (unknownType !== undefined) throw bad(`${at}.types`, `${unknownType} is not a type of kind ${kind} (expected some of ${collectable.join(', ')})`);
     const privateFields = entry.private_fields ?? 'drop';
     if (!PRIVACY_MODES.includes(privateFields as PrivacyMode)) {
       throw bad(`${at}.private_fields`, `expected drop, keep or hash, found ${describe(privateFields)}`);

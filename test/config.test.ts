@@ -35,6 +35,11 @@ describe('config validation', () => {
     refused({ sources: { a: { kind: 'dump', path: '/x', allow_mass_removal: 'yes' } } }, /sources\.a\.allow_mass_removal: expected true or false/);
     refused({ sources: { a: { kind: 'dump', path: 7 } } }, /sources\.a\.path: expected text, found 7/);
     refused({ sources: ['a'] }, /sources: expected a mapping of source names/);
+    refused({ sources: { a: { kind: 'pbs' } } }, /sources\.a\.path: missing \(kind pbs needs it\)/);
+    refused({ sources: { a: { kind: 'pbs', path: '/x', timezone: 'Adelaide' } } }, /sources\.a\.timezone: expected an IANA time zone/);
+    refused({ sources: { a: { kind: 'slurm', lookback: 'two days' } } }, /sources\.a\.lookback: expected a duration like 2d/);
+    refused({ sources: { a: { kind: 'openstack', timeout: -1 } } }, /sources\.a\.timeout: expected seconds/);
+    refused({ sources: { a: { kind: 'openstack', types: ['vm', 'xfs_quota'] } } }, /sources\.a\.types: xfs_quota is not a type of kind openstack/);
   });
 });
 
@@ -64,13 +69,13 @@ describe('configured sources', () => {
 
   it('says so, and does nothing, for an unknown source or a kind this version cannot collect', async () => {
     const { dir, db } = workspace();
-    writeFileSync(join(dir, 'usage-etl.yaml'), 'sources:\n  nectar-sa:\n    kind: openstack\n    cloud: nectar\n');
+    writeFileSync(join(dir, 'usage-etl.yaml'), 'sources:\n  emu:\n    kind: pbs\n    path: /var/spool/pbs/server_priv/accounting\n');
     const unknown = await runCli(['ingest', 'hnas1'], { cwd: dir });
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown source hnas1 \(configured: nectar-sa\)/);
+    assert.match(unknown.stderr, /unknown source hnas1 \(configured: emu\)/);
     const live = await runCli(['ingest'], { cwd: dir });
     assert.equal(live.code, 2);
-    assert.match(live.stderr, /source nectar-sa: live collection of kind openstack is not available in this version/);
+    assert.match(live.stderr, /source emu: live collection of kind pbs is not available in this version/);
     assert.ok(!existsSync(db));
   });
 

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { type DumpRequest, ingestDumps, type IngestReporter } from '../ingest/dumps.ts';
+import { ingestLive, type LivePlan, planOpenStack } from '../ingest/live.ts';
 import { listDumpFiles } from '../sources/dump/files.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { ApplyOutcome } from '../ingest/apply.ts';
@@ -86,7 +87,11 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
     const totals = { ...NO_TOTALS };
     const errors: string[] = [];
     for (const request of requests) {
-      const result = await ingestDumps(store, runId, { ...request, privacy: privacyOf(ctx, hashKey) }, reporter(ctx, dryRun, errors));
+      const report = reporter(ctx, dryRun, errors);
+      const result =
+        request.kind === 'dump'
+          ? await ingestDumps(store, runId, { ...request.dumps, privacy: privacyOf(ctx, hashKey) }, report)
+          : await ingestLive(store, request.plan, { runId, dryRun, allowMassRemoval: !!options.allowMassRemoval || request.plan.source.allowMassRemoval, privacy: privacyOf(ctx, hashKey)(request.plan.source.name) }, report);
       failures += result.failures;
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.totals[key];
     }
@@ -104,21 +109,23 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   }
 }
 
-type PartialRequest = Omit<DumpRequest, 'privacy'>;
+/** What one part of the run does: load dump files, or collect a live source. */
+type Request = { readonly kind: 'dump'; readonly dumps: Omit<DumpRequest, 'privacy'> } | { readonly kind: 'live'; readonly plan: LivePlan };
 
 /** Dumps of a configured source follow its settings (private_fields, allow_mass_removal). */
-async function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): Promise<PartialRequest> {
-  return {
+async function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): Promise<Request> {
+  const dumps = {
     files: await listDumpFiles(paths),
     source: options.source,
     at,
     dryRun: !!options.dryRun,
-    allowMassRemoval: (source) => !!options.allowMassRemoval || !!ctx.config().sources.get(source)?.allowMassRemoval,
+    allowMassRemoval: (source: string) => !!options.allowMassRemoval || !!ctx.config().sources.get(source)?.allowMassRemoval,
   };
+  return { kind: 'dump', dumps };
 }
 
-/** Without --dump: the configured sources (only `kind: dump` is collected by this version). */
-async function configuredRequests(ctx: Context, names: string[], options: IngestOptions): Promise<PartialRequest[]> {
+/** Without --dump: the configured sources, all checked (paths, credentials) before anything is done. */
+async function configuredRequests(ctx: Context, names: string[], options: IngestOptions): Promise<Request[]> {
   if (options.source || options.at) throw new UsageError('--source and --at go with --dump');
   const config = ctx.config();
   if (!config.path) {
@@ -126,19 +133,24 @@ async function configuredRequests(ctx: Context, names: string[], options: Ingest
   }
   const chosen = names.length ? names : [...config.sources.keys()];
   if (!chosen.length) throw new UsageError(`${config.path} configures no sources`);
-  const requests: PartialRequest[] = [];
+  const requests: Request[] = [];
   for (const name of chosen) {
     const source = config.sources.get(name);
     if (!source) throw new UsageError(`unknown source ${name} (configured: ${[...config.sources.keys()].join(', ')})`);
+    if (source.kind === 'openstack') {
+      requests.push({ kind: 'live', plan: planOpenStack(source) });
+      continue;
+    }
     if (source.kind !== 'dump') {
       throw new UsageError(`source ${name}: live collection of kind ${source.kind} is not available in this version; load its dumps with --dump`);
     }
-    requests.push({
-      files: await listDumpFiles([source.settings.path!]),
+    const dumps = {
+      files: await listDumpFiles([String(source.settings.path)]),
       source: name,
       dryRun: !!options.dryRun,
       allowMassRemoval: () => !!options.allowMassRemoval || source.allowMassRemoval,
-    });
+    };
+    requests.push({ kind: 'dump', dumps });
   }
   return requests;
 }
