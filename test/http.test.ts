@@ -1,10 +1,14 @@
 // The HTTP client's retry rules (SPEC §4.3) against a real server on 127.0.0.1, with short delays.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HttpClient, HttpError, retryAfterMs } from '../src/http.ts';
+import { ROOT } from './support/cli.ts';
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -118,5 +122,37 @@ describe('HttpClient', () => {
     await Promise.all(Array.from({ length: 12 }, (_, i) => http.send(`${base}/p${i}`)));
     await http.close();
     assert.equal(most, 3);
+  });
+
+  describe('TLS', () => {
+    // A self-signed certificate for 127.0.0.1, made for these tests (openssl req -x509, 100 years).
+    const tls = join(ROOT, 'test', 'support', 'tls');
+    const secure = createTlsServer({ key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(join(tls, 'cert.pem')) }, (_, res) =>
+      res.writeHead(200).end('{}'),
+    );
+    let url = '';
+    before(async () => {
+      secure.listen(0, '127.0.0.1');
+      await once(secure, 'listening');
+      url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}/v3`;
+    });
+    after(() => {
+      secure.closeAllConnections();
+      secure.close();
+    });
+
+    it('verifies certificates: an unknown CA fails at once, saying what to set', async () => {
+      const http = client();
+      await assert.rejects(http.send(url), /TLS certificate not trusted .*set cacert, or verify: false/);
+      await http.close();
+    });
+
+    it('trusts the CA of cacert, or anything with verify: false', async () => {
+      for (const options of [{ cacert: join(tls, 'cert.pem') }, { verify: false }]) {
+        const http = client(options);
+        assert.equal((await http.send(url)).status, 200);
+        await http.close();
+      }
+    });
   });
 });
