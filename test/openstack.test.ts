@@ -130,6 +130,14 @@ describe('live OpenStack collection', { concurrency: 1 }, () => {
     });
   });
 
+  it('--dry-run collects and diffs, prints the counts, and writes nothing', async () => {
+    const s = site(fake, { source: '    types: [vm, image]\n' });
+    const result = await s.run(['ingest', '--dry-run']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(summaryLine(result, 'vm'), /added 3\b.*\[dry run\]/);
+    assert.deepEqual(readdirSync(s.dir).filter((f) => f.startsWith('usage.db')), [], 'no database made');
+  });
+
   describe('credentials', () => {
     it('authenticates with an application credential from the OS_* environment, without a cloud name', async () => {
       const { dir } = workspace();

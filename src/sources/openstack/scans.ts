@@ -74,7 +74,7 @@ export function openstackScans(session: KeystoneSession, types: readonly string[
     tenant: async (sink) => replay(await projects(), sink),
     keystone_user: async (sink) => list(sink, { endpoint: versionless(await identity(), 'v3'), path: '/v3/users', listKey: 'users' }),
     membership: async (sink) =>
-      list(sink, { endpoint: versionless(await identity(), 'v3'), path: '/v3/role_assignments', listKey: 'role_assignments' }),
+      list(sink, { endpoint: versionless(await identity(), 'v3'), path: '/v3/role_assignments?effective', listKey: 'role_assignments' }),
     swift_account: async (sink) => swiftAccounts(session, await objectStore(), await projects(), sink),
   };
   return types.map((name) => {
