@@ -138,6 +138,54 @@ describe('live OpenStack collection', { concurrency: 1 }, () => {
     assert.deepEqual(readdirSync(s.dir).filter((f) => f.startsWith('usage.db')), [], 'no database made');
   });
 
+  describe('Nova microversions and lists that shift', () => {
+    const vmOf = async (options: Partial<FakeOpenStack['options']>) => {
+      const saved = { ...fake.options };
+      Object.assign(fake.options, options);
+      fake.requests.length = 0;
+      try {
+        const s = site(fake, { source: '    types: [vm]\n' });
+        const result = await s.run();
+        assert.equal(result.code, 0, result.stderr);
+        return { result, vm: current(s.db, 'vm'), header: fake.requestsTo(/\/servers\/detail/)[0]!.headers['openstack-api-version'] };
+      } finally {
+        Object.assign(fake.options, saved);
+      }
+    };
+
+    it('pins 2.47 on a Nova that stops between 2.47 and 2.69', async () => {
+      const { header, vm } = await vmOf({ novaMaxVersion: '2.60' });
+      assert.equal(header, 'compute 2.47');
+      assert.equal(vm['s-1']!.vcpus, 2);
+    });
+
+    it('falls back to 2.1 on an old Nova, taking vcpus, ram and disk from the flavor list', async () => {
+      const { header, vm } = await vmOf({ novaMaxVersion: '2.38' });
+      assert.equal(header, undefined, 'no microversion asked for');
+      assert.deepEqual([vm['s-2']!.flavor_id, vm['s-2']!.vcpus, vm['s-2']!.ram_mb, vm['s-2']!.disk_gb], ['f-large', 8, 16384, 30]);
+    });
+
+    it('drops an item a shifted list repeats on the next page, without a warning', async () => {
+      const { result, vm } = await vmOf({ pageSize: 2, repeatAcrossPages: true });
+      assert.deepEqual(Object.keys(vm), ['s-1', 's-2', 's-3']);
+      assert.match(summaryLine(result, 'vm'), /added 3\b/);
+      assert.equal(result.stderr, '');
+    });
+  });
+
+  it('a service missing from the catalog fails only the types that need it', async () => {
+    fake.options.missingServices = ['object-store'];
+    try {
+      const s = site(fake, { source: '    types: [flavor, swift_account]\n' });
+      const result = await s.run();
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /nectar-sa swift_account: the catalog has no internal object-store endpoint \(service type object-store\) in region sa/);
+      assert.match(summaryLine(result, 'flavor'), /added 2\b/);
+    } finally {
+      fake.options.missingServices = undefined;
+    }
+  });
+
   describe('credentials', () => {
     it('authenticates with an application credential from the OS_* environment, without a cloud name', async () => {
       const { dir } = workspace();

@@ -55,6 +55,10 @@ export interface FakeOptions {
   snapshotsWithoutLinks: boolean;
   /** Next links name this host instead of the real one (a proxy that leaks internal names). */
   linkHost?: string;
+  /** Each page after the first repeats the last item of the page before (a list that shifted). */
+  repeatAcrossPages?: boolean;
+  /** Service types left out of the catalog. */
+  missingServices?: string[];
 }
 
 export const CREDENTIALS = {
@@ -177,7 +181,7 @@ export class FakeOpenStack {
       { type: 'image', name: 'glance', endpoints: endpoints('image', '') },
       { type: 'identity', name: 'keystone', endpoints: endpoints('identity', '/v3') },
       { type: 'object-store', name: 'swift', endpoints: endpoints('swift', `/v1/AUTH_${ADMIN_PROJECT}`) },
-    ];
+    ].filter((service) => !this.options.missingServices?.includes(service.type));
     res.writeHead(201, { 'content-type': 'application/json', 'x-subject-token': token });
     res.end(JSON.stringify({ token: { expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog } }));
   }
@@ -277,8 +281,9 @@ export class FakeOpenStack {
 
   private page(all: Item[], q: URLSearchParams): { items: Item[]; more: boolean } {
     const marker = q.get('marker');
-    const start = marker === null ? 0 : all.findIndex((i) => i.id === marker) + 1;
+    let start = marker === null ? 0 : all.findIndex((i) => i.id === marker) + 1;
     if (marker !== null && start === 0) return { items: [], more: false };
+    if (marker !== null && this.options.repeatAcrossPages) start--;
     const size = Math.min(Number(q.get('limit') ?? this.options.pageSize), this.options.pageSize);
     const items = all.slice(start, start + size);
     return { items, more: start + size < all.length };
