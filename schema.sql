@@ -1,6 +1,6 @@
--- usage-etl history database, schema version 1.
--- Applied to a new database by src/store/; later versions add numbered files in
--- src/store/migrations/ that run in order on older databases (PRAGMA user_version).
+-- usage-etl history database, schema version 2: the whole current schema.
+-- Applied as it is to a new database by src/store/; an older database is brought up to date by the
+-- numbered files in src/store/migrations/, run in order (PRAGMA user_version says where it stands).
 -- Times are UTC epoch milliseconds (INTEGER) so they sort and compare exactly.
 
 -- A configured or derived origin of data (SPEC §3).
@@ -57,7 +57,9 @@ CREATE TABLE snapshots (
   duplicates    INTEGER NOT NULL,
   skipped       INTEGER NOT NULL,
   elapsed_ms    INTEGER NOT NULL,
-  UNIQUE (series_id, taken_at)
+  -- A state type has one snapshot per time (the code refuses a second); a ledger file is applied in
+  -- batches that may share a time, so content is part of what identifies a snapshot.
+  UNIQUE (series_id, taken_at, content_hash)
 );
 
 -- The history: one row per added, modified or removed resource. `record` is the full projected
@@ -79,13 +81,17 @@ CREATE INDEX changes_by_series_time ON changes (series_id, taken_at);
 
 -- The present state of each series, for the next diff: the latest change of each present resource
 -- (its hash, and the change row holding its record). Derived from `changes`, kept for speed.
+-- For a ledger type it holds every record ever stored (a ledger never removes), and `ledger_at`
+-- places each on the day the inventory reports it (a job's end; SPEC §8.1).
 CREATE TABLE current (
   series_id     INTEGER NOT NULL REFERENCES series (id),
   resource_key  TEXT NOT NULL,
   hash          TEXT NOT NULL,
   change_id     INTEGER NOT NULL REFERENCES changes (id),
+  ledger_at     INTEGER,
   PRIMARY KEY (series_id, resource_key)
 ) WITHOUT ROWID;
+CREATE INDEX current_by_ledger_time ON current (series_id, ledger_at) WHERE ledger_at IS NOT NULL;
 
 -- Quarantined records (SPEC §9): where they were and why. Their content is not kept: it may be private.
 CREATE TABLE rejects (
@@ -100,6 +106,8 @@ CREATE TABLE rejects (
   reason         TEXT NOT NULL
 );
 CREATE INDEX rejects_by_run ON rejects (run_id);
+-- A growing log is re-read every run: a line already quarantined is not stored again.
+CREATE INDEX rejects_by_place ON rejects (source, resource_type, file, location);
 
 -- Settings of this database (the HMAC key of `private_fields: hash`).
 CREATE TABLE meta (

@@ -3,9 +3,15 @@
 //   1. first load into an empty database          3. re-ingest with 1% modified, 0.5% added, 0.5% removed
 //   2. re-ingest of an identical snapshot          4. a 30-day inventory export (carried forward, with changes)
 // next to the floor (bench/floor.ts: read + JSON.parse + bare INSERTs of the same file), and prints
-// records/s, wall time, peak RSS and the ratio to the floor; the last stdout line is the same as JSON.
+// records/s, wall time, peak RSS and the ratio to the floor; then the same as one JSON line.
 //
-//   npm run bench                          N = 100 000
+// Then the HPC ledger streams (bench/hpc.ts): a Torque accounting log and a sacct dump of L lines and
+// of L/4, each loaded into an empty database, the big log read again, and its 30-day job.csv export:
+// records/s and peak RSS, to show memory does not grow with the file (one JSON line at the end).
+//
+//   npm run bench                          N = 100 000, L = 1 000 000
+//   npm run bench -- --only vm             only the vm scenarios (--only hpc: only the HPC ones)
+//   npm run bench -- --hpc-lines 400000    L
 //   npm run bench -- --n 1000000           one million
 //   npm run bench -- --n 2000000           a dump larger than V8's maximum string (~512 MiB): no floor
 //   npm run bench -- --n 1000000 --pad 600 the same resources in a bigger file (ignored `metadata`):
@@ -18,11 +24,12 @@ import { spawn } from 'node:child_process';
 import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writePbsLog, writeSacct } from './hpc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'usage-etl');
@@ -42,13 +49,22 @@ const EXPORT_DAYS = 30;
 // --- options ---------------------------------------------------------------------------------
 
 const { values: opts } = parseArgs({
-  options: { n: { type: 'string', default: '100000' }, pad: { type: 'string', default: '0' }, keep: { type: 'boolean', default: false } },
+  options: {
+    n: { type: 'string', default: '100000' },
+    pad: { type: 'string', default: '0' },
+    keep: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'all' },
+    'hpc-lines': { type: 'string', default: '1000000' },
+  },
   strict: true,
 });
 const N = Number(opts.n);
 const PAD = Number(opts.pad);
 if (!Number.isSafeInteger(N) || N < 200) fail(`--n: expected a whole number of resources, at least 200, found ${opts.n}`);
 if (!Number.isSafeInteger(PAD) || PAD < 0) fail(`--pad: expected a number of bytes, found ${opts.pad}`);
+const HPC_LINES = Number(opts['hpc-lines']);
+if (!Number.isSafeInteger(HPC_LINES) || HPC_LINES < 1000) fail(`--hpc-lines: expected a number of lines, at least 1000, found ${opts['hpc-lines']}`);
+if (!['all', 'vm', 'hpc'].includes(opts.only!)) fail(`--only: expected vm or hpc, found ${opts.only}`);
 if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed to measure peak RSS; install it (apt-get install time)`);
 
 // --- synthetic vm records (field set of src/types/vm.ts) ---------------------------------------
@@ -227,8 +243,8 @@ interface SnapshotLine {
 }
 
 /** `usage-etl --log-format json ingest --dump FILE`, and its one snapshot summary line. */
-async function ingest(what: string, file: string): Promise<Measured & { summary: SnapshotLine }> {
-  const run = await measure(what, [BIN, '--db', db, '--config', config, '--log-format', 'json', 'ingest', '--dump', file]);
+async function ingest(what: string, file: string, into = db): Promise<Measured & { summary: SnapshotLine }> {
+  const run = await measure(what, [BIN, '--db', into, '--config', config, '--log-format', 'json', 'ingest', '--dump', file]);
   const summaries = run.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -284,12 +300,21 @@ interface Row {
 }
 
 try {
-  progress(`writing ${dumps[0]} (${N.toLocaleString('en')} vm records)`);
-  const size = await writeSnapshot(dumps[0]!, TAKEN[0], sameRecords());
-
   progress('measuring CLI start-up');
   await measure('usage-etl --help', [BIN, '--help']); // warms tsx's compile cache
   const startup = await measure('usage-etl --help', [BIN, '--help']);
+  if (opts.only !== 'hpc') await vmScenarios(startup);
+  if (opts.only !== 'vm') await hpcScenarios(startup);
+  for (const check of failedChecks) console.log(`CHECK FAILED: ${check}`);
+  if (opts.keep) progress(`kept ${work}`);
+  if (failedChecks.length) process.exitCode = 1;
+} finally {
+  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+}
+
+async function vmScenarios(startup: Measured): Promise<void> {
+  progress(`writing ${dumps[0]} (${N.toLocaleString('en')} vm records)`);
+  const size = await writeSnapshot(dumps[0]!, TAKEN[0], sameRecords());
 
   // V8 cannot hold the file as one string, so the floor's JSON.parse is impossible (the product streams).
   const floorPossible = size <= bufferConstants.MAX_STRING_LENGTH;
@@ -380,7 +405,6 @@ try {
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +
       "so '× floor net' takes the CLI's start-up off the wall time before dividing.",
   );
-  for (const check of failedChecks) console.log(`CHECK FAILED: ${check}`);
   console.log(
     JSON.stringify({
       n: N,
@@ -394,8 +418,72 @@ try {
       ok: failedChecks.length === 0,
     }),
   );
-  if (opts.keep) progress(`kept ${work}`);
-  if (failedChecks.length) process.exitCode = 1;
-} finally {
-  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+}
+
+// --- HPC ledger streams ----------------------------------------------------------------------
+
+interface HpcRow {
+  readonly name: string;
+  readonly lines: number;
+  readonly jobs: number;
+  readonly file_mib: number;
+  readonly wall_s: number;
+  readonly peak_rss_mib: number;
+}
+
+/** SPEC §11 for ledgers: a log and a sacct dump of L and L/4 lines; memory must not follow the file. */
+async function hpcScenarios(startup: Measured): Promise<void> {
+  const small = Math.floor(HPC_LINES / 4);
+  const rows: HpcRow[] = [];
+  const int = (x: number) => Math.round(x).toLocaleString('en');
+  const mib = (path: string) => statSync(path).size / MIB;
+  const load = async (what: string, file: string, into: string, lines: number, jobs: number, status = 'applied') => {
+    progress(what);
+    const run = await ingest(what, file, into);
+    const want = status === 'applied' ? { status, added: jobs, modified: 0, removed: 0, unchanged: 0 } : { status, added: 0, modified: 0, removed: 0, unchanged: jobs };
+    expectCounts(what, run.summary, want);
+    rows.push({ name: what, lines, jobs, file_mib: mib(file), wall_s: run.wallS, peak_rss_mib: run.rssMiB });
+  };
+
+  // Each log lives in a folder named after its source, as a PBS accounting directory does.
+  const pbsDir = join(work, 'emu');
+  mkdirSync(pbsDir);
+  const pbsSmall = join(work, 'emu-small', '20261101');
+  mkdirSync(dirname(pbsSmall));
+  const pbsBig = join(pbsDir, '20261101');
+  progress(`writing PBS logs of ${int(small)} and ${int(HPC_LINES)} lines`);
+  await writePbsLog(pbsSmall, small);
+  await writePbsLog(pbsBig, HPC_LINES);
+  await load(`PBS log, ${int(small)} lines, first load`, pbsSmall, join(work, 'pbs-small.db'), small, small);
+  const pbsDb = join(work, 'pbs.db');
+  await load(`PBS log, ${int(HPC_LINES)} lines, first load`, pbsBig, pbsDb, HPC_LINES, HPC_LINES);
+  await load(`PBS log, ${int(HPC_LINES)} lines, read again`, pbsBig, pbsDb, HPC_LINES, HPC_LINES, 'already ingested');
+  progress('job.csv export, 30 days');
+  const out = join(work, 'export-jobs');
+  const exported = await measure('job.csv export', [BIN, '--db', pbsDb, '--config', config, 'export', '--from', '2026-11-01', '--to', '2026-11-30', '--type', 'job', '--out', out]);
+  const csvRows = (await countLines(join(out, 'job.csv'))) - 1;
+  if (csvRows !== HPC_LINES) failedChecks.push(`job.csv export: expected ${HPC_LINES} rows, got ${csvRows}`);
+  rows.push({ name: 'job.csv export, 30 days (rows)', lines: csvRows, jobs: csvRows, file_mib: mib(join(out, 'job.csv')), wall_s: exported.wallS, peak_rss_mib: exported.rssMiB });
+  rmSync(pbsBig);
+
+  const sacctSmall = join(work, 'tango-small', 'window.sacct');
+  mkdirSync(dirname(sacctSmall));
+  const sacctBig = join(work, 'tango', 'window.sacct');
+  mkdirSync(dirname(sacctBig));
+  progress(`writing sacct dumps of ${int(small)} and ${int(HPC_LINES)} rows`);
+  const smallJobs = (await writeSacct(sacctSmall, small)).jobs;
+  const bigJobs = (await writeSacct(sacctBig, HPC_LINES)).jobs;
+  await load(`sacct, ${int(small)} rows, first load`, sacctSmall, join(work, 'sacct-small.db'), small, smallJobs);
+  await load(`sacct, ${int(HPC_LINES)} rows, first load`, sacctBig, join(work, 'sacct.db'), HPC_LINES, bigJobs);
+
+  const table: string[][] = [['scenario', 'lines', 'jobs', 'file (MiB)', 'wall (s)', 'lines/s', 'jobs/s', 'peak RSS (MiB)']];
+  for (const r of rows) {
+    table.push([r.name, int(r.lines), int(r.jobs), int(r.file_mib), r.wall_s.toFixed(2), int(r.lines / r.wall_s), int(r.jobs / r.wall_s), int(r.peak_rss_mib)]);
+  }
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((t) => t[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  console.log(`\nusage-etl bench: HPC ledger streams, L = ${int(HPC_LINES)} lines (and L/4); wall times include start-up (${startup.wallS.toFixed(2)} s)\n`);
+  for (const cells of table) console.log(line(cells));
+  console.log('\nA ledger file is applied in batches of 20 000 jobs (one transaction each): peak RSS should not grow with the file.');
+  console.log(JSON.stringify({ hpc_lines: HPC_LINES, node: process.version, cpus: cpus().length, startup_s: startup.wallS, scenarios: rows, ok: failedChecks.length === 0 }));
 }

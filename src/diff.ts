@@ -23,22 +23,36 @@ export interface ChangeSet {
   readonly unchanged: number;
   /** Ledger: a re-delivered record identical to the stored one. */
   readonly duplicates: number;
+  /** Ledger: a different record of a key whose stored one was reported later: the later one stands. */
+  readonly stale: number;
   /** Partial records of resources we never saw in full: nothing to add. */
   readonly partialSkipped: number;
   /** The removals trip the mass-removal guard; the caller refuses unless allowed. */
   readonly massRemoval: boolean;
 }
 
-/** `current` maps each present resource's key to its record hash. */
-export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot: SnapshotView): ChangeSet {
+export interface DiffOptions {
+  /** Ledger keys whose stored record comes from a snapshot later than this one (a back-fill). */
+  readonly newer?: ReadonlySet<string>;
+}
+
+/**
+ * `current` maps each present resource's key to its record hash. For a ledger it need only hold
+ * the keys the snapshot carries: a ledger never removes, so no other key matters.
+ */
+export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot: SnapshotView, options: DiffOptions = {}): ChangeSet {
   const added: string[] = [];
   const modified: string[] = [];
   let same = 0;
+  let stale = 0;
   for (const [key, record] of snapshot.records) {
     const hash = current.get(key);
     if (hash === undefined) added.push(key);
-    else if (hash !== record.hash) modified.push(key);
-    else same++;
+    else if (hash === record.hash) same++;
+    // SPEC §6 ledger: a job re-reported with new content is updated, unless what is stored was
+    // reported later than this (an older file read after a newer one must not undo the update).
+    else if (mode === 'ledger' && options.newer?.has(key)) stale++;
+    else modified.push(key);
   }
   let partialKnown = 0;
   for (const key of snapshot.partial) if (current.has(key)) partialKnown++;
@@ -56,6 +70,7 @@ export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot:
     removed,
     unchanged: (mode === 'state' ? same : 0) + partialKnown,
     duplicates: mode === 'ledger' ? same : 0,
+    stale,
     partialSkipped: snapshot.partial.size - partialKnown,
     massRemoval: isMassRemoval(current.size, removed.length),
   };

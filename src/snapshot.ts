@@ -98,6 +98,18 @@ export class SnapshotBuilder {
     }
   }
 
+  /** A record the source reader could not even read (a broken log line): quarantined (SPEC §9). */
+  reject(file: string, location: string, reason: string, field?: string): void {
+    this.examined++;
+    this.origins.add(file);
+    this.rejects.push({ file, location, field, reason });
+  }
+
+  /** An input record that is not one of this type, on purpose (a job step, a queued-job line). */
+  skip(): void {
+    this.skipped++;
+  }
+
   /** Records that the input itself says it is not the whole picture (a failed page, `truncated`). */
   markIncomplete(reason: string, file?: string): void {
     this.incomplete.push(reason);
@@ -108,7 +120,8 @@ export class SnapshotBuilder {
   build(header: Omit<SnapshotHeader, 'type'>): Snapshot {
     const incompleteBecause = [...this.incomplete];
     if (!header.complete) incompleteBecause.unshift('the input says it is incomplete');
-    if (this.rejects.length) incompleteBecause.push(`${this.rejects.length} record(s) quarantined`);
+    // A ledger never removes, so a quarantined record leaves nothing to hold back: it stays complete.
+    if (this.rejects.length && this.type.mode !== 'ledger') incompleteBecause.push(`${this.rejects.length} record(s) quarantined`);
     if (this.partial.size) incompleteBecause.push(`${this.partial.size} record(s) only partly described`);
     const complete = incompleteBecause.length === 0;
     return {

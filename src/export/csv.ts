@@ -13,12 +13,29 @@ const OPTIONS = {
 
 /** One CSV line, with its line end. */
 export function csvLine(cells: readonly Cell[]): string {
-  return stringify([cells as Cell[]], OPTIONS);
+  return `${csvCells(cells)}\n`;
 }
 
 /** Several cells as CSV without a line end, to be joined with others by a comma. */
 export function csvCells(cells: readonly Cell[]): string {
-  return csvLine(cells).slice(0, -1);
+  let line = '';
+  for (let i = 0; i < cells.length; i++) line += i === 0 ? csvCell(cells[i]) : `,${csvCell(cells[i])}`;
+  return line;
+}
+
+/** Text that needs quoting or a formula guard. */
+const SPECIAL = /[",\n\r]|^[=+\-@\t]/;
+
+/**
+ * One cell. Plain text, numbers, booleans and nulls (nearly every cell: a job export formats a million
+ * rows, each once) are written here; anything to quote or guard goes through csv-stringify itself.
+ */
+function csvCell(cell: Cell): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : stringify([[cell]], OPTIONS).slice(0, -1);
+  if (typeof cell === 'boolean') return cell ? 'true' : 'false';
+  if (!SPECIAL.test(cell)) return cell;
+  return stringify([[cell]], OPTIONS).slice(0, -1);
 }
 
 export function cell(value: Value | null | undefined): Cell {

@@ -8,6 +8,7 @@ import { CHANGES_COLUMNS, changeRows } from './changes.ts';
 import { inventoryColumns } from './columns.ts';
 import { csvLine } from './csv.ts';
 import { inventoryRows } from './inventory.ts';
+import { ledgerRows } from './ledger.ts';
 import type { Output } from './output.ts';
 
 export const REPORTS = ['inventory', 'changes'] as const;
@@ -74,7 +75,9 @@ export function planExport(store: Store, request: ExportRequest): ExportFile[] {
         name: `${type.name}.csv`,
         lines: function* () {
           yield csvLine(inventoryColumns(type, withPrivate));
-          for (const s of ofType) yield* inventoryRows(store, s, type, withPrivate, request.fromDay, request.toDay);
+          // SPEC §8.1: ledger types (jobs) have one row per record, on the day of its end.
+          const rows = type.mode === 'ledger' ? ledgerRows : inventoryRows;
+          for (const s of ofType) yield* rows(store, s, type, withPrivate, request.fromDay, request.toDay);
         },
       });
     }

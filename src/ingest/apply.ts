@@ -2,7 +2,7 @@
 // all inside one transaction (SPEC §6).
 import { diff, fieldChanges, type ChangeSet } from '../diff.ts';
 import { RefusedError } from '../errors.ts';
-import type { Snapshot } from '../snapshot.ts';
+import type { Reject, Snapshot } from '../snapshot.ts';
 import type { SnapshotCounts, Store } from '../store/store.ts';
 import { formatInstant } from '../time.ts';
 import type { Row } from '../types/fields.ts';
@@ -15,6 +15,8 @@ export interface ApplyOptions {
 export interface ApplyOutcome {
   readonly status: 'applied' | 'already ingested';
   readonly counts: SnapshotCounts;
+  /** Ledger: the quarantined records stored for the first time (a log read again repeats none). */
+  readonly freshRejects?: readonly Reject[];
 }
 
 function countsOf(snapshot: Snapshot, changes: ChangeSet): SnapshotCounts {
@@ -23,7 +25,8 @@ function countsOf(snapshot: Snapshot, changes: ChangeSet): SnapshotCounts {
     added: changes.added.length,
     modified: changes.modified.length,
     removed: changes.removed.length,
-    unchanged: changes.unchanged,
+    // A ledger's re-delivered records show as unchanged in the summary (SPEC §2).
+    unchanged: snapshot.type.mode === 'ledger' ? changes.duplicates + changes.stale : changes.unchanged,
     rejected: snapshot.rejects.length,
     duplicates: snapshot.duplicates + changes.duplicates,
     skipped: snapshot.skipped + changes.partialSkipped,
@@ -42,6 +45,7 @@ const NOTHING: SnapshotCounts = {
 };
 
 export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOptions): ApplyOutcome {
+  if (snapshot.type.mode === 'ledger') return applyLedger(store, snapshot, options);
   const started = performance.now();
   return store.writeTransaction(() => {
     const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
@@ -68,13 +72,60 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
     for (const key of changes.removed) {
       store.recordChange(seriesId, snapshotId, takenAt, key, 'removed', store.currentRecord(seriesId, key), current.get(key)!);
     }
-    store.syncCurrent(seriesId, takenAt);
+    store.syncCurrent(seriesId, takenAt, snapshotId);
     for (const reject of snapshot.rejects) {
       store.insertReject(options.runId, snapshotId, snapshot.source, snapshot.type.name, reject);
     }
     store.setSnapshotElapsed(snapshotId, performance.now() - started);
     return { status: 'applied', counts };
   });
+}
+
+/**
+ * SPEC §6 for a ledger (finished jobs): a new key is inserted, a known one with the same content is a
+ * duplicate, one with new content is updated; absence means nothing. There is no order to keep (a
+ * back-filled older file is welcome: XDMoD's newest-job watermark skipped those), and the series'
+ * history is never loaded whole: only the keys this snapshot carries are looked up.
+ */
+function applyLedger(store: Store, snapshot: Snapshot, options: ApplyOptions): ApplyOutcome {
+  const started = performance.now();
+  return store.writeTransaction(() => {
+    const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
+    const { takenAt } = snapshot;
+    // The same batch of the same file, read again (SPEC §6: "already ingested").
+    if (store.hasSnapshot(seriesId, takenAt, snapshot.contentHash)) return already(snapshot);
+    const { current, newer } = ledgerState(store.ledgerLookup(seriesId, snapshot.records.keys()), takenAt);
+    const changes = diff('ledger', current, snapshot, { newer });
+    const counts = countsOf(snapshot, changes);
+    const snapshotId = store.insertSnapshot(seriesId, options.runId, snapshot, snapshot.origins.join(' '), counts);
+    for (const key of changes.added) {
+      const record = snapshot.records.get(key)!;
+      store.recordChange(seriesId, snapshotId, takenAt, key, 'added', record.json, record.hash);
+    }
+    for (const key of changes.modified) {
+      const record = snapshot.records.get(key)!;
+      const before = JSON.parse(store.currentRecord(seriesId, key)) as Row;
+      const fields = JSON.stringify(fieldChanges(before, JSON.parse(record.json) as Row));
+      store.recordChange(seriesId, snapshotId, takenAt, key, 'modified', record.json, record.hash, fields);
+    }
+    store.syncCurrent(seriesId, takenAt, snapshotId, snapshot.type.ledgerDay);
+    // A growing log is read again and again: a line quarantined before is not stored twice.
+    const freshRejects = snapshot.rejects.filter((reject) => !store.hasReject(snapshot.source, snapshot.type.name, reject));
+    for (const reject of freshRejects) store.insertReject(options.runId, snapshotId, snapshot.source, snapshot.type.name, reject);
+    store.setSnapshotElapsed(snapshotId, performance.now() - started);
+    return { status: 'applied', counts, freshRejects };
+  });
+}
+
+/** Stored ledger records -> the hashes the diff compares, and the keys stored from a later snapshot. */
+function ledgerState(stored: ReadonlyMap<string, { hash: string; takenAt: number }>, takenAt: number) {
+  const current = new Map<string, string>();
+  const newer = new Set<string>();
+  for (const [key, record] of stored) {
+    current.set(key, record.hash);
+    if (record.takenAt > takenAt) newer.add(key);
+  }
+  return { current, newer };
 }
 
 function already(snapshot: Snapshot): ApplyOutcome {
@@ -87,10 +138,13 @@ function already(snapshot: Snapshot): ApplyOutcome {
  */
 export class DryRun {
   private readonly series = new Map<string, Previewed>();
+  /** Ledger series: what this dry run would have added or updated (keys it read, not the whole ledger). */
+  private readonly ledgers = new Map<string, { id?: number; records: Map<string, { hash: string; takenAt: number }>; applied: Set<string> }>();
 
   constructor(private readonly store: Store | undefined) {}
 
   preview(snapshot: Snapshot, allowMassRemoval: boolean): ApplyOutcome {
+    if (snapshot.type.mode === 'ledger') return this.previewLedger(snapshot);
     const series = this.seriesOf(snapshot);
     const { takenAt } = snapshot;
     const sameTime = series.applied.get(takenAt) ?? (series.id === undefined ? undefined : this.store?.snapshotAt(series.id, takenAt)?.contentHash);
@@ -101,6 +155,31 @@ export class DryRun {
     for (const key of changes.removed) series.current.delete(key);
     series.applied.set(takenAt, snapshot.contentHash);
     series.latest = Math.max(series.latest ?? takenAt, takenAt);
+    return { status: 'applied', counts: countsOf(snapshot, changes) };
+  }
+
+  /** A ledger snapshot: its keys looked up in the database, under what this dry run has added. */
+  private previewLedger(snapshot: Snapshot): ApplyOutcome {
+    const key = `${snapshot.source}\0${snapshot.type.name}`;
+    let series = this.ledgers.get(key);
+    if (!series) {
+      series = { id: this.store?.findSeries(snapshot.source, snapshot.type.name), records: new Map(), applied: new Set() };
+      this.ledgers.set(key, series);
+    }
+    const { takenAt, contentHash } = snapshot;
+    if (series.applied.has(`${takenAt}\0${contentHash}`) || (series.id !== undefined && this.store?.hasSnapshot(series.id, takenAt, contentHash))) {
+      return already(snapshot);
+    }
+    const unseen = [...snapshot.records.keys()].filter((k) => !series.records.has(k));
+    const stored = series.id === undefined || !this.store ? new Map() : this.store.ledgerLookup(series.id, unseen);
+    for (const k of snapshot.records.keys()) {
+      const record = series.records.get(k);
+      if (record) stored.set(k, record);
+    }
+    const { current, newer } = ledgerState(stored, takenAt);
+    const changes = diff('ledger', current, snapshot, { newer });
+    for (const k of [...changes.added, ...changes.modified]) series.records.set(k, { hash: snapshot.records.get(k)!.hash, takenAt });
+    series.applied.add(`${takenAt}\0${contentHash}`);
     return { status: 'applied', counts: countsOf(snapshot, changes) };
   }
 

@@ -1,6 +1,6 @@
 // Gathers the parts a dump reader emits into snapshots: pages of one envelope scan become one.
 import { byText } from '../order.ts';
-import type { PartHeader, PartSink, PartWriter } from '../sources/dump/parts.ts';
+import type { LedgerHeader, LedgerWriter, PartHeader, PartSink, PartWriter } from '../sources/dump/parts.ts';
 import { type Snapshot, SnapshotBuilder } from '../snapshot.ts';
 import type { Privacy } from '../types/normalise.ts';
 
@@ -29,13 +29,23 @@ export class Collector implements PartSink {
     private readonly privacyFor: (source: string) => Privacy,
     /** Message ids already read in this run, shared by every collector of the run. */
     private readonly messageIds: Set<string>,
+    /**
+     * Where ledger streams (PBS logs, sacct dumps) go: applied in batches as they are read. Without
+     * it (validate), a stream becomes one snapshot per file, held here like any other.
+     */
+    private readonly ledgerStream?: (file: string, header: LedgerHeader) => LedgerWriter,
   ) {}
 
   part(file: string, header: PartHeader): PartWriter {
-    // A scan's pages share an id and may sit in several files; anything else is one snapshot per file.
+    // A scan's pages share an id and may sit in several files; a ledger type's records of one file
+    // (one envelope per job) are one snapshot, taken at the latest of their times; anything else is
+    // one snapshot per file and time.
+    const ledger = header.type.mode === 'ledger';
     const id = header.scan !== undefined
       ? ['scan', header.source, header.type.name, header.scan].join('\0')
-      : ['time', header.source, header.type.name, header.takenAt, file].join('\0');
+      : ledger
+        ? ['ledger', header.source, header.type.name, file].join('\0')
+        : ['time', header.source, header.type.name, header.takenAt, file].join('\0');
     let group = this.groups.get(id);
     if (!group) {
       group = {
@@ -47,8 +57,8 @@ export class Collector implements PartSink {
       };
       this.groups.set(id, group);
     }
-    // A scan is taken when its first page was.
-    group.takenAt = Math.min(group.takenAt, header.takenAt);
+    // A scan is taken when its first page was; a ledger file when its latest record was.
+    group.takenAt = ledger && header.scan === undefined ? Math.max(group.takenAt, header.takenAt) : Math.min(group.takenAt, header.takenAt);
     group.complete &&= header.complete;
     if (header.page && group.pages) {
       group.pages.seen.add(header.page.number);
@@ -66,6 +76,34 @@ export class Collector implements PartSink {
     let pages = this.scans.get(id);
     if (!pages) this.scans.set(id, (pages = { scan, seen: new Set() }));
     return pages;
+  }
+
+  ledger(file: string, header: LedgerHeader): LedgerWriter {
+    if (this.ledgerStream) return this.ledgerStream(file, header);
+    let writer: PartWriter | undefined;
+    let latest = Number.NEGATIVE_INFINITY;
+    // Lines quarantined before any line gave a time wait for one (every snapshot needs a time).
+    const waiting: { location: string; reason: string; field?: string }[] = [];
+    const groupAt = (at: number) => {
+      latest = Math.max(latest, at);
+      writer ??= this.part(file, { source: header.source, type: header.type, takenAt: at, complete: true });
+      const group = this.groups.get(['ledger', header.source, header.type.name, file].join('\0'))!;
+      group.takenAt = Math.max(group.takenAt, latest);
+      for (const w of waiting.splice(0)) group.builder.reject(file, w.location, w.reason, w.field);
+      return group;
+    };
+    return {
+      add: (value, location, at) => {
+        groupAt(at);
+        writer!.add(value, header.shape, location);
+      },
+      reject: (location, reason, at, field) => {
+        if (at === undefined && !writer) waiting.push({ location, reason, field });
+        else groupAt(at ?? latest).builder.reject(file, location, reason, field);
+      },
+      skip: (reason) => this.skip(reason),
+      end: () => {},
+    };
   }
 
   skip(reason: string): void {

@@ -72,16 +72,28 @@ function migrate(db: DB, path: string, readonly: boolean): void {
   if (readonly) {
     throw new UsageError(`database ${path} has schema version ${version}; run an ingest to upgrade it to ${latest}`);
   }
-  db.transaction(() => {
-    // Re-read inside the write lock: another process may have just created or upgraded it.
-    const now = db.pragma('user_version', { simple: true }) as number;
-    if (now === latest) return;
-    if (now === 0) {
-      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
-      if (tables.n > 0) throw new UsageError(`${path} is an SQLite database, but not a usage-etl one`);
-      db.exec(readFileSync(SCHEMA_FILE, 'utf8'));
-    }
-    for (const m of all) if (m.version > Math.max(now, 1)) db.exec(m.sql);
-    db.pragma(`user_version = ${latest}`);
-  }).immediate();
+  // A migration may rebuild a table that others reference (SQLite's ALTER TABLE recipe): foreign keys
+  // are switched off for it (only possible outside a transaction) and checked before it commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have just created or upgraded it.
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now === latest) return;
+      if (now === 0) {
+        const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
+        if (tables.n > 0) throw new UsageError(`${path} is an SQLite database, but not a usage-etl one`);
+        // schema.sql is the whole current schema: a new database needs no migration.
+        db.exec(readFileSync(SCHEMA_FILE, 'utf8'));
+      } else {
+        for (const m of all) if (m.version > now) db.exec(m.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`the upgrade to schema version ${latest} would break ${broken.length} reference(s)`);
+      }
+      db.pragma(`user_version = ${latest}`);
+    }).immediate();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
 }

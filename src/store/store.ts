@@ -197,6 +197,14 @@ export class Store {
     return Number(this.sql('INSERT INTO series (source_id, resource_type) VALUES (?, ?)').run(sourceId, type).lastInsertRowid);
   }
 
+  /** Whether this very snapshot (time and content) is stored: a ledger batch read again. */
+  hasSnapshot(seriesId: number, takenAt: number, contentHash: string): boolean {
+    return (
+      this.sql('SELECT 1 FROM snapshots WHERE series_id = ? AND taken_at = ? AND content_hash = ?').get(seriesId, takenAt, contentHash) !==
+      undefined
+    );
+  }
+
   snapshotAt(seriesId: number, takenAt: number): { contentHash: string } | undefined {
     return this.sql('SELECT content_hash AS contentHash FROM snapshots WHERE series_id = ? AND taken_at = ?').get(
       seriesId,
@@ -215,6 +223,31 @@ export class Store {
   loadCurrent(seriesId: number): Map<string, string> {
     const rows = this.sql('SELECT resource_key, hash FROM current WHERE series_id = ?').raw().all(seriesId) as [string, string][];
     return new Map(rows);
+  }
+
+  /**
+   * The stored records of a ledger among `keys`: key -> record hash and the time it was stored.
+   * A ledger grows for ever, so only the keys a snapshot carries are looked up (in chunks).
+   */
+  ledgerLookup(seriesId: number, keys: Iterable<string>): Map<string, { hash: string; takenAt: number }> {
+    const found = new Map<string, { hash: string; takenAt: number }>();
+    const lookup = this.sql(
+      `SELECT current.resource_key, current.hash, changes.taken_at FROM current JOIN changes ON changes.id = current.change_id
+       WHERE current.series_id = ? AND current.resource_key IN (SELECT value FROM json_each(?))`,
+    ).raw();
+    let chunk: string[] = [];
+    const run = () => {
+      for (const [key, hash, takenAt] of lookup.all(seriesId, JSON.stringify(chunk)) as [string, string, number][]) {
+        found.set(key, { hash, takenAt });
+      }
+      chunk = [];
+    };
+    for (const key of keys) {
+      chunk.push(key);
+      if (chunk.length === LOOKUP_CHUNK) run();
+    }
+    if (chunk.length) run();
+    return found;
   }
 
   /** The present record of one resource (canonical JSON); '{}' if it has none. */
@@ -281,20 +314,35 @@ export class Store {
   }
 
   /**
-   * Brings `current` up to date with the changes of the snapshot at `takenAt`, in two set-based
-   * statements (in key order, so the index grows by appending) instead of one call per resource.
+   * Brings `current` up to date with the changes of snapshot `snapshotId` (taken at `takenAt`), in
+   * two set-based statements (in key order, so the index grows by appending) instead of one call per
+   * resource. `ledgerDay` names the time field that places a ledger record on a day (SPEC §8.1).
    */
-  syncCurrent(seriesId: number, takenAt: number): void {
+  syncCurrent(seriesId: number, takenAt: number, snapshotId: number, ledgerDay?: string): void {
     this.sql(
-      `INSERT INTO current (series_id, resource_key, hash, change_id)
-       SELECT series_id, resource_key, hash, id FROM changes
-       WHERE series_id = ? AND taken_at = ? AND action != 'removed' ORDER BY resource_key
-       ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id`,
-    ).run(seriesId, takenAt);
+      `INSERT INTO current (series_id, resource_key, hash, change_id, ledger_at)
+       SELECT series_id, resource_key, hash, id, unixepoch(json_extract(record, ?)) * 1000 FROM changes
+       WHERE series_id = ? AND taken_at = ? AND snapshot_id = ? AND action != 'removed' ORDER BY resource_key
+       ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id,
+         ledger_at = excluded.ledger_at`,
+    ).run(ledgerDay === undefined ? null : `$.${ledgerDay}`, seriesId, takenAt, snapshotId);
     this.sql(
       `DELETE FROM current WHERE series_id = ? AND resource_key IN
-         (SELECT resource_key FROM changes WHERE series_id = ? AND taken_at = ? AND action = 'removed')`,
-    ).run(seriesId, seriesId, takenAt);
+         (SELECT resource_key FROM changes WHERE series_id = ? AND taken_at = ? AND snapshot_id = ? AND action = 'removed')`,
+    ).run(seriesId, seriesId, takenAt, snapshotId);
+  }
+
+  /** Whether this quarantined line (same place, same reason) is stored already: a log read again. */
+  hasReject(source: string, type: string, reject: RejectRow): boolean {
+    return (
+      this.sql('SELECT 1 FROM rejects WHERE source = ? AND resource_type = ? AND file = ? AND location = ? AND reason = ? LIMIT 1').get(
+        source,
+        type,
+        reject.file,
+        reject.location,
+        reject.reason,
+      ) !== undefined
+    );
   }
 
   insertReject(runId: number, snapshotId: number | null, source: string, type: string, reject: RejectRow): void {
@@ -351,6 +399,19 @@ export class Store {
       .iterate(fromMs, toMs) as IterableIterator<ChangeRow & { seriesId: number }>;
   }
 
+  /**
+   * The records of a ledger placed in [fromMs, toMs) (a job by its end), each in its latest version,
+   * with whether it was ever updated after it was first stored. In time order.
+   */
+  ledgerRecords(seriesId: number, fromMs: number, toMs: number): IterableIterator<LedgerRow> {
+    return this.sql(
+      `SELECT current.resource_key AS key, current.ledger_at AS at, changes.record, changes.action = 'modified' AS modified
+       FROM current JOIN changes ON changes.id = current.change_id
+       WHERE current.series_id = ? AND current.ledger_at >= ? AND current.ledger_at < ?
+       ORDER BY current.ledger_at`,
+    ).iterate(seriesId, fromMs, toMs) as IterableIterator<LedgerRow>;
+  }
+
   // --- status ------------------------------------------------------------------------------
 
   seriesStatus(): SeriesStatus[] {
@@ -380,6 +441,17 @@ export class Store {
        FROM rejects ORDER BY id DESC LIMIT ?`,
     ).all(limit) as (RejectRow & { runId: number; source: string; type: string })[];
   }
+}
+
+/** Keys per lookup statement (passed as one JSON array). */
+const LOOKUP_CHUNK = 2000;
+
+export interface LedgerRow {
+  readonly key: string;
+  readonly at: number;
+  readonly record: string;
+  /** 1 when the record's latest change is an update (SQLite has no booleans). */
+  readonly modified: number;
 }
 
 interface LockHolder {

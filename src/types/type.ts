@@ -23,6 +23,8 @@ export interface ResourceType {
   readonly readers: { readonly [shape: string]: Reader };
   /** A record the source could only partly describe: never diffed as modified (SPEC §6). */
   readonly isPartial?: (raw: RawObject, shape: string) => boolean;
+  /** Ledger types: the time field whose UTC day a record is reported on (SPEC §8.1: a job's end). */
+  readonly ledgerDay?: string;
 }
 
 function field(kind: FieldKind) {

@@ -3,8 +3,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.ts';
 
-/** Inside directories only dump-like names are read; a file named on the command line is always read. */
-const DUMP_NAME = /\.(json|jsonl|ndjson)(\.(gz|xz))?$/i;
+/**
+ * Inside directories only dump-like names are read; a file named on the command line is always read.
+ * PBS accounting logs are named by their day, YYYYMMDD, without an extension (SPEC §4.2); sacct
+ * dumps are picked up when named *.sacct.
+ */
+const DUMP_NAME = /(\.(json|jsonl|ndjson|sacct)|^\d{8})(\.(gz|xz))?$/i;
 
 export async function listDumpFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
@@ -21,7 +25,9 @@ export async function listDumpFiles(paths: readonly string[]): Promise<string[]>
     }
     const found = await walk(path);
     // An empty folder is most likely a wrong path or a producer that did not run: say so.
-    if (!found.length) throw new UsageError(`no dump files in ${path} (looked for *.json, *.jsonl, *.ndjson, optionally .gz or .xz)`);
+    if (!found.length) {
+      throw new UsageError(`no dump files in ${path} (looked for *.json, *.jsonl, *.ndjson, *.sacct and PBS logs named YYYYMMDD, optionally .gz or .xz)`);
+    }
     files.push(...found);
   }
   // The same file named twice (directly and through its folder) is read once.

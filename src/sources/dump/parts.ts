@@ -10,6 +10,8 @@ export interface DumpContext {
   readonly source?: string;
   /** `--at`: the time of dumps that carry none. */
   readonly at?: number;
+  /** The IANA time zone of a source's PBS logs (its `timezone` setting); UTC when none. */
+  readonly timezone?: (source: string) => string | undefined;
 }
 
 export interface PartHeader {
@@ -29,8 +31,28 @@ export interface PartWriter {
   incomplete(reason: string): void;
 }
 
+/** A ledger stream (a PBS log, a sacct dump): records come with their own times, in any number. */
+export interface LedgerHeader {
+  readonly source: string;
+  readonly type: ResourceType;
+  /** The input shape of the records (`canonical` when the reader already used our field names). */
+  readonly shape: string;
+}
+
+export interface LedgerWriter {
+  /** One record and the time it was logged (epoch ms). */
+  add(value: unknown, location: string, at: number): void;
+  /** A line that does not read: quarantined with its place (SPEC §9). */
+  reject(location: string, reason: string, at?: number, field?: string): void;
+  /** A line that is not a record on purpose (a job step, a queued-job record): counted. */
+  skip(reason: string): void;
+  /** The stream is over. */
+  end(): void;
+}
+
 export interface PartSink {
   part(file: string, header: PartHeader): PartWriter;
+  ledger(file: string, header: LedgerHeader): LedgerWriter;
   /** Counted, not stored (a schema we do not read, a re-delivered message). */
   skip(reason: string): void;
   /** False when a message with this id was already read in this run. */

@@ -6,14 +6,19 @@ import { isEnvelope, readEnvelope } from './envelopes/index.ts';
 import { readJson } from './json.ts';
 import { OPENSTACK_KEYS } from './openstack.ts';
 import { type DumpContext, isObject, type PartSink, type PartWriter } from './parts.ts';
+import { isSacctJson, readSacctJsonDocument, readSacctJsonStream, readSchedulerText, schedulerText } from './scheduler.ts';
 
 const HEADER_KEYS = [...new Set([...CANONICAL_KEYS, ...OPENSTACK_KEYS])];
 
 /** Streams every record of `ctx.file` into `sink`; a broken file throws InputError naming the place. */
 export async function readDump(ctx: DumpContext, sink: PartSink): Promise<void> {
+  // PBS logs and sacct dumps are text, told by their first line (SPEC §4.1.4).
+  const text = await schedulerText(ctx.file);
+  if (text) return readSchedulerText(ctx, sink, text.format);
   const input = await readJson(ctx.file, HEADER_KEYS);
   if (input.kind === 'object-stream') {
-    await readObjectDocument(ctx, sink, input.events);
+    const sacct = await readSacctJsonStream(ctx, sink, input.events);
+    if (!sacct.sacct) await readObjectDocument(ctx, sink, sacct.replay);
     return;
   }
   if (input.kind === 'array-stream') {
@@ -30,6 +35,8 @@ export async function readDump(ctx: DumpContext, sink: PartSink): Promise<void> 
       resources.add(value, 'canonical', at!);
     } else if (line === 1 && isCanonicalHeaderLine(value)) {
       resources = sink.part(ctx.file, canonicalHeader(ctx, value, at));
+    } else if (isSacctJson(value)) {
+      readSacctJsonDocument(ctx, sink, value.jobs, at);
     } else if (isEnvelope(value)) {
       readEnvelope(ctx, sink, value, at ?? '$');
     } else if (Array.isArray(value)) {

@@ -4,7 +4,9 @@ import { type DumpContext, isObject, type PartSink, sourceOf } from '../parts.ts
 import { cinder } from './cinder.ts';
 import { keystone } from './keystone.ts';
 import { nova } from './nova.ts';
+import { pbsAccounting } from './pbs.ts';
 import type { EnvelopeSchema } from './schema.ts';
+import { hpcSlurm } from './slurm.ts';
 
 /** Adding a schema is one file and one line here; messages of other schemas are skipped and counted. */
 const SCHEMAS: Readonly<Record<string, EnvelopeSchema>> = {
@@ -14,6 +16,8 @@ const SCHEMAS: Readonly<Record<string, EnvelopeSchema>> = {
   'cinder.list': cinder,
   keystone,
   'keystone.list': keystone,
+  'pbs.accounting.log': pbsAccounting,
+  'hpc.slurm': hpcSlurm,
 };
 
 export function isEnvelope(value: unknown): value is Record<string, unknown> {
@@ -35,7 +39,11 @@ export function readEnvelope(ctx: DumpContext, sink: PartSink, message: unknown,
   const scanId = data.query_id ?? data.snapshot;
   const scan = typeof scanId === 'string' || typeof scanId === 'number' ? String(scanId) : undefined;
   const page = pageOf(data, fail);
-  for (const list of read(data)) {
+  for (const list of read(data, source)) {
+    if (list.skipped) {
+      sink.skip(list.skipped);
+      continue;
+    }
     const writer = sink.part(ctx.file, { source, type: list.type, takenAt, complete: true, scan, page });
     list.items.forEach((item, index) => writer.add(item, list.shape, `${location}: ${list.path}[${index}]`));
     if (list.incomplete) writer.incomplete(list.incomplete);

@@ -10,10 +10,15 @@ export interface EnvelopeList {
   readonly items: readonly unknown[];
   /** Why this list is known not to be whole, when it is not. */
   readonly incomplete?: string;
+  /** The message holds nothing of this type on purpose (a job not yet ended): counted by this reason. */
+  readonly skipped?: string;
 }
 
-/** Reads one message's `data`; a list that is absent yields nothing (absent is not empty). */
-export type EnvelopeSchema = (data: Record<string, unknown>) => EnvelopeList[];
+/**
+ * Reads one message's `data`; a list that is absent yields nothing (absent is not empty). `source`
+ * is the name the message's records will be stored under (a cluster name where the data has none).
+ */
+export type EnvelopeSchema = (data: Record<string, unknown>, source?: string) => EnvelopeList[];
 
 /** A schema whose `data` lists hold raw OpenStack objects, one list per type. */
 export function openstackLists(lists: Readonly<Record<string, ResourceType>>): EnvelopeSchema {

@@ -1,0 +1,117 @@
+-- usage-etl history database, schema version 1.
+-- Applied to a new database by src/store/; later versions add numbered files in
+-- src/store/migrations/ that run in order on older databases (PRAGMA user_version).
+-- Times are UTC epoch milliseconds (INTEGER) so they sort and compare exactly.
+
+-- A configured or derived origin of data (SPEC §3).
+CREATE TABLE sources (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL
+);
+
+-- One (source, resource type): the unit that snapshots, diffs and history belong to.
+CREATE TABLE series (
+  id             INTEGER PRIMARY KEY,
+  source_id      INTEGER NOT NULL REFERENCES sources (id),
+  resource_type  TEXT NOT NULL,
+  UNIQUE (source_id, resource_type)
+);
+
+-- Every ingest run, including those that changed nothing or failed (SPEC §3, Run).
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY,
+  command      TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER,
+  status       TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
+  error        TEXT,
+  snapshots    INTEGER NOT NULL DEFAULT 0,
+  examined     INTEGER NOT NULL DEFAULT 0,
+  added        INTEGER NOT NULL DEFAULT 0,
+  modified     INTEGER NOT NULL DEFAULT 0,
+  removed      INTEGER NOT NULL DEFAULT 0,
+  unchanged    INTEGER NOT NULL DEFAULT 0,
+  rejected     INTEGER NOT NULL DEFAULT 0,
+  skipped      INTEGER NOT NULL DEFAULT 0
+);
+
+-- Every applied snapshot and what it did; the observation of unchanged resources lives here.
+CREATE TABLE snapshots (
+  id            INTEGER PRIMARY KEY,
+  series_id     INTEGER NOT NULL REFERENCES series (id),
+  run_id        INTEGER NOT NULL REFERENCES runs (id),
+  taken_at      INTEGER NOT NULL,
+  complete      INTEGER NOT NULL CHECK (complete IN (0, 1)),
+  -- How private fields were stored: drop, keep or hash (exports show them only when stored).
+  private_fields TEXT NOT NULL CHECK (private_fields IN ('drop', 'keep', 'hash')),
+  content_hash  TEXT NOT NULL,
+  origin        TEXT NOT NULL,
+  examined      INTEGER NOT NULL,
+  added         INTEGER NOT NULL,
+  modified      INTEGER NOT NULL,
+  removed       INTEGER NOT NULL,
+  unchanged     INTEGER NOT NULL,
+  rejected      INTEGER NOT NULL,
+  duplicates    INTEGER NOT NULL,
+  skipped       INTEGER NOT NULL,
+  elapsed_ms    INTEGER NOT NULL,
+  UNIQUE (series_id, taken_at)
+);
+
+-- The history: one row per added, modified or removed resource. `record` is the full projected
+-- record after the change (for `removed`, the last one) and `hash` its hash, so the state at any
+-- instant is the latest change per key at or before it; `fields` holds {field: {old, new}} for
+-- `modified`. (series_id, taken_at) identifies the snapshot that made the change.
+CREATE TABLE changes (
+  id            INTEGER PRIMARY KEY,
+  series_id     INTEGER NOT NULL REFERENCES series (id),
+  snapshot_id   INTEGER NOT NULL REFERENCES snapshots (id),
+  taken_at      INTEGER NOT NULL,
+  resource_key  TEXT NOT NULL,
+  action        TEXT NOT NULL CHECK (action IN ('added', 'modified', 'removed')),
+  record        TEXT NOT NULL,
+  hash          TEXT NOT NULL,
+  fields        TEXT
+);
+CREATE INDEX changes_by_series_time ON changes (series_id, taken_at);
+
+-- The present state of each series, for the next diff: the latest change of each present resource
+-- (its hash, and the change row holding its record). Derived from `changes`, kept for speed.
+CREATE TABLE current (
+  series_id     INTEGER NOT NULL REFERENCES series (id),
+  resource_key  TEXT NOT NULL,
+  hash          TEXT NOT NULL,
+  change_id     INTEGER NOT NULL REFERENCES changes (id),
+  PRIMARY KEY (series_id, resource_key)
+) WITHOUT ROWID;
+
+-- Quarantined records (SPEC §9): where they were and why. Their content is not kept: it may be private.
+CREATE TABLE rejects (
+  id             INTEGER PRIMARY KEY,
+  run_id         INTEGER NOT NULL REFERENCES runs (id),
+  snapshot_id    INTEGER REFERENCES snapshots (id),
+  source         TEXT NOT NULL,
+  resource_type  TEXT NOT NULL,
+  file           TEXT NOT NULL,
+  location       TEXT NOT NULL,
+  field          TEXT,
+  reason         TEXT NOT NULL
+);
+CREATE INDEX rejects_by_run ON rejects (run_id);
+
+-- Settings of this database (the HMAC key of `private_fields: hash`).
+CREATE TABLE meta (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
+
+-- At most one ingest at a time; a row left by a killed process is taken over once its pid is gone.
+CREATE TABLE ingest_lock (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  pid         INTEGER NOT NULL,
+  hostname    TEXT NOT NULL,
+  command     TEXT NOT NULL,
+  started_at  INTEGER NOT NULL
+);
