@@ -1,6 +1,7 @@
 // Swift account usage, one per project account (`AUTH_<project id>`): live from an account HEAD,
 // or from reporting-unified `swift` / `swift.usage` messages.
-import { f, type ResourceType } from './type.ts';
+import { RecordError, describe } from '../errors.ts';
+import { f, objectAt, type ResourceType } from './type.ts';
 
 export const swiftAccount: ResourceType = {
   name: 'swift_account',
@@ -17,5 +18,21 @@ export const swiftAccount: ResourceType = {
       // Set by the account_quotas middleware; absent when the account has no quota.
       quota_bytes: h['x-account-meta-quota-bytes'],
     }),
+    // A reporting-unified message's project id and its usage: `null` when the producer's HEAD got a
+    // 404 (the project has no account), skipped as the live collector skips a 404.
+    swift: (a) => {
+      if (a.usage === null) return null;
+      const usage = objectAt(a.usage);
+      if (!usage) throw new RecordError(undefined, `expected the account's usage or null, found ${describe(a.usage)}`);
+      const project = String(a.project);
+      return {
+        // The producer asked for `AUTH_<project id>`, as the live collector does.
+        account: project.startsWith('AUTH_') ? project : `AUTH_${project}`,
+        bytes: usage.bytes,
+        containers: usage.containers,
+        objects: usage.objects,
+        quota_bytes: usage.quota,
+      };
+    },
   },
 };

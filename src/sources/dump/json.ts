@@ -1,6 +1,6 @@
 // JSON and JSONL dumps, told apart by content. Small documents are parsed whole (fast); documents
 // too large for one string (V8 caps strings near 512 MB) are streamed element by element.
-import { JSONParser, Tokenizer } from '@streamparser/json';
+import { TokenParser, Tokenizer } from '@streamparser/json';
 import { InputError } from '../../errors.ts';
 import { readBytes } from './bytes.ts';
 
@@ -61,7 +61,7 @@ export async function readJson(file: string, headerKeys: readonly string[]): Pro
   if (text.trim() === '') throw new InputError(file, undefined, 'is empty');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseExact(text);
   } catch (err) {
     throw jsonError(file, text, err as Error);
   }
@@ -88,7 +88,7 @@ function firstLine(head: Buffer): FirstLine | undefined | 'need-more' {
     const text = stripBom(head.toString('utf8', start, end)).trim();
     if (text !== '') {
       try {
-        return { value: JSON.parse(text) as unknown, line, next: end + 1 };
+        return { value: parseExact(text), line, next: end + 1 };
       } catch {
         return undefined;
       }
@@ -106,7 +106,7 @@ async function* jsonLines(file: string, head: Buffer, first: FirstLine, rest: As
     const text = buffer.toString('utf8', start, end).trim();
     if (text === '') return undefined;
     try {
-      return { value: JSON.parse(text), line };
+      return { value: parseExact(text), line };
     } catch (err) {
       throw new InputError(file, `line ${line}`, `not valid JSON (${(err as Error).message})`);
     }
@@ -160,11 +160,21 @@ async function* streamed<T>(
   paths: string[],
   map: (e: Emitted) => T,
 ): AsyncGenerator<T> {
-  const parser = new JSONParser({ paths, keepStack: false });
+  // JSONParser's wiring, with a tokenizer that keeps big integers exact.
+  const tokenizer = new ExactTokenizer();
+  const values = new TokenParser({ paths, keepStack: false });
+  tokenizer.onToken = values.write.bind(values);
+  tokenizer.onEnd = () => {
+    if (!values.isEnded) values.end();
+  };
+  values.onEnd = () => {
+    if (!tokenizer.isEnded) tokenizer.end();
+  };
+  values.onError = tokenizer.error.bind(tokenizer);
   const queue: T[] = [];
   let failure: Error | undefined;
-  parser.onValue = (e) => queue.push(map(e as unknown as Emitted));
-  parser.onError = (err) => (failure ??= err);
+  values.onValue = (e) => queue.push(map(e as unknown as Emitted));
+  tokenizer.onError = (err) => (failure ??= err);
   const pending = [...read];
   for (;;) {
     let chunk = pending.shift();
@@ -173,13 +183,54 @@ async function* streamed<T>(
       if (next.done) break;
       chunk = next.value;
     }
-    parser.write(chunk);
+    tokenizer.write(chunk);
     if (failure) throw new InputError(file, undefined, `not valid JSON (${failure.message})`);
     yield* queue.splice(0);
   }
-  if (!parser.isEnded) parser.end();
+  if (!tokenizer.isEnded) tokenizer.end();
   if (failure) throw new InputError(file, undefined, `not valid JSON (${failure.message})`);
   yield* queue.splice(0);
+}
+
+// --- SPEC §5: integers beyond 2^53 are kept exact, as their digits ------------------------
+
+/** A JSON string (left as it is) or an integer token of 16 or more digits. */
+const STRING_OR_LONG_INTEGER = /"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
+const LONG_INTEGER = /^-?\d{16,}$/;
+
+/**
+ * JSON.parse, except that integers a double cannot hold (beyond 2^53) become strings of their
+ * digits, which `int` fields keep as they are. The common case costs one walk of the parsed value;
+ * only a text that holds such a number is parsed a second time.
+ */
+export function parseExact(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (!holdsInexactNumber(value)) return value;
+  return JSON.parse(text.replace(STRING_OR_LONG_INTEGER, (token) => (inexactInteger(token) ? `"${token}"` : token)));
+}
+
+/** The digits of an integer token that a double would round; undefined for any other token. */
+function inexactInteger(token: string): string | undefined {
+  return LONG_INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? token : undefined;
+}
+
+function holdsInexactNumber(value: unknown): boolean {
+  if (typeof value === 'number') return Math.abs(value) > Number.MAX_SAFE_INTEGER;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsInexactNumber(item)) return true;
+    return false;
+  }
+  for (const key in value) if (holdsInexactNumber((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/** The streamed counterpart of parseExact: the tokenizer shows us each number's characters. */
+class ExactTokenizer extends Tokenizer {
+  protected override parseNumber(token: string): number {
+    // The token parser passes values on untouched, so a big integer can travel as its digits.
+    return ((token.length >= 16 && inexactInteger(token)) || Number(token)) as number;
+  }
 }
 
 function firstByte(chunks: Buffer[]): string | undefined {

@@ -2,11 +2,17 @@
 import { InputError, describe } from '../../../errors.ts';
 import { type DumpContext, isObject, type PartSink, sourceOf } from '../parts.ts';
 import { cinder } from './cinder.ts';
+import { crm } from './crm.ts';
+import { filesystemUsage } from './filesystem.ts';
+import { hcp } from './hcp.ts';
+import { hnas } from './hnas.ts';
 import { keystone } from './keystone.ts';
 import { nova } from './nova.ts';
 import { pbsAccounting } from './pbs.ts';
 import type { EnvelopeSchema } from './schema.ts';
 import { hpcSlurm } from './slurm.ts';
+import { swift } from './swift.ts';
+import { xfs } from './xfs.ts';
 
 /** Adding a schema is one file and one line here; messages of other schemas are skipped and counted. */
 const SCHEMAS: Readonly<Record<string, EnvelopeSchema>> = {
@@ -16,6 +22,13 @@ const SCHEMAS: Readonly<Record<string, EnvelopeSchema>> = {
   'cinder.list': cinder,
   keystone,
   'keystone.list': keystone,
+  swift,
+  'swift.usage': swift,
+  'xfs.quota.report': xfs,
+  'hnas.filesystems': hnas,
+  'hcp.chargeback': hcp,
+  'filesystem.usage': filesystemUsage,
+  crm,
   'pbs.accounting.log': pbsAccounting,
   'hpc.slurm': hpcSlurm,
 };

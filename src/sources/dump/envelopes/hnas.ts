@@ -1,0 +1,38 @@
+// `hnas.filesystems`: `data.filesystems` maps each file system of an HNAS to `{capacity, free,
+// live-fs-used, snapshot-used}` (numbers as text) and, for those the producer is set to list,
+// `virtual_volumes: [{volume-name, user-group-account, file-count, usage, usage-limit, ...}]`.
+import { filesystem } from '../../../types/filesystem.ts';
+import { virtualVolume } from '../../../types/virtual_volume.ts';
+import { isObject } from '../parts.ts';
+import { emptyList, unread, within } from './nested.ts';
+import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
+
+const SHAPE = 'hnas.filesystems';
+
+/**
+ * One message covers the whole HNAS: a complete snapshot of its file systems and of their virtual
+ * volumes. A file system without a `virtual_volumes` list has none listed (the producer leaves
+ * the list out when a file system has no volumes, and for those it is not set to list).
+ */
+export const hnas: EnvelopeSchema = (data) => {
+  const entries = fileSystems(data.filesystems);
+  if (!entries) return [unread(filesystem, 'hnas.filesystems messages without a filesystems map')];
+  const host = data.hostname;
+  const volumes = entries.flatMap(([name, details]): EnvelopeList[] => {
+    const list = isObject(details) ? details.virtual_volumes : undefined;
+    if (!Array.isArray(list)) return [];
+    const path = `data.filesystems.${String(name)}.virtual_volumes`;
+    return [{ type: virtualVolume, shape: SHAPE, path, items: list.map((volume) => within(volume, { filesystem: name })) }];
+  });
+  return [
+    { type: filesystem, shape: SHAPE, path: 'data.filesystems', items: entries.map(([name, details]) => within(details, { host, name })) },
+    ...(volumes.length ? volumes : [emptyList(virtualVolume, SHAPE, 'data.filesystems')]),
+  ];
+};
+
+/** `name -> details`; an older producer sent a list of `{lable, ...}` (sic), which means the same. */
+function fileSystems(value: unknown): [unknown, unknown][] | undefined {
+  if (isObject(value)) return Object.entries(value);
+  if (Array.isArray(value)) return value.map((entry) => [isObject(entry) ? (entry.label ?? entry.lable) : undefined, entry]);
+  return undefined;
+}

@@ -1,0 +1,22 @@
+// Helpers for schemas whose records sit in nested lists and maps (the storage producers' messages).
+import type { ResourceType } from '../../../types/type.ts';
+import { isObject } from '../parts.ts';
+import type { EnvelopeList } from './schema.ts';
+
+/**
+ * A nested item with the names of what it sits in (its host, file system, tenant...), for the
+ * type's reader. Anything but an object is handed on as it is, for the normaliser to refuse.
+ */
+export function within(item: unknown, context: Record<string, unknown>): unknown {
+  return isObject(item) ? { ...item, ...context } : item;
+}
+
+/** A message without the member its records are read from: counted by `reason`, never dropped unseen (SPEC §9). */
+export function unread(type: ResourceType, reason: string): EnvelopeList {
+  return { type, shape: 'canonical', path: 'data', items: [], skipped: reason };
+}
+
+/** A list known to be present and empty: a complete snapshot of nothing. */
+export function emptyList(type: ResourceType, shape: string, path: string): EnvelopeList {
+  return { type, shape, path, items: [] };
+}
