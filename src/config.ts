@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError, describe } from './errors.ts';
 import { OPENSTACK_TYPES } from './sources/openstack/scans.ts';
+import { isTimeZone } from './sources/pbs.ts';
 import { resourceTypes } from './types/index.ts';
 import type { PrivacyMode } from './types/normalise.ts';
 
@@ -76,14 +77,7 @@ function setting(kind: SettingKind, value: unknown, bad: (detail: string) => Err
       throw bad(`expected a duration like 2d, 36h or 90m, ${found}`);
     }
     case 'timezone':
-      if (typeof value === 'string' && value !== '') {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: value });
-          return value;
-        } catch {
-          // Falls through to the message below.
-        }
-      }
+      if (typeof value === 'string' && isTimeZone(value)) return value;
       throw bad(`expected an IANA time zone like Australia/Adelaide or UTC, ${found}`);
   }
 }

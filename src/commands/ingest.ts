@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { type DumpRequest, ingestDumps, type IngestReporter } from '../ingest/dumps.ts';
-import { ingestLive, type LivePlan, planOpenStack } from '../ingest/live.ts';
+import { type LivePlan, planSource } from '../ingest/live.ts';
 import { listDumpFiles } from '../sources/dump/files.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { ApplyOutcome } from '../ingest/apply.ts';
@@ -91,7 +91,7 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
       const result =
         request.kind === 'dump'
           ? await ingestDumps(store, runId, { ...request.dumps, privacy: privacyOf(ctx, hashKey) }, report)
-          : await ingestLive(store, request.plan, { runId, dryRun, allowMassRemoval: !!options.allowMassRemoval || request.plan.source.allowMassRemoval, privacy: privacyOf(ctx, hashKey)(request.plan.source.name) }, report);
+          : await request.plan.ingest(store, { runId, dryRun, allowMassRemoval: !!options.allowMassRemoval || request.plan.source.allowMassRemoval, privacy: privacyOf(ctx, hashKey)(request.plan.source.name) }, report);
       failures += result.failures;
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.totals[key];
     }
@@ -109,17 +109,22 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   }
 }
 
-/** What one part of the run does: load dump files, or collect a live source. */
-type Request = { readonly kind: 'dump'; readonly dumps: Omit<DumpRequest, 'privacy'> } | { readonly kind: 'live'; readonly plan: LivePlan };
+/** What one part of the run does: load dump files named on the command line, or collect a configured source. */
+type Request = { readonly kind: 'dump'; readonly dumps: Omit<DumpRequest, 'privacy'> } | { readonly kind: 'source'; readonly plan: LivePlan };
 
-/** Dumps of a configured source follow its settings (private_fields, allow_mass_removal). */
+/** Dumps of a configured source follow its settings (private_fields, allow_mass_removal, timezone). */
 async function dumpRequest(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): Promise<Request> {
+  const configured = (source: string) => ctx.config().sources.get(source);
   const dumps = {
     files: await listDumpFiles(paths),
     source: options.source,
     at,
     dryRun: !!options.dryRun,
-    allowMassRemoval: (source: string) => !!options.allowMassRemoval || !!ctx.config().sources.get(source)?.allowMassRemoval,
+    allowMassRemoval: (source: string) => !!options.allowMassRemoval || !!configured(source)?.allowMassRemoval,
+    timezone: (source: string) => {
+      const zone = configured(source)?.settings.timezone;
+      return zone === undefined ? undefined : String(zone);
+    },
   };
   return { kind: 'dump', dumps };
 }
@@ -137,20 +142,7 @@ async function configuredRequests(ctx: Context, names: string[], options: Ingest
   for (const name of chosen) {
     const source = config.sources.get(name);
     if (!source) throw new UsageError(`unknown source ${name} (configured: ${[...config.sources.keys()].join(', ')})`);
-    if (source.kind === 'openstack') {
-      requests.push({ kind: 'live', plan: planOpenStack(source) });
-      continue;
-    }
-    if (source.kind !== 'dump') {
-      throw new UsageError(`source ${name}: live collection of kind ${source.kind} is not available in this version; load its dumps with --dump`);
-    }
-    const dumps = {
-      files: await listDumpFiles([String(source.settings.path)]),
-      source: name,
-      dryRun: !!options.dryRun,
-      allowMassRemoval: () => !!options.allowMassRemoval || source.allowMassRemoval,
-    };
-    requests.push({ kind: 'dump', dumps });
+    requests.push({ kind: 'source', plan: await planSource(source) });
   }
   return requests;
 }

@@ -1,45 +1,20 @@
-// Live collection of a configured source (SPEC §4.2): its types are scanned concurrently, each into
-// one snapshot, applied as soon as its scan is whole. A scan that fails writes nothing for its type
-// (SPEC §6: no removal from a half-read list); the other types of the run still commit.
+// Collection of a configured source (SPEC §4.2), one plan per kind: OpenStack scans each type at
+// once into one snapshot, applied as soon as its scan is whole, and a scan that fails writes nothing
+// for its type (SPEC §6: no removal from a half-read list) while the other types still commit; PBS
+// reads its accounting directory, Slurm runs sacct, `kind: dump` loads its files.
 import type { SourceConfig } from '../config.ts';
 import { RefusedError } from '../errors.ts';
 import { HttpClient, HttpError } from '../http.ts';
+import { listDumpFiles } from '../sources/dump/files.ts';
 import { resolveCloud } from '../sources/openstack/clouds.ts';
 import { KeystoneSession, OpenStackError } from '../sources/openstack/keystone.ts';
 import { type LiveScan, OPENSTACK_TYPES, openstackScans } from '../sources/openstack/scans.ts';
+import { runSacct } from '../sources/sacct.ts';
 import { SnapshotBuilder } from '../snapshot.ts';
 import { NO_TOTALS, type Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
 import { applySnapshot, DryRun } from './apply.ts';
-import type { IngestReporter, IngestResult } from './dumps.ts';
-
-/** A configured live source, checked (credentials found, types known) before anything is opened. */
-export interface LivePlan {
-  readonly source: SourceConfig;
-  /** Opens the connections and lists the scans; called once the run has started. */
-  open(onRetry: (what: string) => void): { scans: LiveScan[]; close(): Promise<void> };
-}
-
-export function planOpenStack(source: SourceConfig): LivePlan {
-  const { cloud: cloudName, region, max_requests_per_host: maxPerHost, timeout } = source.settings;
-  // Throws a UsageError naming clouds.yaml or the OS_* variable when something is missing.
-  const cloud = resolveCloud(cloudName === undefined ? undefined : String(cloudName));
-  const types = source.types ?? OPENSTACK_TYPES;
-  return {
-    source,
-    open(onRetry) {
-      const http = new HttpClient({
-        verify: cloud.verify,
-        cacert: cloud.cacert,
-        ...(typeof maxPerHost === 'number' ? { maxPerHost } : {}),
-        ...(typeof timeout === 'number' ? { timeoutMs: timeout * 1000 } : {}),
-        onRetry,
-      });
-      const session = new KeystoneSession(http, cloud, region === undefined ? undefined : String(region));
-      return { scans: openstackScans(session, types), close: () => http.close() };
-    },
-  };
-}
+import { type DumpRequest, type IngestReporter, type IngestResult, ingestDumps, ingestSchedulerLines } from './dumps.ts';
 
 export interface LiveOptions {
   readonly runId: number;
@@ -48,9 +23,102 @@ export interface LiveOptions {
   readonly privacy: Privacy;
 }
 
-export async function ingestLive(store: Store | undefined, plan: LivePlan, options: LiveOptions, report: IngestReporter): Promise<IngestResult> {
-  const name = plan.source.name;
-  const { scans, close } = plan.open((what) => report.note(`${name}: ${what}`));
+/** A configured source, checked (paths, credentials, types) before the database is opened. */
+export interface LivePlan {
+  readonly source: SourceConfig;
+  ingest(store: Store | undefined, options: LiveOptions, report: IngestReporter): Promise<IngestResult>;
+}
+
+/** Throws a UsageError naming the file or setting when a source cannot be collected as configured. */
+export async function planSource(source: SourceConfig): Promise<LivePlan> {
+  switch (source.kind) {
+    case 'openstack':
+      return planOpenStack(source);
+    case 'slurm':
+      return planSlurm(source);
+    case 'pbs':
+    case 'dump':
+      return planFiles(source);
+  }
+}
+
+function planOpenStack(source: SourceConfig): LivePlan {
+  const { cloud: cloudName, region, max_requests_per_host: maxPerHost, timeout } = source.settings;
+  const cloud = resolveCloud(cloudName === undefined ? undefined : String(cloudName));
+  const types = source.types ?? OPENSTACK_TYPES;
+  return {
+    source,
+    ingest: (store, options, report) => {
+      const http = new HttpClient({
+        verify: cloud.verify,
+        cacert: cloud.cacert,
+        ...(typeof maxPerHost === 'number' ? { maxPerHost } : {}),
+        ...(typeof timeout === 'number' ? { timeoutMs: timeout * 1000 } : {}),
+        onRetry: (what) => report.note(`${source.name}: ${what}`),
+      });
+      const session = new KeystoneSession(http, cloud, region === undefined ? undefined : String(region));
+      return ingestScans(store, source.name, openstackScans(session, types), options, report).finally(() => http.close());
+    },
+  };
+}
+
+/**
+ * `kind: pbs` and `kind: dump`: every file under `path`, every run. Snapshots already applied are
+ * no-ops, and jobs already stored are recognised by key, so today's growing PBS log is read again
+ * without duplicating a job.
+ */
+async function planFiles(source: SourceConfig): Promise<LivePlan> {
+  const files = await listDumpFiles([String(source.settings.path)]);
+  const timezone = source.settings.timezone === undefined ? undefined : String(source.settings.timezone);
+  return {
+    source,
+    ingest: (store, options, report) => {
+      const request: DumpRequest = {
+        files,
+        source: source.name,
+        dryRun: options.dryRun,
+        allowMassRemoval: () => options.allowMassRemoval,
+        privacy: () => options.privacy,
+        timezone: () => timezone,
+      };
+      return ingestDumps(store, options.runId, request, report);
+    },
+  };
+}
+
+/** SPEC §4.2: two days of overlap unless the source says otherwise. */
+const DEFAULT_LOOKBACK_S = 2 * 86_400;
+
+/**
+ * `kind: slurm`: `sacct` over a window reaching `lookback` before the newest job already stored (or
+ * before now, if that is earlier), so a run after days without cron misses nothing; the overlap is
+ * de-duplicated by key. (XDMoD's "newer than the newest job" watermark skipped back-filled days.)
+ */
+function planSlurm(source: SourceConfig): LivePlan {
+  const lookbackMs = Number(source.settings.lookback ?? DEFAULT_LOOKBACK_S) * 1000;
+  const command = String(source.settings.command ?? 'sacct');
+  const cluster = source.settings.cluster === undefined ? undefined : String(source.settings.cluster);
+  return {
+    source,
+    ingest: (store, options, report) => {
+      const newest = store?.listSeries().find((s) => s.source === source.name && s.type === 'job')?.lastAt;
+      const since = Math.min(Date.now(), newest ?? Infinity) - lookbackMs;
+      const run = runSacct({ command, cluster, since });
+      report.progress(`${source.name}: ${run.label}`);
+      const input = { label: run.label, source: source.name, format: 'sacct' as const, dryRun: options.dryRun, privacy: options.privacy };
+      return ingestSchedulerLines(store, options.runId, input, run.lines, report);
+    },
+  };
+}
+
+/** OpenStack: every type scanned at once, each applied as soon as its scan is whole. */
+async function ingestScans(
+  store: Store | undefined,
+  name: string,
+  scans: readonly LiveScan[],
+  options: LiveOptions,
+  report: IngestReporter,
+): Promise<IngestResult> {
   const dryRun = options.dryRun || !store ? new DryRun(store) : undefined;
   const totals = { ...NO_TOTALS };
   let failures = 0;
@@ -101,11 +169,7 @@ export async function ingestLive(store: Store | undefined, plan: LivePlan, optio
     }
   };
 
-  try {
-    // The HTTP client bounds the requests in flight per host; the scans themselves all start at once.
-    await Promise.all(scans.map(collect));
-  } finally {
-    await close();
-  }
+  // The HTTP client bounds the requests in flight per host; the scans themselves all start at once.
+  await Promise.all(scans.map(collect));
   return { failures, totals };
 }
