@@ -11,8 +11,10 @@ export interface SnapshotView {
   readonly records: ReadonlyMap<string, Hashed>;
   /** Keys the source listed but could not describe (Nova UNKNOWN servers): seen, never diffed. */
   readonly partial: ReadonlySet<string>;
-  /** Lists every resource of its type; only a complete snapshot may remove. */
+  /** Lists every resource of its type (in its scope); only a complete snapshot may remove. */
   readonly complete: boolean;
+  /** The stored keys it describes, when it describes only part of its series (one host's quotas). */
+  readonly inScope?: (key: string) => boolean;
 }
 
 export interface ChangeSet {
@@ -58,9 +60,15 @@ export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot:
   for (const key of snapshot.partial) if (current.has(key)) partialKnown++;
 
   // SPEC §6: incomplete snapshots never remove; ledger records are never removed by absence.
+  // A scoped snapshot removes only inside its scope, and is guarded against what is in it.
   const removed: string[] = [];
+  let inScope = current.size;
   if (mode === 'state' && snapshot.complete) {
+    const { inScope: within } = snapshot;
+    if (within) inScope = 0;
     for (const key of current.keys()) {
+      if (within && !within(key)) continue;
+      if (within) inScope++;
       if (!snapshot.records.has(key) && !snapshot.partial.has(key)) removed.push(key);
     }
   }
@@ -72,7 +80,7 @@ export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot:
     duplicates: mode === 'ledger' ? same : 0,
     stale,
     partialSkipped: snapshot.partial.size - partialKnown,
-    massRemoval: isMassRemoval(current.size, removed.length),
+    massRemoval: isMassRemoval(inScope, removed.length),
   };
 }
 

@@ -1,7 +1,7 @@
 // A snapshot: one observation of one (source, type) at one instant, built record by record.
 import { hash } from 'node:crypto';
 import { RecordError } from './errors.ts';
-import { normaliser, type Normalised, type NormalRecord, type Privacy, type PrivacyMode } from './types/normalise.ts';
+import { keyParts, normaliser, type Normalised, type NormalRecord, type Privacy, type PrivacyMode } from './types/normalise.ts';
 import type { ResourceType } from './types/type.ts';
 
 export interface SnapshotHeader {
@@ -21,7 +21,17 @@ export interface Reject {
   readonly reason: string;
 }
 
+/**
+ * The part of its series a snapshot describes, as values of key fields (`{host: 'nfs1'}`): one
+ * producer host's quotas, one file system's usage. A complete snapshot removes only inside it, so
+ * several hosts may feed one source without erasing each other. No scope: the whole series.
+ */
+export type Scope = Readonly<Record<string, string>>;
+
 export interface Snapshot extends SnapshotHeader {
+  readonly scope?: Scope;
+  /** Whether a stored key lies inside the scope (always, without one). */
+  readonly inScope?: (key: string) => boolean;
   /** How its private fields were stored. */
   readonly privateFields: PrivacyMode;
   /** Identifies the content: same records, same partial keys, same completeness ("already ingested"). */
@@ -117,7 +127,7 @@ export class SnapshotBuilder {
   }
 
   /** The snapshot, once every part is in; its time and source are known only then for paged scans. */
-  build(header: Omit<SnapshotHeader, 'type'>): Snapshot {
+  build(header: Omit<SnapshotHeader, 'type'> & { readonly scope?: Scope }): Snapshot {
     const incompleteBecause = [...this.incomplete];
     if (!header.complete) incompleteBecause.unshift('the input says it is incomplete');
     // A ledger never removes, so a quarantined record leaves nothing to hold back: it stays complete.
@@ -129,7 +139,9 @@ export class SnapshotBuilder {
       type: this.type,
       privateFields: this.privacy.mode,
       complete,
-      contentHash: hash('sha1', `${complete ? 'complete' : 'incomplete'} ${this.fold} ${this.partialFold}`, 'base64'),
+      // Two hosts' empty reports at one instant are different snapshots: the scope is part of the content.
+      contentHash: hash('sha1', `${complete ? 'complete' : 'incomplete'} ${this.fold} ${this.partialFold}${scopeText(header.scope)}`, 'base64'),
+      inScope: header.scope && scopePredicate(this.type, header.scope),
       origins: [...this.origins],
       records: this.records,
       partial: this.partial,
@@ -150,6 +162,22 @@ export class SnapshotBuilder {
     }
     return fn;
   }
+}
+
+function scopeText(scope: Scope | undefined): string {
+  return scope ? ` ${JSON.stringify(Object.entries(scope).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}` : '';
+}
+
+function scopePredicate(type: ResourceType, scope: Scope): (key: string) => boolean {
+  const fixed = Object.entries(scope).map(([name, value]) => {
+    const index = type.key.findIndex((part) => part.name === name);
+    if (index < 0) throw new Error(`scope field ${name} is not part of the key of ${type.name}`);
+    return [index, value] as const;
+  });
+  return (key) => {
+    const parts = keyParts(type, key);
+    return fixed.every(([index, value]) => parts[index] === value);
+  };
 }
 
 /** A record's place in the content hash: its key with its record hash (short, so cheap to hash). */

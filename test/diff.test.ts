@@ -51,6 +51,24 @@ describe('diff of a state type', () => {
   });
 });
 
+describe('a snapshot of part of its series (one host of several)', () => {
+  const hostOf = (key: string) => key.split('/')[0];
+  const view = (records: Record<string, string>, host: string) => ({ ...snapshot(records), inScope: (key: string) => hostOf(key) === host });
+
+  it('removes only inside its scope', () => {
+    const current = state({ 'a/1': 'x', 'a/2': 'x', 'b/1': 'x', 'b/2': 'x' });
+    const changes = diff('state', current, view({ 'a/1': 'x' }, 'a'));
+    assert.deepEqual(changes.removed, ['a/2']);
+    assert.equal(changes.unchanged, 1);
+  });
+
+  it('guards against mass removal within the scope, not the whole series', () => {
+    const current = state(Object.fromEntries([...Array(12).keys()].flatMap((i) => [[`a/${i}`, 'x'], [`b/${i}`, 'x']])));
+    // Host a suddenly reports nothing: all 12 of its 12 would go, though that is half of the 24.
+    assert.equal(diff('state', current, view({}, 'a')).massRemoval, true);
+  });
+});
+
 describe('the mass-removal guard', () => {
   it('needs more than half and more than ten', () => {
     assert.equal(isMassRemoval(20, 11), true);

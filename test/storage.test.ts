@@ -1,7 +1,7 @@
 // Storage and CRM reporting-unified messages (SPEC §4.1.3, §5): xfs.quota.report, hnas.filesystems,
 // hcp.chargeback, swift / swift.usage, filesystem.usage and crm, read as each producer sends them.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Collector } from '../src/ingest/collect.ts';
@@ -184,12 +184,14 @@ describe('filesystem.usage', () => {
     assert.deepEqual(record(usage, 'hpc-fs1.sa.example.org', '/home', '20417', '5010'), { blocks: 13, bytes: 53248, files: 2 });
   });
 
-  it('never removes: one message covers one file system of the host', async () => {
+  it('is complete for its own file system only: scoped to the host and that file system', async () => {
     const { all } = await read([join(STORAGE, 'filesystem-usage-hpc-fs1.jsonl')]);
-    for (const s of [...all('filesystem'), ...all('fs_usage')]) {
-      assert.equal(s.complete, false);
-      assert.match(s.incompleteBecause.join(), /covers one file system \(\/(home|scratch)\)/);
-    }
+    const host = 'hpc-fs1.sa.example.org';
+    assert.deepEqual(all('fs_usage').map((s) => [s.complete, s.scope]), [
+      [true, { host, filesystem: '/home' }],
+      [true, { host, filesystem: '/scratch' }],
+    ]);
+    assert.deepEqual(all('filesystem').map((s) => s.scope), [{ host, name: '/home' }, { host, name: '/scratch' }]);
   });
 });
 
@@ -334,5 +336,39 @@ describe('the CLI with the storage fixtures', () => {
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout.split('\n')[0], 'source,resource_type,stats_on_date,id,organisations,first_name,last_name,emails,username,is_added,is_modified,is_removed');
     assert.match(out.stdout, /,2001,1001 1002,Joe,Bloggs,j\.bloggs@adelaide\.example\.edu joe@example\.org,jbloggs,true,false,false\n/);
+  });
+});
+
+describe('several producer hosts in one source', () => {
+  /** An xfs report of `host` at `at` (epoch s) listing these users, in a file of its own. */
+  function report(dir: string, host: string, at: number, users: string[]): void {
+    const quota = users.map((username) => ({ username, used: 1024, soft: 0, hard: 0 }));
+    const data = { timestamp: at, hostname: host, filesystems: [{ filesystem: '/home', device: '/dev/sdb1', quota }] };
+    writeFileSync(join(dir, `${host}-${at}.json`), JSON.stringify({ id: `${host}-${at}`, session: 's', schema: 'xfs.quota.report', version: 1, data }));
+  }
+
+  it('a host\'s report removes only that host\'s quotas, even at the same instant as another host\'s', async () => {
+    const { dir } = workspace();
+    const night1 = join(dir, 'night1');
+    const night2 = join(dir, 'night2');
+    for (const d of [night1, night2]) mkdirSync(d);
+    report(night1, 'nfs1', 1795140000, ['alice', 'bob']);
+    report(night1, 'nfs2', 1795140000, ['carol', 'dave']);
+    report(night2, 'nfs1', 1795226400, ['alice']);
+    report(night2, 'nfs2', 1795226400, ['carol', 'dave']);
+    const first = await runCli(['ingest', '--dump', night1, '--source', 'ersa-archive'], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout.split('\n').filter((l) => / added 2\b/.test(l)).length, 2, first.stdout);
+    const second = await runCli(['ingest', '--dump', night2, '--source', 'ersa-archive'], { cwd: dir });
+    assert.equal(second.code, 0, second.stderr);
+    const out = await runCli(['export', '--from', '2026-11-21', '--to', '2026-11-21', '--type', 'xfs_quota', '--stdout'], { cwd: dir });
+    const present = out.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.endsWith('false'))
+      .map((line) => line.split(',')[6]);
+    assert.deepEqual(present.sort(), ['alice', 'carol', 'dave'], 'bob is gone from nfs1; nfs2 kept its quotas');
+    assert.match(out.stdout, /,nfs1,\/home,bob,1048576,0,0,false,false,true\n/, "bob removed on that day");
   });
 });

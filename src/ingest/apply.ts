@@ -3,13 +3,15 @@
 import { diff, fieldChanges, type ChangeSet } from '../diff.ts';
 import { RefusedError } from '../errors.ts';
 import type { Reject, Snapshot } from '../snapshot.ts';
-import type { SnapshotCounts, Store } from '../store/store.ts';
+import type { RunTotals, SnapshotCounts, Store } from '../store/store.ts';
 import { formatInstant } from '../time.ts';
 import type { Row } from '../types/fields.ts';
 
 export interface ApplyOptions {
   readonly runId: number;
   readonly allowMassRemoval: boolean;
+  /** When the work on this snapshot began (performance.now()): a live scan counts its fetching too. */
+  readonly startedAt?: number;
 }
 
 export interface ApplyOutcome {
@@ -44,14 +46,23 @@ const NOTHING: SnapshotCounts = {
   skipped: 0,
 };
 
+/** Adds what an applied snapshot did to a run's totals; ledger files count their skipped lines apart. */
+export function addToTotals(totals: { -readonly [K in keyof RunTotals]: number }, outcome: ApplyOutcome, snapshots = 1, withSkipped = true): void {
+  if (outcome.status !== 'applied') return;
+  totals.snapshots += snapshots;
+  for (const key of ['examined', 'added', 'modified', 'removed', 'unchanged', 'rejected'] as const) totals[key] += outcome.counts[key];
+  if (withSkipped) totals.skipped += outcome.counts.skipped;
+}
+
 export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOptions): ApplyOutcome {
   if (snapshot.type.mode === 'ledger') return applyLedger(store, snapshot, options);
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   return store.writeTransaction(() => {
     const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
-    if (checkOrder(snapshot, store.snapshotAt(seriesId, snapshot.takenAt)?.contentHash, store.latestSnapshotAt(seriesId))) {
-      return already(snapshot);
-    }
+    const sameTime = store.hasSnapshot(seriesId, snapshot.takenAt, snapshot.contentHash)
+      ? snapshot.contentHash
+      : store.snapshotAt(seriesId, snapshot.takenAt)?.contentHash;
+    if (checkOrder(snapshot, sameTime, store.latestSnapshotAt(seriesId))) return already(snapshot);
     const current = store.loadCurrent(seriesId);
     const changes = diff(snapshot.type.mode, current, snapshot);
     if (changes.massRemoval && !options.allowMassRemoval) throw massRemoval(snapshot, changes, current.size);
@@ -88,7 +99,7 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
  * history is never loaded whole: only the keys this snapshot carries are looked up.
  */
 function applyLedger(store: Store, snapshot: Snapshot, options: ApplyOptions): ApplyOutcome {
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   return store.writeTransaction(() => {
     const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
     const { takenAt } = snapshot;
@@ -147,13 +158,20 @@ export class DryRun {
     if (snapshot.type.mode === 'ledger') return this.previewLedger(snapshot);
     const series = this.seriesOf(snapshot);
     const { takenAt } = snapshot;
-    const sameTime = series.applied.get(takenAt) ?? (series.id === undefined ? undefined : this.store?.snapshotAt(series.id, takenAt)?.contentHash);
+    const { contentHash } = snapshot;
+    const previewed = series.applied.get(takenAt);
+    const stored = series.id === undefined ? undefined : this.store;
+    const sameTime =
+      previewed?.has(contentHash) || stored?.hasSnapshot(series.id!, takenAt, contentHash)
+        ? contentHash
+        : (previewed?.values().next().value ?? stored?.snapshotAt(series.id!, takenAt)?.contentHash);
     if (checkOrder(snapshot, sameTime, series.latest)) return already(snapshot);
     const changes = diff(snapshot.type.mode, series.current, snapshot);
     if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes, series.current.size);
     for (const key of [...changes.added, ...changes.modified]) series.current.set(key, snapshot.records.get(key)!.hash);
     for (const key of changes.removed) series.current.delete(key);
-    series.applied.set(takenAt, snapshot.contentHash);
+    if (!series.applied.has(takenAt)) series.applied.set(takenAt, new Set());
+    series.applied.get(takenAt)!.add(contentHash);
     series.latest = Math.max(series.latest ?? takenAt, takenAt);
     return { status: 'applied', counts: countsOf(snapshot, changes) };
   }
@@ -203,8 +221,8 @@ interface Previewed {
   /** The stored series, if there is one. */
   readonly id?: number;
   readonly current: Map<string, string>;
-  /** Content hashes of the snapshots this dry run has applied, by time. */
-  readonly applied: Map<number, string>;
+  /** Content hashes of the snapshots this dry run has applied, by time (several when scoped). */
+  readonly applied: Map<number, Set<string>>;
   latest?: number;
 }
 
@@ -216,7 +234,8 @@ function checkOrder(snapshot: Snapshot, hashAtSameTime: string | undefined, late
   const what = `${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)}`;
   if (hashAtSameTime !== undefined) {
     if (hashAtSameTime === snapshot.contentHash) return true;
-    throw new RefusedError(`a different snapshot of ${what} was already ingested; refusing to replace history`);
+    // Scoped snapshots (several hosts of one source) may share an instant: each covers its own part.
+    if (!snapshot.scope) throw new RefusedError(`a different snapshot of ${what} was already ingested; refusing to replace history`);
   }
   if (latest !== undefined && snapshot.takenAt < latest) {
     throw new RefusedError(

@@ -1,7 +1,7 @@
 // Gathers the parts a dump reader emits into snapshots: pages of one envelope scan become one.
 import { byText } from '../order.ts';
 import type { LedgerHeader, LedgerWriter, PartHeader, PartSink, PartWriter } from '../sources/dump/parts.ts';
-import { type Snapshot, SnapshotBuilder } from '../snapshot.ts';
+import { type Scope, type Snapshot, SnapshotBuilder } from '../snapshot.ts';
 import type { Privacy } from '../types/normalise.ts';
 
 interface Group {
@@ -11,6 +11,7 @@ interface Group {
   readonly pages?: Pages;
   takenAt: number;
   complete: boolean;
+  readonly scope?: Scope;
 }
 
 interface Pages {
@@ -45,7 +46,7 @@ export class Collector implements PartSink {
       ? ['scan', header.source, header.type.name, header.scan].join('\0')
       : ledger
         ? ['ledger', header.source, header.type.name, file].join('\0')
-        : ['time', header.source, header.type.name, header.takenAt, file].join('\0');
+        : ['time', header.source, header.type.name, header.takenAt, file, JSON.stringify(header.scope ?? null)].join('\0');
     let group = this.groups.get(id);
     if (!group) {
       group = {
@@ -54,6 +55,7 @@ export class Collector implements PartSink {
         pages: header.scan === undefined ? undefined : this.pagesOf(header.source, header.scan),
         takenAt: header.takenAt,
         complete: header.complete,
+        scope: header.scope,
       };
       this.groups.set(id, group);
     }
@@ -124,7 +126,7 @@ export class Collector implements PartSink {
       if (pages && missing.length) {
         group.builder.markIncomplete(`scan ${pages.scan}: page(s) ${missing.join(', ')} of ${pages.count ?? Math.max(...pages.seen)} missing`);
       }
-      return group.builder.build({ source: group.source, takenAt: group.takenAt, complete: group.complete });
+      return group.builder.build({ source: group.source, takenAt: group.takenAt, complete: group.complete, scope: group.scope });
     });
     this.groups.clear();
     this.scans.clear();

@@ -10,7 +10,7 @@ import { surveyDump } from '../sources/dump/survey.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { NO_TOTALS, type RunTotals, type Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
-import { type ApplyOutcome, applySnapshot, DryRun } from './apply.ts';
+import { addToTotals, type ApplyOutcome, applySnapshot, DryRun } from './apply.ts';
 import { Collector } from './collect.ts';
 import { LedgerBatches, type LedgerFile } from './ledger.ts';
 
@@ -110,12 +110,7 @@ export async function ingestDumps(
     try {
       const allowMassRemoval = request.allowMassRemoval(snapshot.source);
       const outcome = dryRun ? dryRun.preview(snapshot, allowMassRemoval) : applySnapshot(store!, snapshot, { runId, allowMassRemoval });
-      if (outcome.status === 'applied') {
-        totals.snapshots++;
-        for (const key of ['examined', 'added', 'modified', 'removed', 'unchanged', 'rejected', 'skipped'] as const) {
-          totals[key] += outcome.counts[key];
-        }
-      }
+      addToTotals(totals, outcome);
       report.applied(snapshot, outcome, performance.now() - started);
     } catch (err) {
       if (!(err instanceof RefusedError)) throw err;
@@ -178,10 +173,7 @@ function ledgerStreams(deps: LedgerDeps): (file: string, header: LedgerHeader) =
       conflicts: deps.warnConflicts,
       finished: (done: LedgerFile | undefined, skipped) => {
         if (done) {
-          if (done.outcome.status === 'applied') {
-            totals.snapshots += done.stored;
-            for (const key of ['examined', 'added', 'modified', 'removed', 'unchanged', 'rejected'] as const) totals[key] += done.outcome.counts[key];
-          }
+          addToTotals(totals, done.outcome, done.stored, false);
           report.applied(done.summary, done.outcome, performance.now() - started);
         } else {
           report.note(`${file}: no finished jobs in it`);

@@ -13,7 +13,7 @@ import { runSacct } from '../sources/sacct.ts';
 import { SnapshotBuilder } from '../snapshot.ts';
 import { NO_TOTALS, type Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
-import { applySnapshot, DryRun } from './apply.ts';
+import { addToTotals, applySnapshot, DryRun } from './apply.ts';
 import { type DumpRequest, type IngestReporter, type IngestResult, ingestDumps, ingestSchedulerLines } from './dumps.ts';
 
 export interface LiveOptions {
@@ -156,11 +156,8 @@ async function ingestScans(
     }
     const snapshot = builder.build({ source: name, takenAt, complete: true });
     try {
-      const outcome = dryRun ? dryRun.preview(snapshot, options.allowMassRemoval) : applySnapshot(store!, snapshot, options);
-      if (outcome.status === 'applied') {
-        totals.snapshots++;
-        for (const key of ['examined', 'added', 'modified', 'removed', 'unchanged', 'rejected', 'skipped'] as const) totals[key] += outcome.counts[key];
-      }
+      const outcome = dryRun ? dryRun.preview(snapshot, options.allowMassRemoval) : applySnapshot(store!, snapshot, { ...options, startedAt: started });
+      addToTotals(totals, outcome);
       report.applied(snapshot, outcome, performance.now() - started);
     } catch (err) {
       if (!(err instanceof RefusedError)) throw err;

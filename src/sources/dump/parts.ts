@@ -2,6 +2,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, describe } from '../../errors.ts';
 import { parseInstant } from '../../time.ts';
+import type { Scope } from '../../snapshot.ts';
 import type { ResourceType } from '../../types/type.ts';
 
 export interface DumpContext {
@@ -23,6 +24,8 @@ export interface PartHeader {
   /** Pages of one paginated envelope scan share this id and form one snapshot (SPEC §4.1.3). */
   readonly scan?: string;
   readonly page?: { readonly number: number; readonly of?: number };
+  /** The part of the series the input describes (one host's quotas); see Scope. */
+  readonly scope?: Scope;
 }
 
 export interface PartWriter {

@@ -3,24 +3,29 @@
 import { filesystem } from '../../../types/filesystem.ts';
 import { fsUsage } from '../../../types/fs_usage.ts';
 import { isObject } from '../parts.ts';
-import { unread, within } from './nested.ts';
+import { hostScope, unread, within } from './nested.ts';
 import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
 
 const SHAPE = 'filesystem.usage';
 
 /**
- * One message covers one file system, not the host: its records add and modify, but removing the
- * host's other file systems (or their owners' usage) would be wrong, so nothing is removed.
+ * One message covers one file system of one host: a complete snapshot scoped to that file system, so
+ * an owner gone from it is removed while the host's other file systems (and other hosts) stay.
+ * Without a host or file system name to scope by, nothing is removed.
  */
 export const filesystemUsage: EnvelopeSchema = (data) => {
   const { fs, usage } = data;
   if (!isObject(fs)) return [unread(filesystem, 'filesystem.usage messages without their fs')];
   const host = data.hostname;
-  const covers = `a filesystem.usage message covers one file system (${String(fs.name)}), not the whole host`;
-  const lists: EnvelopeList[] = [{ type: filesystem, shape: SHAPE, path: 'data.fs', items: [within(fs, { host })], incomplete: covers }];
+  const fsScope = hostScope(data, { name: fs.name });
+  const usageScope = hostScope(data, { filesystem: fs.name });
+  const unscoped = 'a filesystem.usage message without a host and file system name cannot say what is gone';
+  const lists: EnvelopeList[] = [
+    { type: filesystem, shape: SHAPE, path: 'data.fs', items: [within(fs, { host })], scope: fsScope, incomplete: fsScope ? undefined : unscoped },
+  ];
   if (isObject(usage)) {
     const items = Object.entries(usage).map(([who, entry]) => within(entry, { host, filesystem: fs.name, owner_project: who }));
-    lists.push({ type: fsUsage, shape: SHAPE, path: 'data.usage', items, incomplete: covers });
+    lists.push({ type: fsUsage, shape: SHAPE, path: 'data.usage', items, scope: usageScope, incomplete: usageScope ? undefined : unscoped });
   }
   return lists;
 };

@@ -4,7 +4,7 @@
 import { filesystem } from '../../../types/filesystem.ts';
 import { virtualVolume } from '../../../types/virtual_volume.ts';
 import { isObject } from '../parts.ts';
-import { emptyList, unread, within } from './nested.ts';
+import { emptyList, hostScope, unread, within } from './nested.ts';
 import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
 
 const SHAPE = 'hnas.filesystems';
@@ -25,7 +25,9 @@ export const hnas: EnvelopeSchema = (data) => {
     return [{ type: virtualVolume, shape: SHAPE, path, items: list.map((volume) => within(volume, { filesystem: name })) }];
   });
   return [
-    { type: filesystem, shape: SHAPE, path: 'data.filesystems', items: entries.map(([name, details]) => within(details, { host, name })) },
+    // File systems are scoped to the HNAS (several may feed one source); virtual volumes are keyed
+    // by file system name only, so they assume one HNAS per source.
+    { type: filesystem, shape: SHAPE, path: 'data.filesystems', items: entries.map(([name, details]) => within(details, { host, name })), scope: hostScope(data) },
     ...(volumes.length ? volumes : [emptyList(virtualVolume, SHAPE, 'data.filesystems')]),
   ];
 };

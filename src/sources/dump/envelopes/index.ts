@@ -57,7 +57,7 @@ export function readEnvelope(ctx: DumpContext, sink: PartSink, message: unknown,
       sink.skip(list.skipped);
       continue;
     }
-    const writer = sink.part(ctx.file, { source, type: list.type, takenAt, complete: true, scan, page });
+    const writer = sink.part(ctx.file, { source, type: list.type, takenAt, complete: true, scan, page, scope: list.scope });
     list.items.forEach((item, index) => writer.add(item, list.shape, `${location}: ${list.path}[${index}]`));
     if (list.incomplete) writer.incomplete(list.incomplete);
   }

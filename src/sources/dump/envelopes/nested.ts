@@ -1,4 +1,5 @@
 // Helpers for schemas whose records sit in nested lists and maps (the storage producers' messages).
+import type { Scope } from '../../../snapshot.ts';
 import type { ResourceType } from '../../../types/type.ts';
 import { isObject } from '../parts.ts';
 import type { EnvelopeList } from './schema.ts';
@@ -19,4 +20,11 @@ export function unread(type: ResourceType, reason: string): EnvelopeList {
 /** A list known to be present and empty: a complete snapshot of nothing. */
 export function emptyList(type: ResourceType, shape: string, path: string): EnvelopeList {
   return { type, shape, path, items: [] };
+}
+
+/** A message about one producer host covers that host's part of its series (see Scope). */
+export function hostScope(data: Record<string, unknown>, more: Record<string, unknown> = {}): Scope | undefined {
+  const parts = { host: data.hostname, ...more };
+  if (!Object.values(parts).every((v) => typeof v === 'string' && v !== '')) return undefined;
+  return parts as Scope;
 }

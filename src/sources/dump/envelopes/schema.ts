@@ -1,4 +1,5 @@
 // A reporting-unified schema: which lists of a message's `data` hold which resource type.
+import type { Scope } from '../../../snapshot.ts';
 import type { ResourceType } from '../../../types/type.ts';
 
 export interface EnvelopeList {
@@ -10,6 +11,8 @@ export interface EnvelopeList {
   readonly items: readonly unknown[];
   /** Why this list is known not to be whole, when it is not. */
   readonly incomplete?: string;
+  /** The part of the series the message describes (its host), when it is not the whole source. */
+  readonly scope?: Scope;
   /** The message holds nothing of this type on purpose (a job not yet ended): counted by this reason. */
   readonly skipped?: string;
 }
