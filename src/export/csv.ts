@@ -18,9 +18,10 @@ export function csvLine(cells: readonly Cell[]): string {
 
 /** Several cells as CSV without a line end, to be joined with others by a comma. */
 export function csvCells(cells: readonly Cell[]): string {
-  let line = '';
-  for (let i = 0; i < cells.length; i++) line += i === 0 ? csvCell(cells[i]) : `,${csvCell(cells[i])}`;
-  return line;
+  // join() gives a flat string; += would build a rope of every cell, flattened again on each use.
+  const texts = new Array<string>(cells.length);
+  for (let i = 0; i < cells.length; i++) texts[i] = csvCell(cells[i]);
+  return texts.join(',');
 }
 
 /** Text that needs quoting or a formula guard. */
