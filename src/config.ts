@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError, describe } from './errors.ts';
-import { OPENSTACK_TYPES } from './sources/openstack/scans.ts';
+import { OPENSTACK_TYPES } from './sources/openstack/collected.ts';
 import { isTimeZone } from './sources/pbs.ts';
 import { resourceTypes } from './types/index.ts';
 import type { PrivacyMode } from './types/normalise.ts';

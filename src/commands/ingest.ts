@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import { type DumpRequest, ingestDumps, type IngestReporter } from '../ingest/dumps.ts';
-import { type LivePlan, planSource } from '../ingest/live.ts';
+import type { LivePlan } from '../ingest/live.ts';
 import { listDumpFiles } from '../sources/dump/files.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { ApplyOutcome } from '../ingest/apply.ts';
@@ -138,6 +138,8 @@ async function configuredRequests(ctx: Context, names: string[], options: Ingest
   }
   const chosen = names.length ? names : [...config.sources.keys()];
   if (!chosen.length) throw new UsageError(`${config.path} configures no sources`);
+  // Loaded only here: `ingest --dump`, export and the rest never need the HTTP client.
+  const { planSource } = await import('../ingest/live.ts');
   const requests: Request[] = [];
   for (const name of chosen) {
     const source = config.sources.get(name);

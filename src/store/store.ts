@@ -319,13 +319,15 @@ export class Store {
    * resource. `ledgerDay` names the time field that places a ledger record on a day (SPEC §8.1).
    */
   syncCurrent(seriesId: number, takenAt: number, snapshotId: number, ledgerDay?: string): void {
+    // State types have no day to place: the JSON of their records is not opened at all.
+    const ledgerAt = ledgerDay === undefined ? 'NULL' : `unixepoch(json_extract(record, '$.${ledgerDay.replace(/'/g, "''")}')) * 1000`;
     this.sql(
       `INSERT INTO current (series_id, resource_key, hash, change_id, ledger_at)
-       SELECT series_id, resource_key, hash, id, unixepoch(json_extract(record, ?)) * 1000 FROM changes
+       SELECT series_id, resource_key, hash, id, ${ledgerAt} FROM changes
        WHERE series_id = ? AND taken_at = ? AND snapshot_id = ? AND action != 'removed' ORDER BY resource_key
        ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id,
          ledger_at = excluded.ledger_at`,
-    ).run(ledgerDay === undefined ? null : `$.${ledgerDay}`, seriesId, takenAt, snapshotId);
+    ).run(seriesId, takenAt, snapshotId);
     this.sql(
       `DELETE FROM current WHERE series_id = ? AND resource_key IN
          (SELECT resource_key FROM changes WHERE series_id = ? AND taken_at = ? AND snapshot_id = ? AND action = 'removed')`,

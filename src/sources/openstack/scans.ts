@@ -21,9 +21,6 @@ export interface LiveScan {
   run(sink: ScanSink): Promise<void>;
 }
 
-/** The types of `kind: openstack`, in the order they are listed and collected. */
-export const OPENSTACK_TYPES = ['vm', 'flavor', 'volume', 'volume_snapshot', 'image', 'tenant', 'keystone_user', 'membership', 'swift_account'];
-
 /**
  * Nova microversions, documented in the README: 2.69 returns the servers of a cell that is down as
  * UNKNOWN records (older versions leave them out); 2.47 embeds the flavor (vcpus, ram, disk).
