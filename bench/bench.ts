@@ -29,7 +29,8 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writePbsLog, writeSacct } from './hpc.ts';
+// The seeded PRNG makes the three vm snapshots agree on every unchanged record.
+import { random, writePbsLog, writeSacct } from './hpc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'usage-etl');
@@ -69,17 +70,6 @@ if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed to measure peak RSS; i
 
 // --- synthetic vm records (field set of src/types/vm.ts) ---------------------------------------
 
-/** A small seeded PRNG, so the three snapshots agree on every unchanged record. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hex(r: () => number, length: number): string {
   let s = '';

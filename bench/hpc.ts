@@ -9,7 +9,7 @@ const FROM = Date.UTC(2026, 10, 1) / 1000;
 const SPAN = 30 * 86_400;
 
 /** A small seeded PRNG, so every run writes the same files. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -70,16 +70,7 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
     const { takenAt } = snapshot;
     const snapshotId = store.insertSnapshot(seriesId, options.runId, snapshot, snapshot.origins.join(' '), counts);
 
-    for (const key of changes.added) {
-      const record = snapshot.records.get(key)!;
-      store.recordChange(seriesId, snapshotId, takenAt, key, 'added', record.json, record.hash);
-    }
-    for (const key of changes.modified) {
-      const record = snapshot.records.get(key)!;
-      const before = JSON.parse(store.currentRecord(seriesId, key)) as Row;
-      const fields = JSON.stringify(fieldChanges(before, JSON.parse(record.json) as Row));
-      store.recordChange(seriesId, snapshotId, takenAt, key, 'modified', record.json, record.hash, fields);
-    }
+    writeAddedAndModified(store, seriesId, snapshotId, snapshot, changes);
     for (const key of changes.removed) {
       store.recordChange(seriesId, snapshotId, takenAt, key, 'removed', store.currentRecord(seriesId, key), current.get(key)!);
     }
@@ -90,6 +81,21 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
     store.setSnapshotElapsed(snapshotId, performance.now() - started);
     return { status: 'applied', counts };
   });
+}
+
+/** The full record of each added resource; both records' differing fields of each modified one (SPEC §6). */
+function writeAddedAndModified(store: Store, seriesId: number, snapshotId: number, snapshot: Snapshot, changes: ChangeSet): void {
+  const { takenAt } = snapshot;
+  for (const key of changes.added) {
+    const record = snapshot.records.get(key)!;
+    store.recordChange(seriesId, snapshotId, takenAt, key, 'added', record.json, record.hash);
+  }
+  for (const key of changes.modified) {
+    const record = snapshot.records.get(key)!;
+    const before = JSON.parse(store.currentRecord(seriesId, key)) as Row;
+    const fields = JSON.stringify(fieldChanges(before, JSON.parse(record.json) as Row));
+    store.recordChange(seriesId, snapshotId, takenAt, key, 'modified', record.json, record.hash, fields);
+  }
 }
 
 /**
@@ -109,16 +115,7 @@ function applyLedger(store: Store, snapshot: Snapshot, options: ApplyOptions): A
     const changes = diff('ledger', current, snapshot, { newer });
     const counts = countsOf(snapshot, changes);
     const snapshotId = store.insertSnapshot(seriesId, options.runId, snapshot, snapshot.origins.join(' '), counts);
-    for (const key of changes.added) {
-      const record = snapshot.records.get(key)!;
-      store.recordChange(seriesId, snapshotId, takenAt, key, 'added', record.json, record.hash);
-    }
-    for (const key of changes.modified) {
-      const record = snapshot.records.get(key)!;
-      const before = JSON.parse(store.currentRecord(seriesId, key)) as Row;
-      const fields = JSON.stringify(fieldChanges(before, JSON.parse(record.json) as Row));
-      store.recordChange(seriesId, snapshotId, takenAt, key, 'modified', record.json, record.hash, fields);
-    }
+    writeAddedAndModified(store, seriesId, snapshotId, snapshot, changes);
     store.syncCurrent(seriesId, takenAt, snapshotId, snapshot.type.ledgerDay);
     // A growing log is read again and again: a line quarantined before is not stored twice.
     const freshRejects = snapshot.rejects.filter((reject) => !store.hasReject(snapshot.source, snapshot.type.name, reject));
