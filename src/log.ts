@@ -8,7 +8,6 @@ export type LogFormat = 'text' | 'json';
 export interface LoggerOptions {
   readonly format: LogFormat;
   readonly quiet: boolean;
-  readonly verbose: boolean;
 }
 
 type Fields = Record<string, unknown>;
@@ -36,10 +35,6 @@ export class Logger {
 
   error(text: string, fields: Fields = {}): void {
     this.emit(process.stderr, 'error', text, fields);
-  }
-
-  debug(text: string, fields: Fields = {}): void {
-    if (this.options.verbose) this.emit(process.stderr, 'debug', text, fields);
   }
 
   /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */

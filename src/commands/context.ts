@@ -8,7 +8,6 @@ export interface GlobalOptions {
   readonly config?: string;
   readonly logFormat: string;
   readonly quiet?: boolean;
-  readonly verbose?: boolean;
 }
 
 export class Context {
@@ -19,7 +18,7 @@ export class Context {
     if (options.logFormat !== 'text' && options.logFormat !== 'json') {
       throw new UsageError(`--log-format: expected text or json, found ${options.logFormat}`);
     }
-    this.logger = new Logger({ format: options.logFormat as LogFormat, quiet: !!options.quiet, verbose: !!options.verbose });
+    this.logger = new Logger({ format: options.logFormat as LogFormat, quiet: !!options.quiet });
   }
 
   config(): Config {

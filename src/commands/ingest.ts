@@ -40,7 +40,8 @@ Examples:
   usage-etl -q ingest                                the same, silent unless something fails
   usage-etl ingest --dump fixtures/sequence          load a directory of dumps, oldest first
   usage-etl ingest --dump servers.json --source nectar-sa --at 2026-11-21T02:00:00Z
-  usage-etl ingest --dump archive/2026-11.json.xz --dry-run`,
+  usage-etl ingest --dump archive/2026-11.json.xz --dry-run
+  usage-etl ingest --dump /var/spool/pbs/server_priv/accounting --source emu`,
     )
     .action(async function (this: Command, sources: string[], options: IngestOptions) {
       process.exitCode = await ingest(new Context(this.optsWithGlobals<GlobalOptions>()), sources, options);
