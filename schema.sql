@@ -109,6 +109,17 @@ CREATE INDEX rejects_by_run ON rejects (run_id);
 -- A growing log is re-read every run: a line already quarantined is not stored again.
 CREATE INDEX rejects_by_place ON rejects (source, resource_type, file, location);
 
+-- Accounting logs a `kind: pbs` source has read through, with the size and modification time they
+-- had then: a log unchanged since is not read again (today's, which grows, always is).
+CREATE TABLE source_files (
+  source    TEXT NOT NULL,
+  path      TEXT NOT NULL,
+  size      INTEGER NOT NULL,
+  mtime_ms  INTEGER NOT NULL,
+  read_at   INTEGER NOT NULL,
+  PRIMARY KEY (source, path)
+) WITHOUT ROWID;
+
 -- Settings of this database (the HMAC key of `private_fields: hash`).
 CREATE TABLE meta (
   key    TEXT PRIMARY KEY,

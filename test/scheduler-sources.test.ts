@@ -1,7 +1,7 @@
 // Configured HPC sources (SPEC §4.2): `kind: pbs` reads its accounting directory every run, growing
 // file included; `kind: slurm` runs sacct over an overlapping window. Both through the real CLI.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, runCli, workspace } from './support/cli.ts';
@@ -45,11 +45,20 @@ describe('kind: pbs', () => {
     );
     const second = await runCli(['ingest'], { cwd: dir });
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /^emu job 2026-11-20T13:01:00Z: already ingested/m, 'the unchanged file is recognised');
+    assert.match(second.stderr, /emu: 1 accounting file\(s\) unchanged since they were read; not read again/);
+    assert.doesNotMatch(second.stdout, /2026-11-20T13:01:00Z/, 'yesterday\'s log is not read again');
     assert.match(second.stdout, /^emu job 2026-11-21T15:00:00Z: added 1, modified 0, removed 0, unchanged 3\b/m);
     assert.equal(jobCount(db, 'emu'), 5, 'the jobs read again are not stored twice');
     // The quarantined lines of the first night are not quarantined again.
     assert.doesNotMatch(second.stderr, /quarantined/);
+
+    // A log touched since (copied back from a backup, say) is read again: nothing new in it.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(logs, '20261120'), later, later);
+    const third = await runCli(['ingest'], { cwd: dir });
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stdout, /^emu job 2026-11-20T13:01:00Z: already ingested/m);
+    assert.equal(jobCount(db, 'emu'), 5);
   });
 
   it('reads the log times in the source\'s time zone', async () => {

@@ -2,6 +2,7 @@
 // once into one snapshot, applied as soon as its scan is whole, and a scan that fails writes nothing
 // for its type (SPEC §6: no removal from a half-read list) while the other types still commit; PBS
 // reads its accounting directory, Slurm runs sacct, `kind: dump` loads its files.
+import { stat } from 'node:fs/promises';
 import type { SourceConfig } from '../config.ts';
 import { RefusedError } from '../errors.ts';
 import { HttpClient, HttpError } from '../http.ts';
@@ -12,7 +13,7 @@ import { OPENSTACK_TYPES } from '../sources/openstack/collected.ts';
 import { type LiveScan, openstackScans } from '../sources/openstack/scans.ts';
 import { runSacct } from '../sources/sacct.ts';
 import { SnapshotBuilder } from '../snapshot.ts';
-import { NO_TOTALS, type Store } from '../store/store.ts';
+import { NO_TOTALS, type SourceFile, type Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
 import { addToTotals, applySnapshot, DryRun } from './apply.ts';
 import { type DumpRequest, type IngestReporter, type IngestResult, ingestDumps, ingestSchedulerLines } from './dumps.ts';
@@ -64,27 +65,40 @@ function planOpenStack(source: SourceConfig): LivePlan {
 }
 
 /**
- * `kind: pbs` and `kind: dump`: every file under `path`, every run. Snapshots already applied are
- * no-ops, and jobs already stored are recognised by key, so today's growing PBS log is read again
- * without duplicating a job.
+ * `kind: pbs` and `kind: dump`: the files under `path`. Snapshots already applied are no-ops and
+ * jobs already stored are recognised by key, so today's growing PBS log is read again without
+ * duplicating a job. A PBS source also skips logs unchanged (size and modification time) since a
+ * run that read them without failure; dump folders are read whole every run, because the pages of
+ * one envelope scan may sit in an old file and a new one.
  */
 async function planFiles(source: SourceConfig): Promise<LivePlan> {
   const files = await listDumpFiles([String(source.settings.path)]);
   const timezone = source.settings.timezone === undefined ? undefined : String(source.settings.timezone);
   return {
     source,
-    ingest: (store, options, report) => {
+    ingest: async (store, options, report) => {
+      const listed = source.kind === 'pbs' ? await Promise.all(files.map(describeFile)) : [];
+      const unchanged = store && listed.length ? store.unchangedFiles(source.name, listed) : new Set<string>();
+      if (unchanged.size) report.note(`${source.name}: ${unchanged.size} accounting file(s) unchanged since they were read; not read again`);
       const request: DumpRequest = {
-        files,
+        files: files.filter((file) => !unchanged.has(file)),
         source: source.name,
         dryRun: options.dryRun,
         allowMassRemoval: () => options.allowMassRemoval,
         privacy: () => options.privacy,
         timezone: () => timezone,
       };
-      return ingestDumps(store, options.runId, request, report);
+      const result = await ingestDumps(store, options.runId, request, report);
+      // Only a run without failures vouches for every file it read.
+      if (store && listed.length && !options.dryRun && !result.failures) store.recordFilesRead(source.name, listed, Date.now());
+      return result;
     },
   };
+}
+
+async function describeFile(path: string): Promise<SourceFile> {
+  const info = await stat(path);
+  return { path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
 }
 
 /** SPEC §4.2: two days of overlap unless the source says otherwise. */

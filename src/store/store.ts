@@ -25,6 +25,13 @@ export type RunTotals = Omit<SnapshotCounts, 'duplicates'> & { readonly snapshot
 
 export const NO_TOTALS: RunTotals = { snapshots: 0, examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, skipped: 0 };
 
+/** A file as it was when listed: path, size and modification time (whole ms). */
+export interface SourceFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
 export interface SeriesInfo {
   readonly id: number;
   readonly source: string;
@@ -332,6 +339,27 @@ export class Store {
       `DELETE FROM current WHERE series_id = ? AND resource_key IN
          (SELECT resource_key FROM changes WHERE series_id = ? AND taken_at = ? AND snapshot_id = ? AND action = 'removed')`,
     ).run(seriesId, seriesId, takenAt, snapshotId);
+  }
+
+  /** Of these files, the ones read through before at exactly this size and modification time. */
+  unchangedFiles(source: string, files: readonly SourceFile[]): Set<string> {
+    const seen = this.sql('SELECT size, mtime_ms AS mtimeMs FROM source_files WHERE source = ? AND path = ?');
+    const unchanged = new Set<string>();
+    for (const file of files) {
+      const row = seen.get(source, file.path) as { size: number; mtimeMs: number } | undefined;
+      if (row && row.size === file.size && row.mtimeMs === file.mtimeMs) unchanged.add(file.path);
+    }
+    return unchanged;
+  }
+
+  recordFilesRead(source: string, files: readonly SourceFile[], at: number): void {
+    const upsert = this.sql(
+      `INSERT INTO source_files (source, path, size, mtime_ms, read_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (source, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, read_at = excluded.read_at`,
+    );
+    this.writeTransaction(() => {
+      for (const file of files) upsert.run(source, file.path, file.size, file.mtimeMs, at);
+    });
   }
 
   /** Whether this quarantined line (same place, same reason) is stored already: a log read again. */
