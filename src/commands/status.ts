@@ -29,13 +29,16 @@ function status(ctx: Context, runs: number): void {
       return;
     }
     const out: string[] = [`database ${store.path}`, ''];
-    out.push('SOURCE / TYPE                     PRESENT  SNAPSHOTS  LAST SNAPSHOT (UTC)    LAST: +ADD ~MOD -REM =SAME !REJ  QUARANTINED');
+    const rows = series.map((s) => [
+      `${s.source} / ${s.type}`,
+      String(s.present),
+      String(s.snapshots),
+      s.lastAt === null ? '-' : `${formatInstant(s.lastAt)}${s.complete ? '' : ' (incomplete)'}`,
+      s.lastAt === null ? '' : `+${s.added} ~${s.modified} -${s.removed} =${s.unchanged} !${s.lastRejected}`,
+      String(s.rejected),
+    ]);
+    out.push(...table(['SOURCE / TYPE', 'PRESENT', 'SNAPSHOTS', 'LAST SNAPSHOT (UTC)', 'LAST: +ADD ~MOD -REM =SAME !REJ', 'QUARANTINED'], rows, [1, 2, 5]));
     if (!series.length) out.push('(no history yet)');
-    for (const s of series) {
-      const last = s.lastAt === null ? '-' : `${formatInstant(s.lastAt)}${s.complete ? '' : ' (incomplete)'}`;
-      const counts = s.lastAt === null ? '' : `+${s.added} ~${s.modified} -${s.removed} =${s.unchanged} !${s.lastRejected}`;
-      out.push(`${`${s.source} / ${s.type}`.padEnd(33)} ${String(s.present).padStart(7)}  ${String(s.snapshots).padStart(9)}  ${last.padEnd(22)} ${counts.padEnd(28)} ${s.rejected}`);
-    }
     out.push('', 'RECENT RUNS');
     if (!recent.length) out.push('(none)');
     for (const run of recent) {
@@ -53,4 +56,15 @@ function status(ctx: Context, runs: number): void {
   } finally {
     store.close();
   }
+}
+
+/** Columns as wide as their widest cell (long source names included); `right` columns are numbers. */
+function table(header: string[], rows: string[][], right: number[]): string[] {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (right.includes(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
 }
