@@ -182,6 +182,9 @@ async function ingestScans(
   };
 
   // The HTTP client bounds the requests in flight per host; the scans themselves all start at once.
-  await Promise.all(scans.map(collect));
+  // Every scan ends before this returns (and the client closes), even when one of them hits a bug.
+  const outcomes = await Promise.allSettled(scans.map(collect));
+  const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (broken) throw broken.reason;
   return { failures, totals };
 }
