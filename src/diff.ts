@@ -31,6 +31,8 @@ export interface ChangeSet {
   readonly partialSkipped: number;
   /** The removals trip the mass-removal guard; the caller refuses unless allowed. */
   readonly massRemoval: boolean;
+  /** What the guard measured the removals against: the present resources (in the scope). */
+  readonly present: number;
 }
 
 export interface DiffOptions {
@@ -62,13 +64,14 @@ export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot:
   // SPEC §6: incomplete snapshots never remove; ledger records are never removed by absence.
   // A scoped snapshot removes only inside its scope, and is guarded against what is in it.
   const removed: string[] = [];
-  let inScope = current.size;
+  const { inScope } = snapshot;
+  let present = inScope ? 0 : current.size;
   if (mode === 'state' && snapshot.complete) {
-    const { inScope: within } = snapshot;
-    if (within) inScope = 0;
     for (const key of current.keys()) {
-      if (within && !within(key)) continue;
-      if (within) inScope++;
+      if (inScope) {
+        if (!inScope(key)) continue;
+        present++;
+      }
       if (!snapshot.records.has(key) && !snapshot.partial.has(key)) removed.push(key);
     }
   }
@@ -80,7 +83,8 @@ export function diff(mode: Mode, current: ReadonlyMap<string, string>, snapshot:
     duplicates: mode === 'ledger' ? same : 0,
     stale,
     partialSkipped: snapshot.partial.size - partialKnown,
-    massRemoval: isMassRemoval(inScope, removed.length),
+    massRemoval: isMassRemoval(present, removed.length),
+    present,
   };
 }
 

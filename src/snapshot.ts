@@ -1,6 +1,7 @@
 // A snapshot: one observation of one (source, type) at one instant, built record by record.
 import { hash } from 'node:crypto';
 import { RecordError } from './errors.ts';
+import { byText } from './order.ts';
 import { keyParts, normaliser, type Normalised, type NormalRecord, type Privacy, type PrivacyMode } from './types/normalise.ts';
 import type { ResourceType } from './types/type.ts';
 
@@ -165,7 +166,7 @@ export class SnapshotBuilder {
 }
 
 function scopeText(scope: Scope | undefined): string {
-  return scope ? ` ${JSON.stringify(Object.entries(scope).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}` : '';
+  return scope ? ` ${JSON.stringify(Object.entries(scope).sort(([a], [b]) => byText(a, b)))}` : '';
 }
 
 function scopePredicate(type: ResourceType, scope: Scope): (key: string) => boolean {

@@ -65,7 +65,9 @@ describe('a snapshot of part of its series (one host of several)', () => {
   it('guards against mass removal within the scope, not the whole series', () => {
     const current = state(Object.fromEntries([...Array(12).keys()].flatMap((i) => [[`a/${i}`, 'x'], [`b/${i}`, 'x']])));
     // Host a suddenly reports nothing: all 12 of its 12 would go, though that is half of the 24.
-    assert.equal(diff('state', current, view({}, 'a')).massRemoval, true);
+    const changes = diff('state', current, view({}, 'a'));
+    assert.equal(changes.massRemoval, true);
+    assert.equal(changes.present, 12, 'measured against the host\'s 12, which the refusal names');
   });
 });
 

@@ -59,13 +59,14 @@ export function applySnapshot(store: Store, snapshot: Snapshot, options: ApplyOp
   const started = options.startedAt ?? performance.now();
   return store.writeTransaction(() => {
     const seriesId = store.ensureSeries(snapshot.source, snapshot.type.name);
-    const sameTime = store.hasSnapshot(seriesId, snapshot.takenAt, snapshot.contentHash)
-      ? snapshot.contentHash
-      : store.snapshotAt(seriesId, snapshot.takenAt)?.contentHash;
+    const sameTime = {
+      same: store.hasSnapshot(seriesId, snapshot.takenAt, snapshot.contentHash),
+      other: store.snapshotAt(seriesId, snapshot.takenAt) !== undefined,
+    };
     if (checkOrder(snapshot, sameTime, store.latestSnapshotAt(seriesId))) return already(snapshot);
     const current = store.loadCurrent(seriesId);
     const changes = diff(snapshot.type.mode, current, snapshot);
-    if (changes.massRemoval && !options.allowMassRemoval) throw massRemoval(snapshot, changes, current.size);
+    if (changes.massRemoval && !options.allowMassRemoval) throw massRemoval(snapshot, changes);
     const counts = countsOf(snapshot, changes);
     const { takenAt } = snapshot;
     const snapshotId = store.insertSnapshot(seriesId, options.runId, snapshot, snapshot.origins.join(' '), counts);
@@ -154,17 +155,16 @@ export class DryRun {
   preview(snapshot: Snapshot, allowMassRemoval: boolean): ApplyOutcome {
     if (snapshot.type.mode === 'ledger') return this.previewLedger(snapshot);
     const series = this.seriesOf(snapshot);
-    const { takenAt } = snapshot;
-    const { contentHash } = snapshot;
+    const { takenAt, contentHash } = snapshot;
     const previewed = series.applied.get(takenAt);
     const stored = series.id === undefined ? undefined : this.store;
-    const sameTime =
-      previewed?.has(contentHash) || stored?.hasSnapshot(series.id!, takenAt, contentHash)
-        ? contentHash
-        : (previewed?.values().next().value ?? stored?.snapshotAt(series.id!, takenAt)?.contentHash);
+    const sameTime = {
+      same: !!previewed?.has(contentHash) || !!stored?.hasSnapshot(series.id!, takenAt, contentHash),
+      other: !!previewed?.size || stored?.snapshotAt(series.id!, takenAt) !== undefined,
+    };
     if (checkOrder(snapshot, sameTime, series.latest)) return already(snapshot);
     const changes = diff(snapshot.type.mode, series.current, snapshot);
-    if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes, series.current.size);
+    if (changes.massRemoval && !allowMassRemoval) throw massRemoval(snapshot, changes);
     for (const key of [...changes.added, ...changes.modified]) series.current.set(key, snapshot.records.get(key)!.hash);
     for (const key of changes.removed) series.current.delete(key);
     if (!series.applied.has(takenAt)) series.applied.set(takenAt, new Set());
@@ -227,12 +227,12 @@ interface Previewed {
  * SPEC §6 order: true when this very snapshot was already applied (a no-op); refuses a different
  * snapshot at an applied time, and one older than the latest applied.
  */
-function checkOrder(snapshot: Snapshot, hashAtSameTime: string | undefined, latest: number | undefined): boolean {
+function checkOrder(snapshot: Snapshot, atSameTime: { same: boolean; other: boolean }, latest: number | undefined): boolean {
   const what = `${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)}`;
-  if (hashAtSameTime !== undefined) {
-    if (hashAtSameTime === snapshot.contentHash) return true;
-    // Scoped snapshots (several hosts of one source) may share an instant: each covers its own part.
-    if (!snapshot.scope) throw new RefusedError(`a different snapshot of ${what} was already ingested; refusing to replace history`);
+  if (atSameTime.same) return true;
+  // Scoped snapshots (several hosts of one source) may share an instant: each covers its own part.
+  if (atSameTime.other && !snapshot.scope) {
+    throw new RefusedError(`a different snapshot of ${what} was already ingested; refusing to replace history`);
   }
   if (latest !== undefined && snapshot.takenAt < latest) {
     throw new RefusedError(
@@ -243,9 +243,10 @@ function checkOrder(snapshot: Snapshot, hashAtSameTime: string | undefined, late
   return false;
 }
 
-function massRemoval(snapshot: Snapshot, changes: ChangeSet, present: number): RefusedError {
+function massRemoval(snapshot: Snapshot, changes: ChangeSet): RefusedError {
+  const of = snapshot.scope ? ` (${Object.entries(snapshot.scope).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
   return new RefusedError(
-    `refusing to remove ${changes.removed.length} of ${present} ${snapshot.type.name} resources of ${snapshot.source} ` +
+    `refusing to remove ${changes.removed.length} of ${changes.present} ${snapshot.type.name} resources of ${snapshot.source}${of} ` +
       `at once (snapshot ${formatInstant(snapshot.takenAt)}); if that is real, rerun with --allow-mass-removal`,
   );
 }

@@ -83,15 +83,18 @@ export class Collector implements PartSink {
   ledger(file: string, header: LedgerHeader): LedgerWriter {
     if (this.ledgerStream) return this.ledgerStream(file, header);
     let writer: PartWriter | undefined;
+    let group: Group | undefined;
     let latest = Number.NEGATIVE_INFINITY;
     // Lines quarantined before any line gave a time wait for one (every snapshot needs a time).
     const waiting: { location: string; reason: string; field?: string }[] = [];
-    const groupAt = (at: number) => {
+    const groupAt = (at: number): Group => {
       latest = Math.max(latest, at);
-      writer ??= this.part(file, { source: header.source, type: header.type, takenAt: at, complete: true });
-      const group = this.groups.get(['ledger', header.source, header.type.name, file].join('\0'))!;
+      if (!group) {
+        writer = this.part(file, { source: header.source, type: header.type, takenAt: at, complete: true });
+        group = this.groups.get(['ledger', header.source, header.type.name, file].join('\0'))!;
+        for (const w of waiting.splice(0)) group.builder.reject(file, w.location, w.reason, w.field);
+      }
       group.takenAt = Math.max(group.takenAt, latest);
-      for (const w of waiting.splice(0)) group.builder.reject(file, w.location, w.reason, w.field);
       return group;
     };
     return {

@@ -53,7 +53,7 @@ export function openstackScans(session: KeystoneSession, types: readonly string[
       // Before 2.47 a server names its flavor only by id: the flavor list fills in vcpus, ram and disk.
       const flavors = version !== undefined ? undefined : await flavorsById(session, base);
       const request = { endpoint: base, path: `/servers/detail?all_tenants=1&limit=${PAGE_SIZE}`, listKey: 'servers', byMarker: true, headers };
-      await drain(session, request, flavors ? withFlavor(sink, flavors) : sink);
+      await list(flavors ? withFlavor(sink, flavors) : sink, request);
     },
     flavor: async (sink) =>
       list(sink, { endpoint: await compute(), path: `/flavors/detail?is_public=None&limit=${PAGE_SIZE}`, listKey: 'flavors', byMarker: true }),
