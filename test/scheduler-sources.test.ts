@@ -26,7 +26,7 @@ describe('kind: pbs', () => {
     const { dir, db } = workspace();
     const logs = join(dir, 'accounting');
     cpSync(join(FIXTURES, 'pbs', 'emu'), logs, { recursive: true });
-    writeFileSync(join(dir, 'usage-etl.yaml'), `sources:\n  emu:\n    kind: pbs\n    path: ${logs}\n    timezone: ${timezone}\n`);
+    writeFileSync(join(dir, 'usage-etl.yaml'), `sources:\n  emu:\n    kind: pbs\n    path: accounting\n    timezone: ${timezone}\n`);
     return { dir, db, logs };
   }
 

@@ -3,6 +3,7 @@
 // for its type (SPEC §6: no removal from a half-read list) while the other types still commit; PBS
 // reads its accounting directory, Slurm runs sacct, `kind: dump` loads its files.
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SourceConfig } from '../config.ts';
 import { RefusedError } from '../errors.ts';
 import { HttpClient, HttpError } from '../http.ts';
@@ -81,7 +82,7 @@ async function planFiles(source: SourceConfig): Promise<LivePlan> {
       const unchanged = store && listed.length ? store.unchangedFiles(source.name, listed) : new Set<string>();
       if (unchanged.size) report.note(`${source.name}: ${unchanged.size} accounting file(s) unchanged since they were read; not read again`);
       const request: DumpRequest = {
-        files: files.filter((file) => !unchanged.has(file)),
+        files: files.filter((file) => !unchanged.has(resolve(file))),
         source: source.name,
         dryRun: options.dryRun,
         allowMassRemoval: () => options.allowMassRemoval,
@@ -98,7 +99,8 @@ async function planFiles(source: SourceConfig): Promise<LivePlan> {
 
 async function describeFile(path: string): Promise<SourceFile> {
   const info = await stat(path);
-  return { path, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
+  // Kept by absolute path: cron and a person may run from different folders with a relative `path`.
+  return { path: resolve(path), size: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
 }
 
 /** SPEC §4.2: two days of overlap unless the source says otherwise. */
