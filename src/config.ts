@@ -136,7 +136,7 @@ export function parseConfig(path: string, document: unknown): Config {
     }
     const types = entry.types;
     if (types !== undefined && !(Array.isArray(types) && types.length && types.every((t) => typeof t === 'string'))) {
-      throw bad(`${at}.types`, `expected a list of resource types, found ${describe(types)}`);
+      throw bad(`${at}.types`, `expected a list of resource types, found ${Array.isArray(types) && !types.length ? 'an empty list' : describe(types)}`);
     }
     const collectable = kindTypes(kind as SourceKind);
     const unknownType = (types as string[] | undefined)?.find((t) => !collectable.includes(t));

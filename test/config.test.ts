@@ -35,6 +35,7 @@ describe('config validation', () => {
     refused({ sources: { a: { kind: 'dump', path: '/x', allow_mass_removal: 'yes' } } }, /sources\.a\.allow_mass_removal: expected true or false/);
     refused({ sources: { a: { kind: 'dump', path: 7 } } }, /sources\.a\.path: expected text, found 7/);
     refused({ sources: ['a'] }, /sources: expected a mapping of source names/);
+    refused({ sources: { a: { kind: 'dump', path: '/x', types: [] } } }, /sources\.a\.types: expected a list of resource types, found an empty list/);
     refused({ sources: { a: { kind: 'pbs' } } }, /sources\.a\.path: missing \(kind pbs needs it\)/);
     refused({ sources: { a: { kind: 'pbs', path: '/x', timezone: 'Adelaide' } } }, /sources\.a\.timezone: expected an IANA time zone/);
     refused({ sources: { a: { kind: 'slurm', lookback: 'two days' } } }, /sources\.a\.lookback: expected a duration like 2d/);
