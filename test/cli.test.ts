@@ -271,6 +271,27 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       assert.equal(dbCounts(db).snapshots, 7);
     });
 
+    it('a batch of messages broken part-way: exit 1, and none of its messages stored (a copy elsewhere still is)', async () => {
+      const { dir, db } = workspace();
+      const message = (id: string, hostname: string, timestamp: unknown) => ({
+        id,
+        session: 's',
+        schema: 'nova',
+        version: 1,
+        data: { timestamp, hostname, flavors: [{ id: `f-${id}`, name: 'm1', vcpus: 1, ram: 512, disk: 1 }] },
+      });
+      const batch = join(dir, 'batch.json');
+      writeFileSync(batch, JSON.stringify([message('m1', 'cloud-a', 1795140000), message('m2', 'cloud-b', 1795140000), message('m3', 'cloud-c', 'soon')]));
+      // m1 again, delivered in another file: read there, not skipped as a re-delivery of the failed one.
+      const again = join(dir, 'again.json');
+      writeFileSync(again, JSON.stringify([message('m1', 'cloud-a', 1795140000)]));
+      const result = await runCli(['--db', db, 'ingest', '--dump', batch, again], { cwd: dir });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /batch\.json: \[2\]: data\.timestamp: expected epoch seconds, found "soon"/);
+      assert.deepEqual(lines(result.stdout).map((l) => l.split(' ').slice(0, 2).join(' ')), ['cloud-a flavor'], result.stdout);
+      assert.equal(dbCounts(db).snapshots, 1, 'nothing of batch.json: cloud-b stays unknown');
+    });
+
     it('quarantine.json: exit 0, good records stored, bad ones quarantined and listed by status, nothing removed', async () => {
       const { dir, db } = workspace();
       // An earlier complete snapshot with a VM (q-9) that the quarantined one does not list.

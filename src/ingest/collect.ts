@@ -25,6 +25,10 @@ export class Collector implements PartSink {
   private readonly scans = new Map<string, Pages>();
   /** Reasons for input skipped on purpose, with counts (SPEC §9: nothing is lost silently). */
   readonly skipped = new Map<string, number>();
+  /** What the file being read has touched, so a file that fails part-way can be taken back whole. */
+  private reading?: { readonly groups: Set<string>; readonly ids: string[]; readonly skipped: Map<string, number> };
+  /** Scans that lost pages with a failed file: whatever else of them comes is never complete. */
+  private readonly brokenScans = new Set<string>();
 
   constructor(
     private readonly privacyFor: (source: string) => Privacy,
@@ -47,6 +51,7 @@ export class Collector implements PartSink {
       : ledger
         ? ['ledger', header.source, header.type.name, file].join('\0')
         : ['time', header.source, header.type.name, header.takenAt, file, JSON.stringify(header.scope ?? null)].join('\0');
+    this.reading?.groups.add(id);
     let group = this.groups.get(id);
     if (!group) {
       group = {
@@ -62,6 +67,7 @@ export class Collector implements PartSink {
     // A scan is taken when its first page was; a ledger file when its latest record was.
     group.takenAt = ledger && header.scan === undefined ? Math.max(group.takenAt, header.takenAt) : Math.min(group.takenAt, header.takenAt);
     group.complete &&= header.complete;
+    if (this.brokenScans.has(id)) group.builder.markIncomplete(`scan ${header.scan}: pages of it were in a file that failed`);
     if (header.page && group.pages) {
       group.pages.seen.add(header.page.number);
       if (header.page.of !== undefined) group.pages.count = Math.max(group.pages.count ?? 0, header.page.of);
@@ -118,7 +124,39 @@ export class Collector implements PartSink {
   firstDelivery(messageId: string): boolean {
     if (this.messageIds.has(messageId)) return false;
     this.messageIds.add(messageId);
+    this.reading?.ids.push(messageId);
     return true;
+  }
+
+  /** Starts reading one file whose parts `discardFile` can take back (SPEC §2: what failed wrote nothing). */
+  beginFile(): void {
+    this.reading = { groups: new Set(), ids: [], skipped: new Map(this.skipped) };
+  }
+
+  endFile(): void {
+    this.reading = undefined;
+  }
+
+  /**
+   * Takes back everything the file being read contributed: its snapshots, its message ids (a copy
+   * elsewhere is then read, not skipped as re-delivered), its skip counts, and any scan it had
+   * pages of, whose other pages can no longer make a complete snapshot.
+   */
+  discardFile(): void {
+    const reading = this.reading;
+    if (!reading) return;
+    for (const id of reading.groups) {
+      const group = this.groups.get(id);
+      if (group?.pages) {
+        this.brokenScans.add(id);
+        for (const [key, pages] of this.scans) if (pages === group.pages) this.scans.delete(key);
+      }
+      this.groups.delete(id);
+    }
+    for (const id of reading.ids) this.messageIds.delete(id);
+    this.skipped.clear();
+    for (const [reason, count] of reading.skipped) this.skipped.set(reason, count);
+    this.reading = undefined;
   }
 
   /** The snapshots gathered so far, oldest first. */

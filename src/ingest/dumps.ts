@@ -89,10 +89,14 @@ export async function ingestDumps(
       continue;
     }
     report.progress(`reading ${file}`);
+    eager.beginFile();
     try {
       await readDump(context(file), eager);
+      eager.endFile();
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
+      // Messages read before the broken one are taken back: a failed file writes nothing.
+      eager.discardFile();
       fail(err.message);
     }
   }
