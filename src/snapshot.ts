@@ -64,6 +64,7 @@ export class SnapshotBuilder {
   /** XOR of every kept record's digest: order-independent, so no sort of the keys is needed. */
   private readonly fold = new ContentFold();
   private readonly partialFold = new ContentFold();
+  private readonly rejectFold = new ContentFold();
   private examined = 0;
   private duplicates = 0;
   private skipped = 0;
@@ -82,7 +83,7 @@ export class SnapshotBuilder {
       result = this.normaliserFor(shape)(raw);
     } catch (err) {
       if (!(err instanceof RecordError)) throw err;
-      this.rejects.push({ file, location, field: err.field, reason: err.detail });
+      this.quarantine({ file, location, field: err.field, reason: err.detail });
       return;
     }
     if (result.kind === 'skipped') {
@@ -113,7 +114,13 @@ export class SnapshotBuilder {
   reject(file: string, location: string, reason: string, field?: string): void {
     this.examined++;
     this.origins.add(file);
-    this.rejects.push({ file, location, field, reason });
+    this.quarantine({ file, location, field, reason });
+  }
+
+  /** Quarantined records are part of the content: two batches of only bad lines are not the same. */
+  private quarantine(reject: Reject): void {
+    this.rejects.push(reject);
+    this.rejectFold.toggle(hash('sha1', `${reject.file}\0${reject.location}\0${reject.reason}`, 'base64'));
   }
 
   /** An input record that is not one of this type, on purpose (a job step, a queued-job line). */
@@ -140,8 +147,9 @@ export class SnapshotBuilder {
       type: this.type,
       privateFields: this.privacy.mode,
       complete,
-      // Two hosts' empty reports at one instant are different snapshots: the scope is part of the content.
-      contentHash: hash('sha1', `${complete ? 'complete' : 'incomplete'} ${this.fold} ${this.partialFold}${scopeText(header.scope)}`, 'base64'),
+      // Two hosts' empty reports at one instant are different snapshots: the scope is part of the
+      // content; so are quarantined records. Both only when present, so older hashes stay as they were.
+      contentHash: hash('sha1', `${complete ? 'complete' : 'incomplete'} ${this.fold} ${this.partialFold}${this.rejects.length ? ` ${this.rejectFold}` : ''}${scopeText(header.scope)}`, 'base64'),
       inScope: header.scope && scopePredicate(this.type, header.scope),
       origins: [...this.origins],
       records: this.records,

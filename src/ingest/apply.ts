@@ -35,7 +35,8 @@ function countsOf(snapshot: Snapshot, changes: ChangeSet): SnapshotCounts {
   };
 }
 
-const NOTHING: SnapshotCounts = {
+/** Counts of a snapshot that changed nothing (a start for sums). */
+export const NOTHING: SnapshotCounts = {
   examined: 0,
   added: 0,
   modified: 0,

@@ -6,7 +6,7 @@ import type { LedgerHeader, LedgerWriter } from '../sources/dump/parts.ts';
 import { type Reject, type Snapshot, SnapshotBuilder } from '../snapshot.ts';
 import type { SnapshotCounts } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';
-import type { ApplyOutcome } from './apply.ts';
+import { type ApplyOutcome, NOTHING } from './apply.ts';
 
 /** Records per batch: enough that a transaction's cost is spread thin, few enough to stay small. */
 export const LEDGER_BATCH = Number(process.env.USAGE_ETL_LEDGER_BATCH) || 20_000;
@@ -30,8 +30,6 @@ export interface LedgerHooks {
   finished(file: LedgerFile | undefined, skipped: ReadonlyMap<string, number>): void;
 }
 
-const ZERO: SnapshotCounts = { examined: 0, added: 0, modified: 0, removed: 0, unchanged: 0, rejected: 0, duplicates: 0, skipped: 0 };
-
 export class LedgerBatches implements LedgerWriter {
   private builder: SnapshotBuilder;
   /** Records in the current batch; it is applied when this reaches the batch size. */
@@ -42,7 +40,7 @@ export class LedgerBatches implements LedgerWriter {
   private fileLatest = Number.NEGATIVE_INFINITY;
   private readonly skipped = new Map<string, number>();
   private skippedLines = 0;
-  private counts: { -readonly [K in keyof SnapshotCounts]: SnapshotCounts[K] } = { ...ZERO };
+  private counts: { -readonly [K in keyof SnapshotCounts]: SnapshotCounts[K] } = { ...NOTHING };
   private readonly rejects: Reject[] = [];
   private batches = 0;
   private stored = 0;
@@ -60,14 +58,15 @@ export class LedgerBatches implements LedgerWriter {
   add(value: unknown, location: string, at: number): void {
     this.builder.add(value, this.header.shape, this.file, location);
     this.seen(at);
-    if (++this.records >= this.size) this.flush();
+    if (++this.records + this.batchRejects >= this.size) this.flush();
   }
 
   /** A quarantined line without a time of its own (cut short) takes its batch's time. */
   reject(location: string, reason: string, at?: number, field?: string): void {
     this.builder.reject(this.file, location, reason, field);
-    this.batchRejects++;
     if (at !== undefined) this.seen(at);
+    // A file of bad lines is batched like one of good ones: bounded memory and transactions.
+    if (this.records + ++this.batchRejects >= this.size) this.flush();
   }
 
   skip(reason: string): void {
@@ -135,7 +134,8 @@ export class LedgerBatches implements LedgerWriter {
       this.counts.rejected += batch.rejects.length;
     }
     // Warn about quarantined lines once: not again when a re-read finds them already stored.
-    if (outcome.status === 'applied') this.rejects.push(...(outcome.freshRejects ?? batch.rejects));
+    // One at a time: a spread of a batch's worth of rejects overflows the call stack.
+    if (outcome.status === 'applied') for (const reject of outcome.freshRejects ?? batch.rejects) this.rejects.push(reject);
     this.builder = new SnapshotBuilder(this.header.type, this.privacy);
     this.records = 0;
     this.batchRejects = 0;
