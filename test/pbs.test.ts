@@ -14,7 +14,7 @@ import { listDumpFiles } from '../src/sources/dump/files.ts';
 import { readDump } from '../src/sources/dump/read.ts';
 import { surveyDump } from '../src/sources/dump/survey.ts';
 import { formatInstant } from '../src/time.ts';
-import { FIXTURES, tempDir } from './support/cli.ts';
+import { FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
 
 const EMU = join(FIXTURES, 'pbs', 'emu');
 const LYRA = join(FIXTURES, 'pbs', 'lyra');
@@ -299,5 +299,47 @@ describe('reporting-unified pbs.accounting.log messages', () => {
       'pbs.accounting.log messages of jobs that have not ended (state queued)': 1,
       're-delivered messages': 1,
     });
+  });
+});
+
+describe('input that once stopped a whole run', () => {
+  it('quarantines times no date can hold, and counts beyond 2^53, naming the field', () => {
+    const huge = parse(E('user=a ctime=1795226000 start=99999999999999 end=1795230000'));
+    assert.equal(huge.kind, 'reject');
+    if (huge.kind === 'reject') assert.equal(huge.field, 'start');
+    assert.equal(parse(E(`${BASE} exec_host=n1/0*1000000000000000000000`)).kind, 'reject');
+    assert.equal(parse(E(`${BASE} Exit_status=12345678901234567891`)).kind, 'reject');
+  });
+
+  it('reads an exec_host given as text in a message, and quarantines one that is neither text nor a host map', async () => {
+    const dir = tempDir();
+    const message = (id: string, execHost: unknown) => ({
+      id,
+      session: 's',
+      schema: 'pbs.accounting.log',
+      version: 1,
+      data: { timestamp: 1795230000, hostname: 'emu-head', state: 'exited', jobid: `${id}.emu-head`, user: 'a', ctime: 1795226000, start: 1795226400, end: 1795230000, exec_host: execHost },
+    });
+    const file = write(dir, 'msgs.json', JSON.stringify([message('1', 'n1/0+n2/0-3'), message('2', 7), message('3', { n1: 'lots' })]));
+    const { records, snapshots } = await read([file]);
+    assert.deepEqual(records.map((r) => [r.job_id, r.cores, r.nodes]), [['1.emu-head', 5, 2]]);
+    assert.deepEqual(snapshots[0]!.rejects.map((r) => r.field), ['exec_host', 'exec_host']);
+  });
+
+  it('counts an hpc.slurm message without a jobs list instead of dropping it unseen', async () => {
+    const file = write(tempDir(), 'slurm.json', JSON.stringify({ id: 'x', session: 's', schema: 'hpc.slurm', version: 1, data: { timestamp: 1795230000, hostname: 'tango', jobs: { a: 1 } } }));
+    const { skipped } = await read([file]);
+    assert.deepEqual(skipped, { 'hpc.slurm messages without a jobs list': 1 });
+  });
+
+  it('a log of many bad lines is quarantined batch by batch, without a stack overflow', async () => {
+    const { dir, db } = workspace();
+    const bad = Array.from({ length: 120_000 }, (_, i) => E(`${BASE} exec_host=n1/x`, `${i}.emu-head`));
+    write(dir, '20261121', [E(BASE), ...bad].join('\n'));
+    const result = await runCli(['-q', '--db', db, 'ingest', '--dump', join(dir, '20261121'), '--source', 'emu'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /\.\.\. and 119995 more quarantined records/);
+    const status = await runCli(['--db', db, 'status'], { cwd: dir });
+    assert.match(status.stdout, /emu \/ job\s+1\s+\d+\s.*120000$/m, 'one job stored, every bad line quarantined');
   });
 });

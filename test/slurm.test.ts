@@ -133,6 +133,9 @@ describe('sacct --parsable2 --noheader rows', () => {
   it('expands host lists', () => {
     assert.deepEqual(hostlist('nodelist', 'cn[01-03,07],gpu1'), ['cn01', 'cn02', 'cn03', 'cn07', 'gpu1']);
     assert.deepEqual(hostlist('nodelist', 'rack[1-2]-n[1-2]'), ['rack1-n1', 'rack1-n2', 'rack2-n1', 'rack2-n2']);
+    // Garbage that would overflow the stack or build a billion names is quarantined with the field.
+    assert.throws(() => hostlist('nodelist', 'n[1-200000]'), /nodelist: expands to more than 65536 hosts/);
+    assert.throws(() => hostlist('nodelist', 'a[1-1000]b[1-1000]c[1-1000]'), /nodelist: expands to more than 65536 hosts/);
   });
 
   it('quarantines a row cut short or with a bad time', () => {

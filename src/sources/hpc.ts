@@ -74,10 +74,13 @@ export function parseDuration(field: string, text: string): number {
   return Number(days ?? 0) * 86_400 + seconds;
 }
 
+const WHOLE = /^[+-]?\d+$/;
+
 /** A whole number given as text or a number; undefined when absent. */
 export function wholeNumber(field: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) return Number(value);
-  throw new RecordError(field, `expected a whole number, found ${describe(value)}`);
+  const n = typeof value === 'number' ? value : typeof value === 'string' && WHOLE.test(value.trim()) ? Number(value) : Number.NaN;
+  if (Number.isSafeInteger(n)) return n;
+  // A core count or exit status beyond 2^53 is garbage, not a count to keep exact: quarantined.
+  throw new RecordError(field, `expected a whole number${Number.isInteger(n) ? ' below 2^53' : ''}, found ${describe(value)}`);
 }

@@ -5,6 +5,7 @@
 import { RecordError, describe } from '../errors.ts';
 import { epochTime, jobTimes } from '../types/job.ts';
 import type { RawObject } from '../types/type.ts';
+import { isObject } from './dump/parts.ts';
 import { type ParsedRecord, parseDuration, parseSize, rejected, wholeNumber } from './hpc.ts';
 
 export interface PbsOptions {
@@ -138,10 +139,10 @@ function pbsJob(a: Map<string, string>, context: { cluster: string; jobId: strin
     // PBS logs no state beyond "the job ended"; exit_status says how.
     state: 'EXITED',
     exit_status: wholeNumber('exit_status', a.get('exit_status')),
-    submit: epochTime(submit),
-    eligible: epochTime(epoch(a, 'etime')),
-    start: epochTime(start),
-    end: epochTime(end),
+    submit: epochTime(submit, 'ctime'),
+    eligible: epochTime(epoch(a, 'etime'), 'etime'),
+    start: epochTime(start, 'start'),
+    end: epochTime(end, 'end'),
     nodes,
     cores,
     ...jobTimes(start, end, cores),
@@ -178,7 +179,7 @@ export function execHost(text: string): Placement {
       continue;
     }
     for (const item of part.slice(slash + 1).split(',')) {
-      const m = /^(\d+)(?:-(\d+)|\*(\d+))?$/.exec(item);
+      const m = SLOTS.exec(item);
       if (!m) throw new RecordError('exec_host', `expected slots such as 0, 0-3, 0,2 or 0*4 after ${host}/, found ${describe(item)}`);
       if (m[2] !== undefined) {
         if (+m[2] < +m[1]!) throw new RecordError('exec_host', `slot range ${item} runs backwards`);
@@ -186,8 +187,12 @@ export function execHost(text: string): Placement {
       } else cores += m[3] !== undefined ? +m[3] : 1;
     }
   }
+  if (!Number.isSafeInteger(cores)) throw new RecordError('exec_host', `counts more cores than there can be: ${describe(text)}`);
   return { hosts: [...hosts], cores };
 }
+
+/** One slot item of `exec_host`: `0`, `0-3` or `0*4` (digit runs capped: a count, not an id). */
+const SLOTS = /^(\d{1,9})(?:-(\d{1,9})|\*(\d{1,9}))?$/;
 
 /** PBS Pro `(vnodeA:ncpus=4:mem=8gb)+(vnodeB[1]:ncpus=2+vnodeC:ncpus=2)`: cpus summed, vnodes named by host. */
 export function execVnode(text: string): Placement {
@@ -286,13 +291,12 @@ export function pbsLineTime(line: string, timezone?: string): number | undefined
 /**
  * One `pbs.accounting.log` message's `data`: the producer's parse of one log line, lower-cased,
  * numbers as numbers, dotted keys nested (`resources_used: {mem, cput}`), `exec_host` as
- * `{host: [slots]}`. Undefined for messages that are not an ended job (`state` other than `exited`).
+ * `{host: [slots]}` (or the log's own text). The schema passes only ended jobs (`state: exited`).
  */
-export function pbsEnvelopeJob(data: RawObject, cluster: string): RawObject | undefined {
-  if (data.state !== 'exited') return undefined;
+export function pbsEnvelopeJob(data: RawObject, cluster: string): RawObject {
   const a = new Map<string, string>();
   const flatten = (prefix: string, value: unknown) => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (isObject(value)) {
       for (const [k, v] of Object.entries(value)) if (prefix || k !== 'exec_host') flatten(prefix ? `${prefix}.${k}` : k, v);
     } else if (value !== undefined && value !== null) {
       a.set(prefix.toLowerCase(), String(value));
@@ -300,14 +304,17 @@ export function pbsEnvelopeJob(data: RawObject, cluster: string): RawObject | un
   };
   flatten('', data);
   const hostMap = data.exec_host;
-  if (hostMap !== null && typeof hostMap === 'object' && !Array.isArray(hostMap)) {
+  if (typeof hostMap === 'string') {
+    a.set('exec_host', hostMap);
+  } else if (isObject(hostMap)) {
     // `{host: [slot, ...]}` back to the log's own form, so one rule counts cores.
-    a.set(
-      'exec_host',
-      Object.entries(hostMap)
-        .map(([host, slots]) => (Array.isArray(slots) && slots.length ? slots.map((slot) => `${host}/${String(slot)}`).join('+') : `${host}/0`))
-        .join('+'),
-    );
+    const parts = Object.entries(hostMap).map(([host, slots]) => {
+      if (!Array.isArray(slots)) throw new RecordError('exec_host', `expected ${host}: a list of slots, found ${describe(slots)}`);
+      return slots.length ? slots.map((slot) => `${host}/${String(slot)}`).join('+') : `${host}/0`;
+    });
+    a.set('exec_host', parts.join('+'));
+  } else if (hostMap !== undefined && hostMap !== null) {
+    throw new RecordError('exec_host', `expected a map of hosts to slots, found ${describe(hostMap)}`);
   }
   const jobId = a.get('jobid');
   if (jobId === undefined) throw new RecordError('jobid', 'missing');

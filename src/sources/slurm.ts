@@ -5,6 +5,8 @@ import { RecordError, describe } from '../errors.ts';
 import { epochTime, jobTimes } from '../types/job.ts';
 import { isCanonicalInstant } from '../time.ts';
 import type { RawObject } from '../types/type.ts';
+import { MIB, times } from '../types/units.ts';
+import { isObject } from './dump/parts.ts';
 import { type ParsedRecord, parseDuration, parseSlurmSize, rejected, wholeNumber } from './hpc.ts';
 
 /** The `sacct -o` field order every parsable dump must have (the job name last: it may hold `|`). */
@@ -195,9 +197,15 @@ function expandRanges(field: string, text: string): string[] {
 export function hostlist(field: string, text: string): string[] | undefined {
   if (text === '' || text === 'None assigned' || text === '(null)') return undefined;
   const hosts: string[] = [];
-  for (const item of splitTopLevel(text)) hosts.push(...expandHost(field, item));
+  for (const item of splitTopLevel(text)) {
+    for (const host of expandHost(field, item)) hosts.push(host);
+    if (hosts.length > MAX_HOSTS) throw new RecordError(field, `expands to more than ${MAX_HOSTS} hosts: ${describe(text)}`);
+  }
   return hosts;
 }
+
+/** No job runs on more hosts than this; nested ranges beyond it are garbage, not a node list. */
+const MAX_HOSTS = 65_536;
 
 function splitTopLevel(text: string): string[] {
   const items: string[] = [];
@@ -223,7 +231,10 @@ function expandHost(field: string, item: string): string[] {
   const head = item.slice(0, open);
   const tails = expandHost(field, item.slice(close + 1));
   const out: string[] = [];
-  for (const n of expandRanges(field, item.slice(open + 1, close))) for (const tail of tails) out.push(`${head}${n}${tail}`);
+  for (const n of expandRanges(field, item.slice(open + 1, close))) {
+    for (const tail of tails) out.push(`${head}${n}${tail}`);
+    if (out.length > MAX_HOSTS) throw new RecordError(field, `expands to more than ${MAX_HOSTS} hosts: ${describe(item)}`);
+  }
   return out;
 }
 
@@ -272,10 +283,10 @@ export function parseSacctJson(value: unknown, options: SlurmOptions): ParsedRec
       queue: text(job.partition),
       state,
       exit_status: jsonExitStatus(job.exit_code),
-      submit: epochTime(epoch('submission')),
-      eligible: epochTime(epoch('eligible')),
-      start: epochTime(start),
-      end: epochTime(end),
+      submit: epochTime(epoch('submission'), 'time.submission'),
+      eligible: epochTime(epoch('eligible'), 'time.eligible'),
+      start: epochTime(start, 'time.start'),
+      end: epochTime(end, 'time.end'),
       nodes,
       cores,
       ...jobTimes(start, end, cores),
@@ -328,8 +339,8 @@ function requiredMemory(required: RawObject, nodes: number | undefined, cores: n
   return wrapped('required.memory', required.memory) || undefined;
 }
 
-function megabytes(mb: number | undefined): number | undefined {
-  return mb === undefined ? undefined : Math.round(mb * 1024 * 1024);
+function megabytes(mb: number | undefined): unknown {
+  return times(mb, MIB);
 }
 
 function jsonExitStatus(exit: unknown): number | undefined {
@@ -355,9 +366,6 @@ function jsonJobIds(job: RawObject): string[] {
   return [String(id)];
 }
 
-function isObject(value: unknown): value is RawObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 // --- reporting-unified `hpc.slurm` ----------------------------------------------------------
 
@@ -374,7 +382,7 @@ export function slurmEnvelopeJob(item: RawObject, cluster: string): RawObject {
     job_id: text(item.job_id),
     user: item.user,
     queue: item.partition,
-    submit: epochTime(start),
+    submit: epochTime(start, 'start'),
     start: epochTime(start),
     end: epochTime(end),
     walltime_s: jobTimes(start, end, undefined).walltime_s,

@@ -1,6 +1,7 @@
 // Finished HPC jobs (SPEC §5): PBS/Torque accounting logs, Slurm sacct (parsable and JSON), and the
 // reporting-unified `pbs.accounting.log` / `hpc.slurm` messages. A ledger (SPEC §3, §6): each job is
 // inserted once by its key.
+import { RecordError } from '../errors.ts';
 import { formatInstant } from '../time.ts';
 import { f, type RawObject, type ResourceType } from './type.ts';
 
@@ -66,8 +67,10 @@ export function jobTimes(start: number | undefined, end: number | undefined, cor
 const dates = new Map<number, string>();
 
 /** Epoch seconds as our stored time text (`2026-11-21T02:00:00Z`), without a Date per call. */
-export function epochTime(seconds: number | undefined): string | undefined {
+export function epochTime(seconds: number | undefined, field = 'time'): string | undefined {
   if (seconds === undefined) return undefined;
+  // Beyond ±100 million days a Date cannot hold it: a garbage value, quarantined, not a crash.
+  if (!Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) throw new RecordError(field, `expected epoch seconds, found ${seconds}`);
   if (!Number.isInteger(seconds)) return formatInstant(seconds * 1000);
   const day = Math.floor(seconds / 86_400);
   let date = dates.get(day);

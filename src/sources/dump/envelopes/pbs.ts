@@ -9,6 +9,6 @@ export const pbsAccounting: EnvelopeSchema = (data, source) => {
     return [{ type: job, shape: 'deferred', path: 'data', items: [], skipped: `pbs.accounting.log messages of jobs that have not ended (state ${String(data.state)})` }];
   }
   // PBS logs do not name their cluster: the source name stands in, as for the logs themselves.
-  const item: Deferred = { read: () => pbsEnvelopeJob(data, source ?? '')! };
+  const item: Deferred = { read: () => pbsEnvelopeJob(data, source ?? '') };
   return [{ type: job, shape: 'deferred', path: 'data', items: [item] }];
 };

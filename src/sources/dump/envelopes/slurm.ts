@@ -3,10 +3,12 @@ import { RecordError, describe } from '../../../errors.ts';
 import { type Deferred, job } from '../../../types/job.ts';
 import { slurmEnvelopeJob } from '../../slurm.ts';
 import { isObject } from '../parts.ts';
+import { unread } from './nested.ts';
 import type { EnvelopeSchema } from './schema.ts';
 
 export const hpcSlurm: EnvelopeSchema = (data, source) => {
-  if (!Array.isArray(data.jobs)) return [];
+  // Not an empty report: counted, never dropped unseen (SPEC §9).
+  if (!Array.isArray(data.jobs)) return [unread(job, 'hpc.slurm messages without a jobs list')];
   const items = data.jobs.map(
     (item): Deferred => ({
       read: () => {
