@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError, describe } from './errors.ts';
 import { OPENSTACK_TYPES } from './sources/openstack/collected.ts';
-import { isTimeZone } from './sources/pbs.ts';
+import { isTimeZone } from './time.ts';
 import { resourceTypes } from './types/index.ts';
 import type { PrivacyMode } from './types/normalise.ts';
 

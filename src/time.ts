@@ -95,3 +95,13 @@ export function startOfDay(ms: number): number {
 export function addDays(dayStart: number, days: number): number {
   return dayStart + days * DAY_MS;
 }
+
+/** True for a time zone name this Node knows (IANA, e.g. Australia/Adelaide), for config checks. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

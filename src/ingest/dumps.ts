@@ -192,7 +192,7 @@ function ledgerStreams(deps: LedgerDeps): (file: string, header: LedgerHeader) =
   };
 }
 
-export interface SchedulerLines {
+interface SchedulerLines {
   /** What the lines are called in messages and quarantine records (`sacct -S 2026-11-19`). */
   readonly label: string;
   /** The configured source name (also the cluster of PBS jobs and of sacct rows that name none). */

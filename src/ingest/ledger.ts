@@ -9,7 +9,7 @@ import type { Privacy } from '../types/normalise.ts';
 import { type ApplyOutcome, NOTHING } from './apply.ts';
 
 /** Records per batch: enough that a transaction's cost is spread thin, few enough to stay small. */
-export const LEDGER_BATCH = Number(process.env.USAGE_ETL_LEDGER_BATCH) || 20_000;
+const LEDGER_BATCH = Number(process.env.USAGE_ETL_LEDGER_BATCH) || 20_000;
 
 export interface LedgerFile {
   /** The file's summary: taken at its latest record, counts summed over its batches. */
@@ -21,7 +21,7 @@ export interface LedgerFile {
   readonly skipped: ReadonlyMap<string, number>;
 }
 
-export interface LedgerHooks {
+interface LedgerHooks {
   /** Applies one batch in one transaction (or previews it in a dry run). */
   apply(batch: Snapshot): ApplyOutcome;
   /** Differing copies of one key inside a batch: the later is kept. */

@@ -37,10 +37,11 @@ export function parseSize(field: string, text: string): number | string {
 }
 
 /** Slurm sizes (`4000M`, `16G`, `1.5T`; a bare number is megabytes, as sacct prints them). */
-export function parseSlurmSize(field: string, text: string, defaultUnit = 'M'): number | string {
+export function parseSlurmSize(field: string, text: string): number | string {
   const m = /^(\d+(?:\.\d+)?)([KMGTP]?)$/i.exec(text.trim());
   if (!m) throw new RecordError(field, `expected a size such as 4000M or 16G, found ${describe(text)}`);
-  const unit = (m[2] || defaultUnit).toLowerCase();
+  // Slurm's unit when none is given: megabytes.
+  const unit = (m[2] || 'M').toLowerCase();
   return bytes(m[1]!, 1024 ** SIZE_UNITS[unit]!);
 }
 

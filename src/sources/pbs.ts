@@ -3,12 +3,13 @@
 // skipped. The line's own time is the server's local time (the source's `timezone`); the job times
 // inside (ctime, start, end...) are epoch seconds.
 import { RecordError, describe } from '../errors.ts';
+import { isTimeZone } from '../time.ts';
 import { epochTime, jobTimes } from '../types/job.ts';
 import type { RawObject } from '../types/type.ts';
 import { isObject } from './dump/parts.ts';
 import { type ParsedRecord, parseDuration, parseSize, rejected, wholeNumber } from './hpc.ts';
 
-export interface PbsOptions {
+interface PbsOptions {
   /** The cluster key part: PBS logs do not name their cluster, so the source name stands in. */
   readonly cluster: string;
   /** IANA name of the server's time zone (default UTC). */
@@ -195,7 +196,7 @@ export function execHost(text: string): Placement {
 const SLOTS = /^(\d{1,9})(?:-(\d{1,9})|\*(\d{1,9}))?$/;
 
 /** PBS Pro `(vnodeA:ncpus=4:mem=8gb)+(vnodeB[1]:ncpus=2+vnodeC:ncpus=2)`: cpus summed, vnodes named by host. */
-export function execVnode(text: string): Placement {
+function execVnode(text: string): Placement {
   const hosts = new Set<string>();
   let cores = 0;
   for (const chunk of text.replace(/[()]/g, '').split('+')) {
@@ -226,15 +227,6 @@ type Clock = (year: number, month: number, day: number, hour: number, minute: nu
 
 const clocks = new Map<string, Clock>();
 
-/** True for a time zone name this Node knows (IANA, e.g. Australia/Adelaide), for config checks. */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Local wall-clock time in `zone` -> epoch ms (NaN for an impossible date). Throws for an unknown zone. */
 function clockOf(zone = 'UTC'): Clock {

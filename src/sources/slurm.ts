@@ -19,7 +19,7 @@ export const SACCT_FIELDS = [
 /** For a live collector: `sacct --parsable2 --noheader --allusers -o ${SACCT_FORMAT}` (with TZ=UTC). */
 export const SACCT_FORMAT = SACCT_FIELDS.join(',');
 
-export interface SlurmOptions {
+interface SlurmOptions {
   /** The cluster key part when a record names none (the source name). */
   readonly cluster: string;
 }
@@ -101,7 +101,10 @@ export function parseSacctParsable(line: string, options: SlurmOptions): ParsedR
       // The job name is last and may itself hold `|`.
       name: cells.length === SACCT_FIELDS.length ? cells[COLUMN.jobname] : cells.slice(COLUMN.jobname).join('|'),
     };
-    if (!jobId.includes('[')) return { kind: 'jobs', at, records: [{ ...base, job_id: jobId }] };
+    if (!jobId.includes('[')) {
+      base.job_id = jobId;
+      return { kind: 'jobs', at, records: [base] };
+    }
     return { kind: 'jobs', at, records: jobIds(jobId).map((job_id) => ({ ...base, job_id })) };
   } catch (err) {
     return rejected(err, at);

@@ -4,7 +4,8 @@
 // are read, so a file of a million lines is never in memory (the writer applies them in batches).
 import { InputError, describe } from '../../errors.ts';
 import type { ParsedRecord } from '../hpc.ts';
-import { isPbsLine, isTimeZone, parsePbsLine, pbsLineTime } from '../pbs.ts';
+import { isTimeZone } from '../../time.ts';
+import { isPbsLine, parsePbsLine, pbsLineTime } from '../pbs.ts';
 import { isSacctLine, parseSacctJson, parseSacctParsable, sacctHeaderProblem } from '../slurm.ts';
 import { job } from '../../types/job.ts';
 import { readBytes } from './bytes.ts';
@@ -17,7 +18,7 @@ const NEWLINE = 0x0a;
 const HEAD_BYTES = 64 << 10;
 
 /** The first non-blank line of a file (decompressed), from at most its first 64 KiB. */
-export async function firstLine(file: string): Promise<string | undefined> {
+async function firstLine(file: string): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of readBytes(file, HEAD_BYTES)) {
@@ -70,15 +71,14 @@ export async function readSchedulerText(
   if (format === 'pbs' && timezone !== undefined && !isTimeZone(timezone)) {
     throw new InputError(ctx.file, undefined, `timezone of source ${source}: unknown time zone ${describe(timezone)} (expected an IANA name such as Australia/Adelaide)`);
   }
-  const parse =
-    format === 'pbs'
-      ? (line: string) => parsePbsLine(line, { cluster: source, timezone })
-      : (line: string) => parseSacctParsable(line, { cluster: source });
+  const options = { cluster: source, timezone };
+  const parse = format === 'pbs' ? (line: string) => parsePbsLine(line, options) : (line: string) => parseSacctParsable(line, options);
   const feed = new Feed(ctx, sink.ledger(ctx.file, { source, type: job, shape: 'canonical' }));
   let number = 0;
   for await (const line of input) {
     number++;
-    if (format === 'sacct' && feed.records === 0) {
+    // Only a first line can be a header (in another column order: refused, naming both).
+    if (format === 'sacct' && number === 1) {
       const problem = sacctHeaderProblem(line);
       if (problem) throw new InputError(ctx.file, `line ${number}`, problem);
     }
