@@ -1,4 +1,6 @@
-// SPEC §7: everything is stored as UTC epoch milliseconds and shown as ISO-8601 UTC.
+// SPEC §7: everything is stored as UTC epoch milliseconds and shown as ISO-8601 UTC. Also the two
+// readings HPC logs need: a server's local wall time (SPEC §4.1) and epoch seconds.
+import { RecordError, describe } from './errors.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -104,4 +106,78 @@ export function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+// --- local time of a server ---------------------------------------------------------------------
+
+type Clock = (year: number, month: number, day: number, hour: number, minute: number, second: number) => number;
+
+const clocks = new Map<string, Clock>();
+
+/** Local wall-clock time in `zone` -> epoch ms (NaN for an impossible date). Throws for an unknown zone. */
+export function zoneClock(zone = 'UTC'): Clock {
+  let clock = clocks.get(zone);
+  if (clock) return clock;
+  if (!isTimeZone(zone)) throw new RangeError(`unknown time zone ${describe(zone)} (expected an IANA name such as Australia/Adelaide)`);
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  /** Offset of `zone` from UTC at the instant `utc` (ms): local wall time minus UTC. */
+  const offsetAt = (utc: number) => {
+    const parts: Record<string, number> = {};
+    for (const p of format.formatToParts(utc)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(utc / 1000) * 1000;
+  };
+  // A log's lines are in time order: one Intl call per minute of log, not per line.
+  let lastMinute = Number.NaN;
+  let lastOffset = 0;
+  clock = (year, month, day, hour, minute, second) => {
+    const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+    const back = new Date(wall);
+    if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+    if (zone === 'UTC') return wall;
+    const minuteOf = Math.floor(wall / 60_000);
+    if (minuteOf !== lastMinute) {
+      // Two steps find the offset in force at that local time, also next to a DST change: a time
+      // in the repeated hour reads as its later occurrence; one in the skipped hour, as an hour on.
+      lastOffset = offsetAt(wall - offsetAt(wall));
+      lastMinute = minuteOf;
+    }
+    return wall - lastOffset;
+  };
+  clocks.set(zone, clock);
+  return clock;
+}
+
+// --- epoch seconds ----------------------------------------------------------------------------
+
+/** `YYYY-MM-DDT` by day number: a log's jobs share a few days, so each is formatted once. */
+const dates = new Map<number, string>();
+
+/** Epoch seconds as our stored time text (`2026-11-21T02:00:00Z`), without a Date per call. */
+export function epochTime(seconds: number | undefined, field = 'time'): string | undefined {
+  if (seconds === undefined) return undefined;
+  // Beyond ±100 million days a Date cannot hold it: a garbage value, quarantined, not a crash.
+  if (!Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) throw new RecordError(field, `expected epoch seconds, found ${seconds}`);
+  if (!Number.isInteger(seconds)) return formatInstant(seconds * 1000);
+  const day = Math.floor(seconds / 86_400);
+  let date = dates.get(day);
+  if (date === undefined) {
+    if (dates.size > 10_000) dates.clear();
+    date = formatInstant(day * 86_400_000).slice(0, 11);
+    dates.set(day, date);
+  }
+  const rest = seconds - day * 86_400;
+  return `${date}${two(Math.floor(rest / 3600))}:${two(Math.floor(rest / 60) % 60)}:${two(rest % 60)}Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }

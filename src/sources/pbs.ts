@@ -3,10 +3,9 @@
 // skipped. The line's own time is the server's local time (the source's `timezone`); the job times
 // inside (ctime, start, end...) are epoch seconds.
 import { RecordError, describe } from '../errors.ts';
-import { isTimeZone } from '../time.ts';
-import { epochTime, jobTimes } from '../types/job.ts';
-import type { RawObject } from '../types/type.ts';
-import { isObject } from './dump/parts.ts';
+import { epochTime, zoneClock } from '../time.ts';
+import { jobTimes } from '../types/job.ts';
+import { isObject, type RawObject } from '../types/type.ts';
 import { type ParsedRecord, parseDuration, parseSize, rejected, wholeNumber } from './hpc.ts';
 
 interface PbsOptions {
@@ -30,7 +29,7 @@ export function parsePbsLine(line: string, options: PbsOptions): ParsedRecord {
   const m = LINE.exec(text);
   if (!m) return { kind: 'reject', reason: `not a PBS accounting record (expected MM/DD/YYYY HH:MM:SS;TYPE;JOBID;key=value ...), found ${describe(text)}` };
   const [, mo, d, y, h, mi, s, type, id, rest] = m;
-  const at = clockOf(options.timezone)(+y!, +mo!, +d!, +h!, +mi!, +s!);
+  const at = zoneClock(options.timezone)(+y!, +mo!, +d!, +h!, +mi!, +s!);
   if (Number.isNaN(at)) return { kind: 'reject', reason: `not a valid date and time: ${describe(text.slice(0, 19))}` };
   if (type!.toUpperCase() !== 'E') return { kind: 'skip', reason: `PBS accounting records of type ${type!.toUpperCase()} (only E, job end, records are jobs)` };
   try {
@@ -221,60 +220,11 @@ function gpusOf(a: Map<string, string>, nodes: number | undefined): number | und
   return Number(perNode) * (nodes ?? 1);
 }
 
-// --- local time of the server -----------------------------------------------------------------
-
-type Clock = (year: number, month: number, day: number, hour: number, minute: number, second: number) => number;
-
-const clocks = new Map<string, Clock>();
-
-
-/** Local wall-clock time in `zone` -> epoch ms (NaN for an impossible date). Throws for an unknown zone. */
-function clockOf(zone = 'UTC'): Clock {
-  let clock = clocks.get(zone);
-  if (clock) return clock;
-  if (!isTimeZone(zone)) throw new RangeError(`unknown time zone ${describe(zone)} (expected an IANA name such as Australia/Adelaide)`);
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  /** Offset of `zone` from UTC at the instant `utc` (ms): local wall time minus UTC. */
-  const offsetAt = (utc: number) => {
-    const parts: Record<string, number> = {};
-    for (const p of format.formatToParts(utc)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - Math.floor(utc / 1000) * 1000;
-  };
-  // A log's lines are in time order: one Intl call per minute of log, not per line.
-  let lastMinute = Number.NaN;
-  let lastOffset = 0;
-  clock = (year, month, day, hour, minute, second) => {
-    const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-    const back = new Date(wall);
-    if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return Number.NaN;
-    if (zone === 'UTC') return wall;
-    const minuteOf = Math.floor(wall / 60_000);
-    if (minuteOf !== lastMinute) {
-      // Two steps find the offset in force at that local time, also next to a DST change: a time
-      // in the repeated hour reads as its later occurrence; one in the skipped hour, as an hour on.
-      lastOffset = offsetAt(wall - offsetAt(wall));
-      lastMinute = minuteOf;
-    }
-    return wall - lastOffset;
-  };
-  clocks.set(zone, clock);
-  return clock;
-}
-
 /** The PBS clock, for callers that need a line's time on its own (the survey of a file's head). */
 export function pbsLineTime(line: string, timezone?: string): number | undefined {
   const m = LINE.exec(line.trim());
   if (!m) return undefined;
-  const at = clockOf(timezone)(+m[3]!, +m[1]!, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
+  const at = zoneClock(timezone)(+m[3]!, +m[1]!, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
   return Number.isNaN(at) ? undefined : at;
 }
 

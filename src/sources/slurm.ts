@@ -2,11 +2,10 @@
 // `sacct --json`. Only whole, finished jobs are jobs: steps, unfinished jobs and jobs that never ran
 // are counted and skipped. sacct prints zone-less times; they are read as UTC (run sacct with TZ=UTC).
 import { RecordError, describe } from '../errors.ts';
-import { epochTime, jobTimes } from '../types/job.ts';
-import { isCanonicalInstant } from '../time.ts';
-import type { RawObject } from '../types/type.ts';
+import { epochTime, isCanonicalInstant } from '../time.ts';
+import { jobTimes } from '../types/job.ts';
+import { isObject, type RawObject } from '../types/type.ts';
 import { MIB, times } from '../types/units.ts';
-import { isObject } from './dump/parts.ts';
 import { type ParsedRecord, parseDuration, parseSlurmSize, rejected, wholeNumber } from './hpc.ts';
 
 /** The `sacct -o` field order every parsable dump must have (the job name last: it may hold `|`). */

@@ -1,8 +1,6 @@
 // Finished HPC jobs (SPEC §5): PBS/Torque accounting logs, Slurm sacct (parsable and JSON), and the
 // reporting-unified `pbs.accounting.log` / `hpc.slurm` messages. A ledger (SPEC §3, §6): each job is
 // inserted once by its key.
-import { RecordError } from '../errors.ts';
-import { formatInstant } from '../time.ts';
 import { f, type RawObject, type ResourceType } from './type.ts';
 
 export const job: ResourceType = {
@@ -61,28 +59,4 @@ export function jobTimes(start: number | undefined, end: number | undefined, cor
   // A clock step between start and end must not give a negative charge.
   const walltime = Math.max(0, end - start);
   return { walltime_s: walltime, cpu_seconds: cores === undefined ? undefined : cores * walltime };
-}
-
-/** `YYYY-MM-DDT` by day number: a log's jobs share a few days, so each is formatted once. */
-const dates = new Map<number, string>();
-
-/** Epoch seconds as our stored time text (`2026-11-21T02:00:00Z`), without a Date per call. */
-export function epochTime(seconds: number | undefined, field = 'time'): string | undefined {
-  if (seconds === undefined) return undefined;
-  // Beyond ±100 million days a Date cannot hold it: a garbage value, quarantined, not a crash.
-  if (!Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) throw new RecordError(field, `expected epoch seconds, found ${seconds}`);
-  if (!Number.isInteger(seconds)) return formatInstant(seconds * 1000);
-  const day = Math.floor(seconds / 86_400);
-  let date = dates.get(day);
-  if (date === undefined) {
-    if (dates.size > 10_000) dates.clear();
-    date = formatInstant(day * 86_400_000).slice(0, 11);
-    dates.set(day, date);
-  }
-  const rest = seconds - day * 86_400;
-  return `${date}${two(Math.floor(rest / 3600))}:${two(Math.floor(rest / 60) % 60)}:${two(rest % 60)}Z`;
-}
-
-function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
 }

@@ -41,7 +41,12 @@ export const f = {
   list: field('list'),
 };
 
+/** A JSON object: not null, not a list. */
+export function isObject(value: unknown): value is RawObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** Reads a nested object member, or undefined when it is not an object. */
 export function objectAt(raw: unknown): RawObject | undefined {
-  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as RawObject) : undefined;
+  return isObject(raw) ? raw : undefined;
 }
