@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
 import { Collector } from '../src/ingest/collect.ts';
-import type { ParsedRecord } from '../src/sources/hpc.ts';
+import type { ParsedRecord } from '../src/sources/hpc/record.ts';
 import { hostlist, parseSacctJson, parseSacctParsable, SACCT_FIELDS, SACCT_FORMAT } from '../src/sources/slurm.ts';
 import { listDumpFiles } from '../src/sources/dump/files.ts';
 import { readDump } from '../src/sources/dump/read.ts';

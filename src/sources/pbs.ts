@@ -6,7 +6,8 @@ import { RecordError, describe } from '../errors.ts';
 import { epochTime, zoneClock } from '../time.ts';
 import { jobTimes } from '../types/job.ts';
 import { isObject, type RawObject } from '../types/type.ts';
-import { type ParsedRecord, parseDuration, parseSize, rejected, wholeNumber } from './hpc.ts';
+import { type ParsedRecord, rejected } from './hpc/record.ts';
+import { parseDuration, parseSize, wholeNumber } from './hpc/values.ts';
 
 interface PbsOptions {
   /** The cluster key part: PBS logs do not name their cluster, so the source name stands in. */

@@ -6,7 +6,8 @@ import { epochTime, isCanonicalInstant } from '../time.ts';
 import { jobTimes } from '../types/job.ts';
 import { isObject, type RawObject } from '../types/type.ts';
 import { MIB, times } from '../types/units.ts';
-import { type ParsedRecord, parseDuration, parseSlurmSize, rejected, wholeNumber } from './hpc.ts';
+import { type ParsedRecord, rejected } from './hpc/record.ts';
+import { parseDuration, parseSlurmSize, wholeNumber } from './hpc/values.ts';
 
 /** The `sacct -o` field order every parsable dump must have (the job name last: it may hold `|`). */
 export const SACCT_FIELDS = [

@@ -3,7 +3,7 @@
 // document whose `jobs` list is read element by element). Their jobs go to a ledger writer as they
 // are read, so a file of a million lines is never in memory (the writer applies them in batches).
 import { InputError, describe } from '../../errors.ts';
-import type { ParsedRecord } from '../hpc.ts';
+import type { ParsedRecord } from '../hpc/record.ts';
 import { isTimeZone } from '../../time.ts';
 import { isPbsLine, parsePbsLine, pbsLineTime } from '../pbs.ts';
 import { isSacctLine, parseSacctJson, parseSacctParsable, sacctHeaderProblem } from '../slurm.ts';

@@ -1,25 +1,7 @@
-// What the HPC scheduler readers (pbs.ts, slurm.ts) share: the result of reading one line or
-// record, and the value formats both speak (sizes, durations). Plain functions, so a live collector
-// can reuse them as they are.
-import { RecordError, describe } from '../errors.ts';
-import type { RawObject } from '../types/type.ts';
-import { times } from '../types/units.ts';
-
-/** One input line (or JSON record) of a scheduler, read. */
-export type ParsedRecord =
-  /** Finished jobs (one, or several for a Slurm `123_[1-3]` array line), in our field names. */
-  | { readonly kind: 'jobs'; readonly at: number; readonly records: readonly RawObject[] }
-  /** Not a finished job, on purpose (another record type, a job step, an unfinished job): counted. */
-  | { readonly kind: 'skip'; readonly reason: string }
-  /** Looks like a record but does not read: quarantined with its place (SPEC §9). */
-  | { readonly kind: 'reject'; readonly at?: number; readonly field?: string; readonly reason: string }
-  | { readonly kind: 'blank' };
-
-/** Turns a RecordError from a field parser into a quarantine result; anything else is a bug. */
-export function rejected(err: unknown, at?: number): ParsedRecord {
-  if (err instanceof RecordError) return { kind: 'reject', at, field: err.field, reason: err.detail };
-  throw err;
-}
+// The value formats the schedulers speak (SPEC §4.1.4, §5 `job`): PBS and Slurm sizes, durations,
+// whole numbers. Plain functions, so a live collector can reuse them as they are.
+import { RecordError, describe } from '../../errors.ts';
+import { times } from '../../types/units.ts';
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(b|w)?$/i;
 const SIZE_UNITS: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
