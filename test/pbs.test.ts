@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
 import { Collector } from '../src/ingest/collect.ts';
 import type { ParsedRecord } from '../src/sources/hpc/record.ts';
-import { parsePbsLine } from '../src/sources/pbs.ts';
+import { parsePbsLine } from '../src/sources/pbs/line.ts';
 import { listDumpFiles } from '../src/sources/dump/files.ts';
 import { readDump } from '../src/sources/dump/read.ts';
 import { surveyDump } from '../src/sources/dump/survey.ts';

@@ -5,7 +5,7 @@
 import { InputError, describe } from '../../errors.ts';
 import type { ParsedRecord } from '../hpc/record.ts';
 import { isTimeZone } from '../../time.ts';
-import { isPbsLine, parsePbsLine, pbsLineTime } from '../pbs.ts';
+import { isPbsLine, parsePbsLine, pbsLineTime } from '../pbs/line.ts';
 import { isSacctLine, parseSacctJson, parseSacctParsable, sacctHeaderProblem } from '../slurm.ts';
 import { job } from '../../types/job.ts';
 import { readBytes } from './bytes.ts';

@@ -1,7 +1,7 @@
 // `pbs.accounting.log`: one message per accounting log line, as the reporting producer parsed it;
 // only ended jobs (`state: exited`) are jobs, the rest are counted and skipped.
 import { type Deferred, job } from '../../../types/job.ts';
-import { pbsEnvelopeJob } from '../../pbs.ts';
+import { pbsEnvelopeJob } from '../../pbs/envelope.ts';
 import type { EnvelopeSchema } from './schema.ts';
 
 export const pbsAccounting: EnvelopeSchema = (data, source) => {
