@@ -12,7 +12,7 @@ import { resolveCloud } from '../sources/openstack/clouds.ts';
 import { KeystoneSession, OpenStackError } from '../sources/openstack/keystone.ts';
 import { OPENSTACK_TYPES } from '../sources/openstack/collected.ts';
 import { type LiveScan, openstackScans } from '../sources/openstack/scans.ts';
-import { runSacct } from '../sources/sacct.ts';
+import { runSacct } from '../sources/slurm/sacct.ts';
 import { SnapshotBuilder } from '../snapshot.ts';
 import { NO_TOTALS, type SourceFile, type Store } from '../store/store.ts';
 import type { Privacy } from '../types/normalise.ts';

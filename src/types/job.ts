@@ -33,7 +33,7 @@ export const job: ResourceType = {
     f.string('name', { private: true }),
   ],
   readers: {
-    // The sources map their records to these names themselves (src/sources/pbs.ts, slurm.ts). Where
+    // The sources map their records to these names themselves (src/sources/pbs/, slurm/). Where
     // that happens while a snapshot is built (reporting-unified messages), they hand over the mapping
     // as a function, so a record that does not map is quarantined like any other (SPEC §9).
     deferred: (raw) => (raw as unknown as Deferred).read(),

@@ -1,7 +1,7 @@
 // `hpc.slurm`: `data.jobs`, each `{job_id, user, partition, start, end, cpu_seconds}` from sacct.
 import { RecordError, describe } from '../../../errors.ts';
 import { type Deferred, job } from '../../../types/job.ts';
-import { slurmEnvelopeJob } from '../../slurm.ts';
+import { slurmEnvelopeJob } from '../../slurm/envelope.ts';
 import { isObject } from '../parts.ts';
 import { unread } from './nested.ts';
 import type { EnvelopeSchema } from './schema.ts';

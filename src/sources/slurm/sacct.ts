@@ -2,10 +2,10 @@
 // window, with TZ=UTC so the times it prints are UTC. Its output is read line by line as it comes.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { InputError } from '../errors.ts';
-import { SACCT_FORMAT } from './slurm.ts';
+import { InputError } from '../../errors.ts';
+import { SACCT_FORMAT } from './parsable.ts';
 
-export interface SacctWindow {
+interface SacctWindow {
   /** The command to run (`sacct`, or a path; tests point it at a script). */
   readonly command: string;
   /** `--clusters`, when the source names one. */
@@ -14,7 +14,7 @@ export interface SacctWindow {
   readonly since: number;
 }
 
-export interface SacctRun {
+interface SacctRun {
   readonly lines: AsyncIterable<string>;
   /** Resolves when sacct has ended well; rejects with an InputError naming the run otherwise. */
   readonly finished: Promise<void>;
@@ -22,7 +22,7 @@ export interface SacctRun {
   readonly label: string;
 }
 
-export function sacctArguments(window: SacctWindow): string[] {
+function sacctArguments(window: SacctWindow): string[] {
   return [
     '--allusers',
     '--parsable2',
