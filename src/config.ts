@@ -1,27 +1,16 @@
 // SPEC §4.3: the YAML configuration. Found in the usual places, validated key by key; a mistake is a
-// usage error naming the file and the key. Secrets never live here.
-import { existsSync, readFileSync } from 'node:fs';
+// usage error naming the file and the key. Each source is checked against its kind's declaration
+// (src/sources/*/kind.ts): this file knows no kind by name. Secrets never live here.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { UsageError, describe } from './errors.ts';
-import { OPENSTACK_TYPES } from './sources/openstack/collected.ts';
+import { sourceKind, sourceKinds } from './sources/index.ts';
+import type { SettingKind, SourceConfig } from './sources/kind.ts';
 import { isTimeZone } from './time.ts';
-import { resourceTypes } from './types/index.ts';
 import type { PrivacyMode } from './types/normalise.ts';
-
-export const SOURCE_KINDS = ['openstack', 'pbs', 'slurm', 'dump'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
-
-export interface SourceConfig {
-  readonly name: string;
-  readonly kind: SourceKind;
-  readonly types?: readonly string[];
-  readonly privateFields: PrivacyMode;
-  readonly allowMassRemoval: boolean;
-  /** Kind-specific settings (cloud, region, path, timezone, cluster, lookback...), validated by name and type. */
-  readonly settings: Readonly<Record<string, string | number>>;
-}
+import { isObject } from './types/type.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 export interface Config {
   /** The file it came from; undefined when there is none (ingest --dump and export need none). */
@@ -31,25 +20,7 @@ export interface Config {
 }
 
 const COMMON_KEYS = ['kind', 'types', 'private_fields', 'allow_mass_removal'];
-
-/** How a kind-specific setting is written: text, a whole number from 1, or a duration. */
-type SettingKind = 'text' | 'count' | 'seconds' | 'duration' | 'timezone';
-
-const KIND_KEYS: Record<SourceKind, Readonly<Record<string, SettingKind>>> = {
-  openstack: { cloud: 'text', region: 'text', max_requests_per_host: 'count', timeout: 'seconds' },
-  pbs: { path: 'text', timezone: 'timezone' },
-  slurm: { cluster: 'text', lookback: 'duration', command: 'text' },
-  dump: { path: 'text' },
-};
-
-const REQUIRED_KEYS: Record<SourceKind, readonly string[]> = { openstack: [], pbs: ['path'], slurm: [], dump: ['path'] };
-
-/** The types each kind can collect; `types:` may choose among them (default: all). */
-function kindTypes(kind: SourceKind): readonly string[] {
-  if (kind === 'openstack') return OPENSTACK_TYPES;
-  if (kind === 'dump') return resourceTypes().map((type) => type.name);
-  return ['job'];
-}
+const PRIVACY_MODES: readonly PrivacyMode[] = ['drop', 'keep', 'hash'];
 
 /** `2d`, `36h`, `90m`, `3600s` (or bare seconds) -> seconds; undefined when it is none of those. */
 export function durationSeconds(text: string): number | undefined {
@@ -81,7 +52,6 @@ function setting(kind: SettingKind, value: unknown, bad: (detail: string) => Err
       throw bad(`expected an IANA time zone like Australia/Adelaide or UTC, ${found}`);
   }
 }
-const PRIVACY_MODES: readonly PrivacyMode[] = ['drop', 'keep', 'hash'];
 
 /** `--config`, else `$USAGE_ETL_CONFIG`, else the first of the usual places that exists. */
 function findConfig(explicit?: string): string | undefined {
@@ -97,50 +67,42 @@ function findConfig(explicit?: string): string | undefined {
 export function loadConfig(explicit?: string): Config {
   const path = findConfig(explicit);
   if (!path) return { sources: new Map() };
-  let document: unknown;
-  try {
-    document = parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  return parseConfig(path, document ?? {});
+  return parseConfig(path, readYamlFile(path) ?? {});
 }
 
 export function parseConfig(path: string, document: unknown): Config {
   const bad = (key: string, detail: string) => new UsageError(`${path}: ${key}: ${detail}`);
-  if (!isMap(document)) throw bad('(top level)', `expected a mapping, found ${describe(document)}`);
+  if (!isObject(document)) throw bad('(top level)', `expected a mapping, found ${describe(document)}`);
   for (const key of Object.keys(document)) {
     if (key !== 'db' && key !== 'sources') throw bad(key, 'unknown key (expected db, sources)');
   }
   if (document.db !== undefined && typeof document.db !== 'string') throw bad('db', `expected a path, found ${describe(document.db)}`);
   const sources = new Map<string, SourceConfig>();
   const listed = document.sources ?? {};
-  if (!isMap(listed)) throw bad('sources', `expected a mapping of source names, found ${describe(listed)}`);
+  if (!isObject(listed)) throw bad('sources', `expected a mapping of source names, found ${describe(listed)}`);
   for (const [name, entry] of Object.entries(listed)) {
     const at = `sources.${name}`;
-    if (!isMap(entry)) throw bad(at, `expected a mapping, found ${describe(entry)}`);
-    const kind = entry.kind;
-    if (typeof kind !== 'string' || !(SOURCE_KINDS as readonly string[]).includes(kind)) {
-      throw bad(`${at}.kind`, `expected one of ${SOURCE_KINDS.join(', ')}, found ${describe(kind)}`);
-    }
-    const kindKeys = KIND_KEYS[kind as SourceKind];
-    const allowed = [...COMMON_KEYS, ...Object.keys(kindKeys)];
+    if (!isObject(entry)) throw bad(at, `expected a mapping, found ${describe(entry)}`);
+    const kind = typeof entry.kind === 'string' ? sourceKind(entry.kind) : undefined;
+    if (!kind) throw bad(`${at}.kind`, `expected one of ${sourceKinds().map((k) => k.name).join(', ')}, found ${describe(entry.kind)}`);
+    const allowed = [...COMMON_KEYS, ...Object.keys(kind.settings)];
     const settings: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(entry)) {
-      if (!allowed.includes(key)) throw bad(`${at}.${key}`, `unknown key for kind ${kind} (expected ${allowed.join(', ')})`);
-      const settingKind = kindKeys[key];
-      if (settingKind) settings[key] = setting(settingKind, value, (detail) => bad(`${at}.${key}`, detail));
+      if (!allowed.includes(key)) throw bad(`${at}.${key}`, `unknown key for kind ${kind.name} (expected ${allowed.join(', ')})`);
+      const declared = kind.settings[key];
+      if (declared) settings[key] = setting(declared.kind, value, (detail) => bad(`${at}.${key}`, detail));
     }
-    for (const needed of REQUIRED_KEYS[kind as SourceKind]) {
-      if (settings[needed] === undefined) throw bad(`${at}.${needed}`, `missing (kind ${kind} needs it)`);
+    for (const [key, declared] of Object.entries(kind.settings)) {
+      if (declared.required && settings[key] === undefined) throw bad(`${at}.${key}`, `missing (kind ${kind.name} needs it)`);
     }
     const types = entry.types;
     if (types !== undefined && !(Array.isArray(types) && types.length && types.every((t) => typeof t === 'string'))) {
       throw bad(`${at}.types`, `expected a list of resource types, found ${Array.isArray(types) && !types.length ? 'an empty list' : describe(types)}`);
     }
-    const collectable = kindTypes(kind as SourceKind);
-    const unknownType = (types as string[] | undefined)?.find((t) => !collectable.includes(t));
-    if (unknownType !== undefined) throw bad(`${at}.types`, `${unknownType} is not a type of kind ${kind} (expected some of ${collectable.join(', ')})`);
+    const unknownType = (types as string[] | undefined)?.find((t) => !kind.types.includes(t));
+    if (unknownType !== undefined) {
+      throw bad(`${at}.types`, `${unknownType} is not a type of kind ${kind.name} (expected some of ${kind.types.join(', ')})`);
+    }
     const privateFields = entry.private_fields ?? 'drop';
     if (!PRIVACY_MODES.includes(privateFields as PrivacyMode)) {
       throw bad(`${at}.private_fields`, `expected drop, keep or hash, found ${describe(privateFields)}`);
@@ -151,7 +113,7 @@ export function parseConfig(path: string, document: unknown): Config {
     }
     sources.set(name, {
       name,
-      kind: kind as SourceKind,
+      kind: kind.name,
       types: types as string[] | undefined,
       privateFields: privateFields as PrivacyMode,
       allowMassRemoval,
@@ -159,8 +121,4 @@ export function parseConfig(path: string, document: unknown): Config {
     });
   }
   return { path, db: document.db as string | undefined, sources };
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -5,9 +5,16 @@ import ora, { type Ora } from 'ora';
 
 export type LogFormat = 'text' | 'json';
 
+/** Where lines go: process.stdout and process.stderr, unless a caller (a test) collects them. */
+export interface Sink {
+  write(text: string): unknown;
+}
+
 export interface LoggerOptions {
   readonly format: LogFormat;
   readonly quiet: boolean;
+  readonly out?: Sink;
+  readonly err?: Sink;
 }
 
 type Fields = Record<string, unknown>;
@@ -20,26 +27,26 @@ export class Logger {
   /** A result line (a snapshot summary, a written file): stdout, unless quiet. */
   result(text: string, fields: Fields = {}): void {
     if (this.options.quiet) return;
-    this.emit(process.stdout, 'info', text, fields);
+    this.emit(this.options.out ?? process.stdout, 'info', text, fields);
   }
 
   /** Progress worth a line in a log, but not an alarm: stderr, unless quiet. */
   info(text: string, fields: Fields = {}): void {
     if (this.options.quiet) return;
-    this.emit(process.stderr, 'info', text, fields);
+    this.emit(this.options.err ?? process.stderr, 'info', text, fields);
   }
 
   warn(text: string, fields: Fields = {}): void {
-    this.emit(process.stderr, 'warn', text, fields);
+    this.emit(this.options.err ?? process.stderr, 'warn', text, fields);
   }
 
   error(text: string, fields: Fields = {}): void {
-    this.emit(process.stderr, 'error', text, fields);
+    this.emit(this.options.err ?? process.stderr, 'error', text, fields);
   }
 
   /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */
   progress(text: string): void {
-    if (this.options.quiet || this.options.format === 'json' || !process.stderr.isTTY) return;
+    if (this.options.quiet || this.options.format === 'json' || this.options.err || !process.stderr.isTTY) return;
     if (!this.spinner) this.spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
     else this.spinner.text = text;
   }
@@ -49,7 +56,7 @@ export class Logger {
     this.spinner = undefined;
   }
 
-  private emit(stream: NodeJS.WriteStream, level: string, text: string, fields: Fields): void {
+  private emit(stream: Sink, level: string, text: string, fields: Fields): void {
     this.spinner?.clear();
     if (this.options.format === 'json') {
       stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message: text, ...fields })}\n`);

@@ -7,13 +7,15 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { applySnapshot, type ApplyOutcome, DryRun } from '../src/ingest/apply.ts';
-import { ingestSchedulerLines, type IngestReporter } from '../src/ingest/dumps.ts';
+import { StoreWriter } from '../src/ingest/store-writer.ts';
+import { readSacctText } from '../src/sources/slurm/text.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
-import { Store } from '../src/store/store.ts';
+import { openStore, type Store } from '../src/store/index.ts';
 import { resourceType } from '../src/types/index.ts';
 import { FIXTURES, ROOT, runCli, startCli, tempDir, waitUntil, workspace } from './support/cli.ts';
 import { readOnly, tryReadOnly } from './support/db.ts';
+import { freshHistory } from './support/history.ts';
+import { ingestDumps, ingestParts, part } from './support/ingest.ts';
 
 const JOB = resourceType('job')!;
 const T = (day: number, hour = 2) => Date.UTC(2026, 10, day, hour);
@@ -29,32 +31,32 @@ function batch(takenAt: number, records: Record<string, unknown>[], options: { r
   return builder.build({ source: 'emu', takenAt, complete: true });
 }
 
-function fresh(): { store: Store; runId: number; path: string } {
-  const path = join(tempDir(), 'usage.db');
-  const store = Store.open(path);
-  return { store, runId: store.startRun('test'), path };
+const fresh = () => freshHistory();
+
+async function jobSeries(store: Store): Promise<number> {
+  return (await store.reads.listSeries()).find((s) => s.source === 'emu' && s.type === 'job')!.id;
 }
 
 const count = (path: string, sql: string): number => readOnly(path, (conn) => conn.prepare(sql).pluck().get() as number);
 
 describe('the job ledger in the store', () => {
-  it('inserts new jobs, counts an identical re-delivery as unchanged, and stores it once', () => {
-    const { store, runId, path } = fresh();
-    const first = applySnapshot(store, batch(T(20), [job('1'), job('2')]), { runId, allowMassRemoval: false });
-    const again = applySnapshot(store, batch(T(21), [job('2'), job('3')]), { runId, allowMassRemoval: false });
+  it('inserts new jobs, counts an identical re-delivery as unchanged, and stores it once', async () => {
+    const { apply, path, close } = await fresh();
+    const first = await apply(batch(T(20), [job('1'), job('2')]));
+    const again = await apply(batch(T(21), [job('2'), job('3')]));
     assert.deepEqual([first.counts.added, first.counts.unchanged], [2, 0]);
     assert.deepEqual([again.counts.added, again.counts.modified, again.counts.removed, again.counts.unchanged], [1, 0, 0, 1]);
     assert.equal(again.counts.duplicates, 1);
-    store.close();
+    await close();
     assert.equal(count(path, 'SELECT count(*) FROM changes'), 3);
   });
 
-  it('updates a job re-reported with new content, keeping old and new values', () => {
-    const { store, runId, path } = fresh();
-    applySnapshot(store, batch(T(20), [job('1', { state: 'NODE_FAIL' })]), { runId, allowMassRemoval: false });
-    const update = applySnapshot(store, batch(T(21), [job('1', { state: 'COMPLETED', end: '2026-11-20T04:00:00Z' })]), { runId, allowMassRemoval: false });
+  it('updates a job re-reported with new content, keeping old and new values', async () => {
+    const { apply, path, close } = await fresh();
+    await apply(batch(T(20), [job('1', { state: 'NODE_FAIL' })]));
+    const update = await apply(batch(T(21), [job('1', { state: 'COMPLETED', end: '2026-11-20T04:00:00Z' })]));
     assert.deepEqual([update.counts.added, update.counts.modified], [0, 1]);
-    store.close();
+    await close();
     const fields = readOnly(path, (conn) => conn.prepare("SELECT fields FROM changes WHERE action = 'modified'").pluck().get() as string);
     assert.deepEqual(JSON.parse(fields), {
       state: { old: 'NODE_FAIL', new: 'COMPLETED' },
@@ -62,65 +64,66 @@ describe('the job ledger in the store', () => {
     });
   });
 
-  it('removes nothing when a later file does not list a job', () => {
-    const { store, runId } = fresh();
-    applySnapshot(store, batch(T(20), Array.from({ length: 30 }, (_, i) => job(String(i)))), { runId, allowMassRemoval: false });
-    const later = applySnapshot(store, batch(T(21), [job('99')]), { runId, allowMassRemoval: false });
+  it('removes nothing when a later file does not list a job', async () => {
+    const { store, apply } = await fresh();
+    await apply(batch(T(20), Array.from({ length: 30 }, (_, i) => job(String(i)))));
+    const later = await apply(batch(T(21), [job('99')]));
     assert.equal(later.counts.removed, 0);
-    assert.equal(store.ledgerLookup(store.findSeries('emu', 'job')!, ['0', '29'].map((id) => JSON.stringify(['emu', id, '2026-11-20T01:00:00Z']))).size, 2);
+    assert.equal((await store.history.records(await jobSeries(store), ['0', '29'].map((id) => JSON.stringify(['emu', id, '2026-11-20T01:00:00Z'])))).size, 2);
   });
 
-  it('tells a reused job id apart by its submit time', () => {
-    const { store, runId } = fresh();
-    applySnapshot(store, batch(T(20), [job('5001')]), { runId, allowMassRemoval: false });
-    const reused = applySnapshot(store, batch(T(21), [job('5001', { submit: '2027-03-01T00:00:00Z' })]), { runId, allowMassRemoval: false });
+  it('tells a reused job id apart by its submit time', async () => {
+    const { store, apply } = await fresh();
+    await apply(batch(T(20), [job('5001')]));
+    const reused = await apply(batch(T(21), [job('5001', { submit: '2027-03-01T00:00:00Z' })]));
     assert.deepEqual([reused.counts.added, reused.counts.modified], [1, 0]);
   });
 
-  it('accepts an older file read late (back-fill), without undoing a newer report', () => {
-    const { store, runId } = fresh();
-    applySnapshot(store, batch(T(22), [job('1', { state: 'COMPLETED' })]), { runId, allowMassRemoval: false });
-    const older = applySnapshot(store, batch(T(20), [job('1', { state: 'NODE_FAIL' }), job('2')]), { runId, allowMassRemoval: false });
+  it('accepts an older file read late (back-fill), without undoing a newer report', async () => {
+    const { store, apply } = await fresh();
+    await apply(batch(T(22), [job('1', { state: 'COMPLETED' })]));
+    const older = await apply(batch(T(20), [job('1', { state: 'NODE_FAIL' }), job('2')]));
     assert.equal(older.status, 'applied');
     assert.deepEqual([older.counts.added, older.counts.modified, older.counts.unchanged], [1, 0, 1]);
-    const series = store.findSeries('emu', 'job')!;
-    assert.match(store.currentRecord(series, JSON.stringify(['emu', '1', '2026-11-20T01:00:00Z'])), /"state":"COMPLETED"/);
+    const key = JSON.stringify(['emu', '1', '2026-11-20T01:00:00Z']);
+    assert.match((await store.history.records(await jobSeries(store), [key])).get(key)!, /"state":"COMPLETED"/);
   });
 
-  it('applies two different batches taken at the same time; the same batch again is already ingested', () => {
-    const { store, runId, path } = fresh();
-    assert.equal(applySnapshot(store, batch(T(20), [job('1')]), { runId, allowMassRemoval: false }).status, 'applied');
-    assert.equal(applySnapshot(store, batch(T(20), [job('1'), job('2')]), { runId, allowMassRemoval: false }).status, 'applied');
-    assert.equal(applySnapshot(store, batch(T(20), [job('1')]), { runId, allowMassRemoval: false }).status, 'already ingested');
-    store.close();
+  it('applies two different batches taken at the same time; the same batch again is already ingested', async () => {
+    const { apply, path, close } = await fresh();
+    assert.equal((await apply(batch(T(20), [job('1')]))).status, 'applied');
+    assert.equal((await apply(batch(T(20), [job('1'), job('2')]))).status, 'applied');
+    assert.equal((await apply(batch(T(20), [job('1')]))).status, 'already ingested');
+    await close();
     assert.equal(count(path, 'SELECT count(*) FROM snapshots'), 2);
   });
 
-  it('stores a quarantined line once, however often a growing log is read again', () => {
-    const { store, runId, path } = fresh();
-    const a = applySnapshot(store, batch(T(20), [job('1')], { rejects: ['line 7'] }), { runId, allowMassRemoval: false });
-    const b = applySnapshot(store, batch(T(21), [job('1'), job('2')], { rejects: ['line 7'] }), { runId, allowMassRemoval: false });
+  it('stores a quarantined line once, however often a growing log is read again', async () => {
+    const { apply, path, close } = await fresh();
+    const a = await apply(batch(T(20), [job('1')], { rejects: ['line 7'] }));
+    const b = await apply(batch(T(21), [job('1'), job('2')], { rejects: ['line 7'] }));
     assert.deepEqual([a.freshRejects?.length, b.freshRejects?.length], [1, 0]);
     assert.equal(b.counts.rejected, 1, 'the summary still says the file has one');
-    store.close();
+    await close();
     assert.equal(count(path, 'SELECT count(*) FROM rejects'), 1);
   });
 
-  it('previews a ledger snapshot without writing (dry run)', () => {
-    const { store, runId, path } = fresh();
-    applySnapshot(store, batch(T(20), [job('1')]), { runId, allowMassRemoval: false });
-    const dryRun = new DryRun(store);
-    assert.deepEqual(dryRun.preview(batch(T(21), [job('1'), job('2')]), false).counts.added, 1);
+  it('previews a ledger snapshot without writing (dry run)', async () => {
+    const history = await fresh();
+    const { apply, path, close } = history;
+    await apply(batch(T(20), [job('1')]));
+    const dryRun = history.dryRun();
+    assert.deepEqual((await dryRun.apply(batch(T(21), [job('1'), job('2')]), { allowMassRemoval: false })).counts.added, 1);
     // The next batch is diffed against what the dry run would have stored.
-    const next = dryRun.preview(batch(T(22), [job('2'), job('3', { state: 'FAILED' })]), false);
+    const next = await dryRun.apply(batch(T(22), [job('2'), job('3', { state: 'FAILED' })]), { allowMassRemoval: false });
     assert.deepEqual([next.counts.added, next.counts.unchanged], [1, 1]);
-    store.close();
+    await close();
     assert.equal(count(path, 'SELECT count(*) FROM snapshots'), 1);
   });
 });
 
 describe('a database of schema version 1', () => {
-  it('is migrated in place: its history kept, jobs then stored, state types still one snapshot per time', () => {
+  it('is migrated in place: its history kept, jobs then stored, state types still one snapshot per time', async () => {
     const path = join(tempDir(), 'old.db');
     const old = new Database(path);
     old.exec(readFileSync(join(ROOT, 'test', 'support', 'schema-v1.sql'), 'utf8'));
@@ -135,41 +138,38 @@ describe('a database of schema version 1', () => {
     old.pragma('user_version = 1');
     old.close();
 
-    const store = Store.open(path);
-    assert.equal(store.db.pragma('user_version', { simple: true }), 3, 'brought to the newest version');
-    assert.deepEqual([...store.loadCurrent(1)], [['vm-1', 'hash1']]);
-    assert.equal(store.snapshotAt(1, T(1))?.contentHash, 'h1');
-    const runId = store.startRun('test');
-    assert.equal(applySnapshot(store, batch(T(20), [job('1')]), { runId, allowMassRemoval: false }).counts.added, 1);
+    const store = await openStore(path);
+    assert.equal(readOnly(path, (conn) => conn.pragma('user_version', { simple: true })), 3, 'brought to the newest version');
+    assert.deepEqual([...(await store.history.current(1))], [['vm-1', 'hash1']]);
+    assert.equal((await store.history.seriesState('nectar-sa', 'vm', T(1), 'h1')).sameStored, true);
+    const writer = new StoreWriter(store);
+    await writer.begin('test', 0, () => {});
+    const apply = (snapshot: Snapshot) => writer.apply(snapshot, { allowMassRemoval: false });
+    assert.equal((await apply(batch(T(20), [job('1')]))).counts.added, 1);
     const vms = new SnapshotBuilder(resourceType('vm')!, { mode: 'drop' });
     vms.add({ id: 'vm-2' }, 'canonical', 'y.json', 'resources[0]');
-    assert.throws(() => applySnapshot(store, vms.build({ source: 'nectar-sa', takenAt: T(1), complete: true }), { runId, allowMassRemoval: false }), /a different snapshot/);
-    store.close();
+    await assert.rejects(() => apply(vms.build({ source: 'nectar-sa', takenAt: T(1), complete: true })), /a different snapshot/);
+    await store.close();
   });
 });
 
 describe('scheduler output handed over by a live collector', () => {
   it('applies sacct lines as a dump of them would be, overlapping windows deduplicated', async () => {
-    const { store, runId } = fresh();
+    const db = join(tempDir(), 'usage.db');
     const lines = readFileSync(join(FIXTURES, 'slurm', 'tango', 'sacct-20261121.sacct'), 'utf8').split('\n');
-    const summaries: string[] = [];
-    const notes: string[] = [];
-    const report: IngestReporter = {
-      progress: () => {},
-      applied: (snapshot, outcome: ApplyOutcome) => summaries.push(`${snapshot.source} ${outcome.status} +${outcome.counts.added} =${outcome.counts.unchanged} !${outcome.counts.rejected}`),
-      failed: (message) => assert.fail(message),
-      warn: () => {},
-      note: (message) => notes.push(message),
-    };
-    const input = { label: 'sacct -S 2026-11-19', source: 'tango', format: 'sacct' as const, dryRun: false, privacy: { mode: 'drop' as const } };
-    const first = await ingestSchedulerLines(store, runId, input, lines, report);
+    const label = 'sacct -S 2026-11-19';
+    const window = (of: string[]) => part((context) => readSacctText(label, of, { source: 'tango', privacy: context.privacy('tango') }));
+    const first = await ingestParts(db, [window(lines)], { json: true });
     // The next window overlaps the first: its first half again, then nothing new.
-    const second = await ingestSchedulerLines(store, runId, input, lines.slice(0, 8), report);
-    assert.deepEqual([first.failures, second.failures], [0, 0]);
+    const second = await ingestParts(db, [window(lines.slice(0, 8))], { json: true });
+    assert.deepEqual([first.code, second.code], [0, 0], [...first.stderr, ...second.stderr].join('\n'));
+    const summaries = [...first.stdout, ...second.stdout]
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .map((s) => `${s.source} ${s.status} +${s.added} =${s.unchanged} !${s.rejected}`);
     assert.deepEqual(summaries, ['tango applied +13 =0 !1', 'tango applied +0 =4 !0']);
+    const notes = first.stderr.map((line) => (JSON.parse(line) as { message: string }).message);
     assert.ok(notes.includes('sacct -S 2026-11-19: skipped 3 job steps (only whole jobs count)'), notes.join('\n'));
-    assert.equal(first.totals.added, 13);
-    store.close();
+    assert.equal(count(db, 'SELECT added FROM runs WHERE id = 1'), 13);
   });
 });
 
@@ -197,39 +197,40 @@ describe('ingesting a growing PBS log, batch by batch', () => {
   const logDir = join(dir, 'emu');
   mkdirSync(logDir);
   const log = join(logDir, '20261121');
-  const env = { USAGE_ETL_LEDGER_BATCH: '4' };
-  const ingest = () => runCli(['ingest', '--dump', logDir], { cwd: dir, env });
+  // Batches of 4 jobs (20 000 in production), so a small log makes several.
+  const ingest = (dryRun = false) => ingestDumps(db, [logDir], { batchSize: 4 }, { dryRun });
+  const text = (lines: string[]) => lines.join('\n');
 
   it('applies a log in batches, with one summary line for the file', async () => {
     writeFileSync(log, pbsLog(0, 10));
     const run = await ingest();
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.stdout.trim().split('\n').map((l) => l.replace(/\(.*s\)/, '')), ['emu job 2026-11-21T00:09:00Z: added 10, modified 0, removed 0, unchanged 0, rejected 0 ']);
+    assert.equal(run.code, 0, text(run.stderr));
+    assert.deepEqual(run.stdout.map((l) => l.replace(/\(.*s\)/, '')), ['emu job 2026-11-21T00:09:00Z: added 10, modified 0, removed 0, unchanged 0, rejected 0 ']);
     assert.equal(dbCount(db, 'SELECT count(*) FROM snapshots'), 3, 'batches of 4, 4 and 2');
     assert.equal(dbCount(db, 'SELECT count(*) FROM current'), 10);
   });
 
   it('says "already ingested" when the file has not changed, writing nothing', async () => {
     const run = await ingest();
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^emu job 2026-11-21T00:09:00Z: already ingested$/m);
+    assert.equal(run.code, 0, text(run.stderr));
+    assert.match(text(run.stdout), /^emu job 2026-11-21T00:09:00Z: already ingested$/m);
     assert.equal(dbCount(db, 'SELECT count(*) FROM snapshots'), 3);
   });
 
   it('adds only what the log gained since, never a job twice', async () => {
     appendFileSync(log, pbsLog(10, 13));
     const run = await ingest();
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^emu job 2026-11-21T00:12:00Z: added 3, modified 0, removed 0, unchanged 10, rejected 0/m);
+    assert.equal(run.code, 0, text(run.stderr));
+    assert.match(text(run.stdout), /^emu job 2026-11-21T00:12:00Z: added 3, modified 0, removed 0, unchanged 10, rejected 0/m);
     assert.equal(dbCount(db, 'SELECT count(*) FROM changes'), 13);
     assert.equal(dbCount(db, 'SELECT count(*) FROM current'), 13);
   });
 
   it('previews a grown log with --dry-run, writing nothing', async () => {
     appendFileSync(log, pbsLog(13, 15));
-    const run = await runCli(['ingest', '--dump', logDir, '--dry-run'], { cwd: dir, env });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /added 2, modified 0, removed 0, unchanged 13, rejected 0 .*\[dry run\]/);
+    const run = await ingest(true);
+    assert.equal(run.code, 0, text(run.stderr));
+    assert.match(text(run.stdout), /added 2, modified 0, removed 0, unchanged 13, rejected 0 .*\[dry run\]/);
     assert.equal(dbCount(db, 'SELECT count(*) FROM current'), 13);
   });
 });
@@ -307,7 +308,7 @@ describe('job.csv', () => {
     ({ header, rows: csv } = await exportJobs(dir));
   });
 
-  it('has the documented columns: key parts, fields in order, no private job name, the flags', () => {
+  it('has the documented columns: key parts, fields in order, no private job name, the flags', async () => {
     assert.deepEqual(header, [
       'source', 'resource_type', 'stats_on_date', 'id', 'cluster', 'job_id', 'user', 'group', 'account', 'queue', 'state',
       'exit_status', 'submit', 'eligible', 'start', 'end', 'nodes', 'cores', 'cpu_seconds', 'walltime_s', 'cput_s', 'mem_bytes',
@@ -315,7 +316,7 @@ describe('job.csv', () => {
     ]);
   });
 
-  it('has one row per job, on the day it ended, in its latest version', () => {
+  it('has one row per job, on the day it ended, in its latest version', async () => {
     const find = (source: string, jobId: string) => csv.filter((r) => r.source === source && r.job_id === jobId);
     const md = find('emu', '1002.emu-head');
     assert.equal(md.length, 1, 're-delivered in the next day file, still one row');

@@ -7,13 +7,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
-import { Collector } from '../src/ingest/collect.ts';
 import type { ParsedRecord } from '../src/sources/hpc/record.ts';
 import { parsePbsLine } from '../src/sources/pbs/line.ts';
-import { listDumpFiles } from '../src/sources/dump/files.ts';
-import { readDump } from '../src/sources/dump/read.ts';
-import { surveyDump } from '../src/sources/dump/survey.ts';
+import { listDumpFiles } from '../src/sources/files/list.ts';
 import { formatInstant } from '../src/time.ts';
+import { readDumps, surveyFile } from './support/read.ts';
 import { FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
 
 const EMU = join(FIXTURES, 'pbs', 'emu');
@@ -34,9 +32,7 @@ function job(result: ParsedRecord): Record<string, unknown> {
 const parse = (line: string, timezone?: string) => parsePbsLine(line, { cluster: 'emu', timezone });
 
 async function read(paths: string[], timezone?: string) {
-  const collector = new Collector(() => ({ mode: 'keep' }), new Set());
-  for (const file of await listDumpFiles(paths)) await readDump({ file, timezone: () => timezone }, collector);
-  const snapshots = collector.snapshots();
+  const { snapshots, skipped } = await readDumps(paths, { timezone: () => timezone, privacy: { mode: 'keep' } });
   // Key parts (cluster, job_id) are not stored fields: put them back for the assertions.
   const records = snapshots.flatMap((s) =>
     [...s.records].map(([key, r]) => {
@@ -44,7 +40,7 @@ async function read(paths: string[], timezone?: string) {
       return { key: JSON.parse(key) as string[], cluster, job_id, ...(JSON.parse(r.json) as Record<string, unknown>) } as Record<string, unknown>;
     }),
   );
-  return { snapshots, records, skipped: Object.fromEntries(collector.skipped) };
+  return { snapshots, records, skipped: Object.fromEntries(skipped) };
 }
 
 function write(dir: string, name: string, text: string | Buffer): string {
@@ -206,9 +202,8 @@ describe('the server time zone', () => {
   });
 
   it('refuses a file whose source names an unknown time zone', async () => {
-    const collector = new Collector(() => ({ mode: 'drop' }), new Set());
     await assert.rejects(
-      readDump({ file: join(EMU, '20261120'), timezone: () => 'Mars/Olympus' }, collector),
+      readDumps([join(EMU, '20261120')], { timezone: () => 'Mars/Olympus' }),
       (err: unknown) => err instanceof InputError && /timezone of source emu: unknown time zone "Mars\/Olympus"/.test(err.message),
     );
   });
@@ -261,8 +256,7 @@ describe('PBS log files', () => {
   it('refuses a file in which no line reads at all', async () => {
     const dir = tempDir();
     const file = write(dir, '20261122', `${E('user=a')}\nnot a log line\n`.replace(/^.*\n/, 'not a log line either\n'));
-    const collector = new Collector(() => ({ mode: 'drop' }), new Set());
-    await assert.rejects(readDump({ file }, collector), (err: unknown) => err instanceof InputError);
+    await assert.rejects(readDumps([file]), (err: unknown) => err instanceof InputError);
   });
 
   it('picks up YYYYMMDD files in a directory, and nothing unrelated', async () => {
@@ -274,7 +268,7 @@ describe('PBS log files', () => {
   });
 
   it('surveys a log as a stream to read in its turn, ordered by its first record', async () => {
-    const survey = await surveyDump({ file: join(EMU, '20261121') });
+    const survey = await surveyFile(join(EMU, '20261121'));
     assert.equal(survey.kind, 'ledger');
     if (survey.kind === 'ledger') {
       assert.equal(survey.source, 'emu');

@@ -5,19 +5,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
-import { Collector } from '../src/ingest/collect.ts';
-import { listDumpFiles } from '../src/sources/dump/files.ts';
-import { readDump } from '../src/sources/dump/read.ts';
-import { surveyDump } from '../src/sources/dump/survey.ts';
+import { listDumpFiles } from '../src/sources/files/list.ts';
 import type { Snapshot } from '../src/snapshot.ts';
 import { formatInstant } from '../src/time.ts';
+import { ingestDumps } from './support/ingest.ts';
+import { readDumps, surveyFile } from './support/read.ts';
 import { FIXTURES, runCli, tempDir } from './support/cli.ts';
 
 async function read(paths: string[], options: { at?: number; source?: string } = {}) {
-  const collector = new Collector(() => ({ mode: 'drop' }), new Set());
-  for (const file of await listDumpFiles(paths)) await readDump({ file, ...options }, collector);
-  const snapshots = collector.snapshots();
-  return { snapshots, skipped: Object.fromEntries(collector.skipped), find: (type: string) => snapshots.find((s) => s.type.name === type)! };
+  const { snapshots, skipped } = await readDumps(paths, options);
+  return { snapshots, skipped: Object.fromEntries(skipped), find: (type: string) => snapshots.find((s) => s.type.name === type)! };
 }
 
 function summary(s: Snapshot) {
@@ -216,25 +213,25 @@ describe('broken files', () => {
 
 describe('surveying files for their turn', () => {
   it('learns a single snapshot header from the first megabyte', async () => {
-    const survey = await surveyDump({ file: join(FIXTURES, 'sequence/2026-11-02/servers.json') });
+    const survey = await surveyFile(join(FIXTURES, 'sequence/2026-11-02/servers.json'));
     assert.equal(survey.kind, 'single');
     if (survey.kind === 'single') assert.equal(formatInstant(survey.header.takenAt), '2026-11-02T02:00:00Z');
   });
 
   it('reads envelope batches at once (they may hold many snapshots)', async () => {
-    assert.equal((await surveyDump({ file: join(FIXTURES, 'envelopes/reporting-2026-11-10-b.jsonl') })).kind, 'many');
+    assert.equal((await surveyFile(join(FIXTURES, 'envelopes/reporting-2026-11-10-b.jsonl'))).kind, 'many');
   });
 });
 
 describe('documents too large to parse whole', () => {
-  // The limit is lowered for this child process only, so the streamed reader handles every file.
+  // The limit is lowered for these runs only, so the streamed reader handles every file.
   it('give the same history as when parsed whole', async () => {
     const dirs = [join(FIXTURES, 'sequence'), join(FIXTURES, 'envelopes'), join(FIXTURES, 'canonical')];
     const whole = tempDir();
     const streamed = tempDir();
     assert.equal((await runCli(['ingest', '--dump', ...dirs], { cwd: whole })).code, 0);
-    const run = await runCli(['ingest', '--dump', ...dirs], { cwd: streamed, env: { USAGE_ETL_WHOLE_JSON_LIMIT: '600' } });
-    assert.equal(run.code, 0, run.stderr);
+    const run = await ingestDumps(join(streamed, 'usage.db'), dirs, { wholeJsonLimit: 600 });
+    assert.equal(run.code, 0, run.stderr.join('\n'));
     const exportArgs = ['export', '--from', '2026-11-01', '--to', '2026-11-12', '--report', 'changes', '--stdout'];
     const a = await runCli(exportArgs, { cwd: whole });
     const b = await runCli(exportArgs, { cwd: streamed });
@@ -245,11 +242,8 @@ describe('documents too large to parse whole', () => {
 
   it('still see a next link that comes after the list', async () => {
     const dir = tempDir();
-    const run = await runCli(['ingest', '--dump', join(FIXTURES, 'incomplete/paged-response.json')], {
-      cwd: dir,
-      env: { USAGE_ETL_WHOLE_JSON_LIMIT: '600' },
-    });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /incomplete, nothing removed: servers_links has a next link/);
+    const run = await ingestDumps(join(dir, 'usage.db'), [join(FIXTURES, 'incomplete/paged-response.json')], { wholeJsonLimit: 600 });
+    assert.equal(run.code, 0, run.stderr.join('\n'));
+    assert.match(run.stdout.join('\n'), /incomplete, nothing removed: servers_links has a next link/);
   });
 });

@@ -5,15 +5,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
-import { Collector } from '../src/ingest/collect.ts';
 import type { ParsedRecord } from '../src/sources/hpc/record.ts';
 import { hostlist } from '../src/sources/slurm/hostlist.ts';
 import { parseSacctJson } from '../src/sources/slurm/json.ts';
 import { parseSacctParsable, SACCT_FIELDS, SACCT_FORMAT } from '../src/sources/slurm/parsable.ts';
-import { listDumpFiles } from '../src/sources/dump/files.ts';
-import { readDump } from '../src/sources/dump/read.ts';
-import { surveyDump } from '../src/sources/dump/survey.ts';
+import { listDumpFiles } from '../src/sources/files/list.ts';
 import { formatInstant } from '../src/time.ts';
+import { ingestDumps } from './support/ingest.ts';
+import { readDumps, surveyFile } from './support/read.ts';
 import { FIXTURES, runCli, tempDir } from './support/cli.ts';
 
 const TANGO = join(FIXTURES, 'slurm', 'tango');
@@ -41,16 +40,14 @@ function jobs(result: ParsedRecord): Record<string, unknown>[] {
 const one = (line: string) => jobs(parse(line))[0]!;
 
 async function read(paths: string[]) {
-  const collector = new Collector(() => ({ mode: 'keep' }), new Set());
-  for (const file of await listDumpFiles(paths)) await readDump({ file }, collector);
-  const snapshots = collector.snapshots();
+  const { snapshots, skipped } = await readDumps(paths, { privacy: { mode: 'keep' } });
   const records = snapshots.flatMap((s) =>
     [...s.records].map(([key, r]) => {
       const [cluster, job_id, submit] = JSON.parse(key) as string[];
       return { cluster, job_id, submit, source: s.source, ...(JSON.parse(r.json) as Record<string, unknown>) } as Record<string, unknown>;
     }),
   );
-  return { snapshots, records, skipped: Object.fromEntries(collector.skipped) };
+  return { snapshots, records, skipped: Object.fromEntries(skipped) };
 }
 
 describe('sacct --parsable2 --noheader rows', () => {
@@ -155,8 +152,7 @@ describe('sacct --parsable2 --noheader rows', () => {
     assert.equal((await read([ours])).records.length, 1);
     const other = join(dir, 'other.sacct');
     writeFileSync(other, `User|Partition|JobID|CPUTimeRAW|Start|End\n${row()}\n`);
-    const collector = new Collector(() => ({ mode: 'drop' }), new Set());
-    await assert.rejects(readDump({ file: other }, collector), (err: unknown) => err instanceof InputError && err.location === 'line 1' && /are not the expected jobid,jobidraw/.test(err.detail));
+    await assert.rejects(readDumps([other]), (err: unknown) => err instanceof InputError && err.location === 'line 1' && /are not the expected jobid,jobidraw/.test(err.detail));
   });
 });
 
@@ -179,7 +175,7 @@ describe('sacct dumps', () => {
   });
 
   it('surveys a dump as a stream to read in its turn', async () => {
-    const survey = await surveyDump({ file: join(TANGO, 'sacct-20261121.sacct') });
+    const survey = await surveyFile(join(TANGO, 'sacct-20261121.sacct'));
     assert.equal(survey.kind, 'ledger');
   });
 });
@@ -222,9 +218,10 @@ describe('sacct --json', () => {
     const streamed = tempDir();
     const file = join(JSON_DIR, 'sacct-20261121.json');
     assert.equal((await runCli(['ingest', '--dump', file], { cwd: whole })).code, 0);
-    const run = await runCli(['ingest', '--dump', file], { cwd: streamed, env: { USAGE_ETL_WHOLE_JSON_LIMIT: '600' } });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /tango-json job 2026-11-20T10:00:20Z: added 3,/);
+    // The limit is lowered for this run only, so the streamed reader handles the file.
+    const run = await ingestDumps(join(streamed, 'usage.db'), [file], { wholeJsonLimit: 600 });
+    assert.equal(run.code, 0, run.stderr.join('\n'));
+    assert.match(run.stdout.join('\n'), /tango-json job 2026-11-20T10:00:20Z: added 3,/);
     const exportArgs = ['export', '--from', '2026-11-19', '--to', '2026-11-21', '--type', 'job', '--stdout'];
     const a = await runCli(exportArgs, { cwd: whole });
     const b = await runCli(exportArgs, { cwd: streamed });

@@ -4,22 +4,20 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { Collector } from '../src/ingest/collect.ts';
-import { listDumpFiles } from '../src/sources/dump/files.ts';
-import { readDump } from '../src/sources/dump/read.ts';
+import { listDumpFiles } from '../src/sources/files/list.ts';
 import type { Snapshot } from '../src/snapshot.ts';
 import type { PrivacyMode } from '../src/types/normalise.ts';
 import { formatInstant } from '../src/time.ts';
+import { ingestDumps } from './support/ingest.ts';
+import { readDumps } from './support/read.ts';
 import { FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
 
 const STORAGE = join(FIXTURES, 'storage');
 
 async function read(paths: string[], mode: PrivacyMode = 'drop') {
-  const collector = new Collector(() => ({ mode, hashKey: 'k' }), new Set());
-  for (const file of await listDumpFiles(paths)) await readDump({ file }, collector);
-  const snapshots = collector.snapshots();
+  const { snapshots, skipped } = await readDumps(paths, { privacy: { mode, hashKey: 'k' } });
   const all = (type: string) => snapshots.filter((s) => s.type.name === type);
-  return { snapshots, all, find: (type: string) => all(type)[0]!, skipped: Object.fromEntries(collector.skipped) };
+  return { snapshots, all, find: (type: string) => all(type)[0]!, skipped: Object.fromEntries(skipped) };
 }
 
 /** The stored record of one key, as its fields. */
@@ -283,8 +281,8 @@ describe('the CLI with the storage fixtures', () => {
     const streamed = workspace().dir;
     const batch = join(streamed, 'batch.json');
     writeFileSync(batch, `[${readFileSync(join(STORAGE, 'hcp-chargeback.json'), 'utf8')}]`);
-    const run = await runCli(['ingest', '--dump', batch], { cwd: streamed, env: { USAGE_ETL_WHOLE_JSON_LIMIT: '600' } });
-    assert.equal(run.code, 0, run.stderr);
+    const run = await ingestDumps(join(streamed, 'usage.db'), [batch], { wholeJsonLimit: 600 });
+    assert.equal(run.code, 0, run.stderr.join('\n'));
     const out = await runCli(['export', '--from', '2026-11-20', '--to', '2026-11-20', '--type', 'hcp_namespace', '--stdout'], { cwd: streamed });
     assert.match(out.stdout, /,genomics,9007199254000000,9007199254740993,/);
   });

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { directoryOutput, type Output, stdoutOutput, zipOutput } from '../export/output.ts';
 import { planExport, type Report, REPORTS, writeExport } from '../export/run.ts';
-import { Store } from '../store/store.ts';
+import { openStore } from '../store/index.ts';
 import { parseDay } from '../time.ts';
 import { collect, Context, type GlobalOptions } from './context.ts';
 
@@ -53,9 +53,9 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
   if ([options.out, options.zip, options.stdout].filter(Boolean).length > 1) {
     throw new UsageError('choose one of --out, --zip and --stdout');
   }
-  const store = Store.open(ctx.dbPath(), { readonly: true });
+  const store = await openStore(ctx.dbPath(), { readonly: true });
   try {
-    const files = planExport(store, {
+    const files = await planExport(store.reads, {
       fromDay,
       toDay,
       reports: [...new Set(reports)] as Report[],
@@ -77,7 +77,7 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
     if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -1,6 +1,6 @@
 // `usage-etl status`: what the database holds, when each series was last seen, how the last runs went.
 import { Command } from 'commander';
-import { Store } from '../store/store.ts';
+import { openStore } from '../store/index.ts';
 import { formatInstant } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 
@@ -9,21 +9,21 @@ export function statusCommand(): Command {
     .description('sources, last snapshot per source and type, last runs, quarantined records')
     .option('--runs <n>', 'how many recent runs to list', '10')
     .addHelpText('after', '\nExamples:\n  usage-etl status\n  usage-etl --log-format json status | jq .series')
-    .action(function (this: Command, options: { runs: string }) {
-      status(new Context(this.optsWithGlobals<GlobalOptions>()), Math.max(1, Number(options.runs) || 10));
+    .action(async function (this: Command, options: { runs: string }) {
+      await status(new Context(this.optsWithGlobals<GlobalOptions>()), Math.max(1, Number(options.runs) || 10));
     });
 }
 
-function status(ctx: Context, runs: number): void {
-  const store = Store.open(ctx.dbPath(), { readonly: true });
+async function status(ctx: Context, runs: number): Promise<void> {
+  const store = await openStore(ctx.dbPath(), { readonly: true });
   try {
-    const series = store.seriesStatus();
-    const recent = store.recentRuns(runs).map((run) => ({
-      ...run,
+    const series = await store.reads.seriesStatus();
+    const recent = [];
+    for (const run of await store.runs.recent(runs)) {
       // A run still 'running' whose process holds no lock was killed.
-      status: run.status === 'running' && !store.isRunning(run.pid) ? 'interrupted' : run.status,
-    }));
-    const rejects = store.recentRejects(20);
+      recent.push({ ...run, status: run.status === 'running' && !(await store.lock.isRunning(run.pid)) ? 'interrupted' : run.status });
+    }
+    const rejects = await store.reads.recentRejects(20);
     if (ctx.logger.options.format === 'json') {
       process.stdout.write(`${JSON.stringify({ database: store.path, series, runs: recent, rejects })}\n`);
       return;
@@ -54,7 +54,7 @@ function status(ctx: Context, runs: number): void {
     }
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -1,11 +1,9 @@
 // `usage-etl validate`: read dumps exactly as ingest would, report every problem, write nothing.
 import { Command } from 'commander';
-import { InputError } from '../errors.ts';
-import { Collector } from '../ingest/collect.ts';
-import { listDumpFiles } from '../sources/dump/files.ts';
-import { readDump } from '../sources/dump/read.ts';
-import { formatInstant, parseInstant } from '../time.ts';
 import { UsageError } from '../errors.ts';
+import { readWhole } from '../sources/dump/whole.ts';
+import { listDumpFiles } from '../sources/files/list.ts';
+import { formatInstant, parseInstant } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 
 export function validateCommand(): Command {
@@ -28,23 +26,14 @@ async function validate(ctx: Context, paths: string[], options: { source?: strin
     at = ms;
   }
   const { logger } = ctx;
-  let problems = 0;
-  // One collector for all files: pages of one scan may sit in several files.
-  const collector = new Collector(() => ({ mode: 'drop' }), new Set());
-  for (const file of await listDumpFiles(paths)) {
-    try {
-      await readDump({ file, source: options.source, at }, collector);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
+  const read = await readWhole(await listDumpFiles(paths), { source: options.source, at, privacy: () => ({ mode: 'drop' }) });
+  let problems = read.failures.length;
+  for (const failure of read.failures) logger.error(failure.message);
+  for (const snapshot of read.snapshots) {
+    for (const reject of snapshot.rejects) {
       problems++;
-      logger.error(err.message);
+      logger.error(`${reject.file}: ${reject.location}: ${reject.field ? `${reject.field}: ` : ''}${reject.reason}`);
     }
-  }
-  for (const snapshot of collector.snapshots()) {
-      for (const reject of snapshot.rejects) {
-        problems++;
-        logger.error(`${reject.file}: ${reject.location}: ${reject.field ? `${reject.field}: ` : ''}${reject.reason}`);
-      }
     const files = snapshot.origins.join(' ');
     for (const key of snapshot.conflicts) logger.warn(`${files}: ${snapshot.type.name} ${key} appears twice with different content`);
     const state = snapshot.complete ? 'complete' : `incomplete (${snapshot.incompleteBecause.join('; ')})`;
@@ -53,7 +42,7 @@ async function validate(ctx: Context, paths: string[], options: { source?: strin
       { event: 'snapshot', files: snapshot.origins, source: snapshot.source, resource_type: snapshot.type.name, records: snapshot.records.size, complete: snapshot.complete },
     );
   }
-  for (const [reason, count] of collector.skipped) logger.info(`skipped ${count} ${reason}`);
+  for (const [reason, count] of read.skipped) logger.info(`skipped ${count} ${reason}`);
   if (problems) logger.error(`${problems} problem(s) found`);
   return problems ? 1 : 0;
 }

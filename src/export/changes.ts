@@ -1,6 +1,6 @@
 // SPEC §8.2: one row per added or removed resource, one per changed field of a modified one.
 import type { FieldChanges } from '../diff.ts';
-import type { SeriesInfo, Store } from '../store/store.ts';
+import type { HistoryReads, SeriesInfo } from '../store/index.ts';
 import { formatInstant } from '../time.ts';
 import type { ResourceType } from '../types/type.ts';
 import { displayId } from './columns.ts';
@@ -8,25 +8,29 @@ import { cell, csvLine } from './csv.ts';
 
 export const CHANGES_COLUMNS = ['source', 'resource_type', 'id', 'at', 'action', 'field', 'old', 'new'];
 
-/** Changes with `at` in [fromMs, toMs), ordered by at, source, type, id and field. */
-export function* changeRows(
-  store: Store,
+/** Changes with `at` in [fromMs, toMs), ordered by at, source, type, id and field; a chunk of rows per text. */
+export async function* changeRows(
+  reads: HistoryReads,
   series: readonly (SeriesInfo & { readonly resourceType: ResourceType })[],
   fromMs: number,
   toMs: number,
-): Generator<string> {
+): AsyncGenerator<string> {
   const byId = new Map(series.map((s) => [s.id, s]));
   if (!byId.size) return;
-  for (const change of store.changesAcross([...byId.keys()], fromMs, toMs)) {
-    const info = byId.get(change.seriesId)!;
-    const head = [info.source, info.type, displayId(info.resourceType, change.key), formatInstant(change.takenAt), change.action];
-    if (change.action !== 'modified' || !change.fields) {
-      yield csvLine([...head, null, null, null]);
-      continue;
+  for await (const chunk of reads.changesAcross([...byId.keys()], fromMs, toMs)) {
+    const lines: string[] = [];
+    for (const change of chunk) {
+      const info = byId.get(change.seriesId)!;
+      const head = [info.source, info.type, displayId(info.resourceType, change.key), formatInstant(change.takenAt), change.action];
+      if (change.action !== 'modified' || !change.fields) {
+        lines.push(csvLine([...head, null, null, null]));
+        continue;
+      }
+      const fields = JSON.parse(change.fields) as FieldChanges;
+      for (const field of Object.keys(fields).sort()) {
+        lines.push(csvLine([...head, field, cell(fields[field]!.old), cell(fields[field]!.new)]));
+      }
     }
-    const fields = JSON.parse(change.fields) as FieldChanges;
-    for (const field of Object.keys(fields).sort()) {
-      yield csvLine([...head, field, cell(fields[field]!.old), cell(fields[field]!.new)]);
-    }
+    yield lines.join('');
   }
 }

@@ -1,14 +1,14 @@
 // SPEC §8.1, the OSWL report: one row per resource present at the end of each day (carried forward
 // from before --from), plus one per resource removed that day, with is_added/is_modified/is_removed.
-// Memory holds one state (O(resources)); rows stream out, and an unchanged resource's CSV text is
-// formatted once, not once a day.
-import { stateBefore } from '../history.ts';
+// Memory holds one state (O(resources)); rows stream out a day at a time, and an unchanged
+// resource's CSV text is formatted once, not once a day.
 import { byText } from '../order.ts';
-import type { SeriesInfo, Store } from '../store/store.ts';
+import type { ChangeRow, HistoryReads, SeriesInfo } from '../store/index.ts';
 import { addDays, formatDay, startOfDay } from '../time.ts';
 import type { ResourceType } from '../types/type.ts';
-import { csvCells, csvLine } from './csv.ts';
 import { recordBody } from './columns.ts';
+import { csvCells, csvLine } from './csv.ts';
+import { stateBefore } from './state.ts';
 
 const ADDED = 1;
 const MODIFIED = 2;
@@ -20,71 +20,106 @@ interface Entry {
   body?: string;
 }
 
-const FLAGS = Array.from({ length: 8 }, (_, bits) =>
-  csvLine([(bits & ADDED) !== 0, (bits & MODIFIED) !== 0, (bits & REMOVED) !== 0]),
-);
+const FLAGS = Array.from({ length: 8 }, (_, bits) => csvLine([(bits & ADDED) !== 0, (bits & MODIFIED) !== 0, (bits & REMOVED) !== 0]));
 
 /**
  * The rows of one series for the UTC days [fromDay, toDay] (epoch ms of day starts), limited to the
  * days between its first and last snapshot: no rows are invented after the last observation.
+ * Each yielded text holds up to CHUNK rows.
  */
-export function* inventoryRows(
-  store: Store,
+export async function* inventoryRows(
+  reads: HistoryReads,
   series: SeriesInfo,
   type: ResourceType,
   withPrivate: boolean,
   fromDay: number,
   toDay: number,
-): Generator<string> {
+): AsyncGenerator<string> {
   const firstDay = Math.max(fromDay, startOfDay(series.firstAt));
   const lastDay = Math.min(toDay, startOfDay(series.lastAt));
   if (firstDay > lastDay) return;
-  const body = recordBody(type, withPrivate);
-  const bodyOf = (key: string, entry: Entry) => (entry.body ??= body(key, entry.json));
-
   // Carry forward: the state at the start of the first day, rebuilt from every earlier change.
-  const state = new Map<string, Entry>();
-  for (const [key, json] of stateBefore(store, series.id, firstDay)) state.set(key, { json });
-  let sorted = [...state.keys()].sort(byText);
-
-  const changes = store.changes(series.id, firstDay, addDays(lastDay, 1));
-  let next = changes.next();
-  for (let day = firstDay; day <= lastDay; day = addDays(day, 1)) {
-    const end = addDays(day, 1);
-    const flags = new Map<string, number>();
-    const removed = new Map<string, Entry>();
-    const appeared: string[] = [];
-    let membershipChanged = false;
-    for (; !next.done && next.value.takenAt < end; next = changes.next()) {
-      const { key, action, record } = next.value;
-      flags.set(key, (flags.get(key) ?? 0) | (action === 'added' ? ADDED : action === 'modified' ? MODIFIED : REMOVED));
-      if (action === 'removed') {
-        state.delete(key);
-        removed.set(key, { json: record });
-        membershipChanged = true;
-      } else {
-        if (action === 'added') {
-          appeared.push(key);
-          membershipChanged = true;
-        }
-        state.set(key, { json: record });
-      }
-    }
-    if (membershipChanged) {
-      const kept = sorted.filter((key) => state.has(key));
-      const fresh = [...new Set(appeared)].filter((key) => state.has(key) && !inSorted(sorted, key)).sort(byText);
-      sorted = merge(kept, fresh);
-    }
-
-    const prefix = `${csvCells([series.source, type.name, formatDay(day)])},`;
-    // Removed during the day and not back by its end: one row with the last state.
-    const gone = [...removed.keys()].filter((key) => !state.has(key)).sort(byText);
-    for (const key of merge(sorted, gone)) {
-      const entry = state.get(key) ?? removed.get(key)!;
-      yield `${prefix}${bodyOf(key, entry)},${FLAGS[flags.get(key) ?? 0]}`;
+  const days = new Days(series.source, type, withPrivate, firstDay, await stateBefore(reads, series.id, firstDay));
+  const end = addDays(lastDay, 1);
+  for await (const chunk of reads.changes(series.id, firstDay, end)) {
+    for (const change of chunk) {
+      while (change.takenAt >= days.end) yield* days.close();
+      days.apply(change);
     }
   }
-  changes.return?.();
+  while (days.day <= lastDay) yield* days.close();
+}
+
+/** Rows per yielded text: few promises per row, and no string near V8's limit however many resources. */
+const CHUNK = 4096;
+
+/** The state as it goes through the days, and the flags of the day in progress. */
+class Days {
+  private readonly state = new Map<string, Entry>();
+  private sorted: string[];
+  private readonly body: (key: string, json: string) => string;
+  private flags = new Map<string, number>();
+  private removed = new Map<string, Entry>();
+  private appeared: string[] = [];
+  private membershipChanged = false;
+
+  constructor(
+    private readonly source: string,
+    private readonly type: ResourceType,
+    withPrivate: boolean,
+    public day: number,
+    carried: ReadonlyMap<string, string>,
+  ) {
+    this.body = recordBody(type, withPrivate);
+    for (const [key, json] of carried) this.state.set(key, { json });
+    this.sorted = [...this.state.keys()].sort(byText);
+  }
+
+  get end(): number {
+    return addDays(this.day, 1);
+  }
+
+  apply({ key, action, record }: ChangeRow): void {
+    this.flags.set(key, (this.flags.get(key) ?? 0) | (action === 'added' ? ADDED : action === 'modified' ? MODIFIED : REMOVED));
+    if (action === 'removed') {
+      this.state.delete(key);
+      this.removed.set(key, { json: record });
+      this.membershipChanged = true;
+    } else {
+      if (action === 'added') {
+        this.appeared.push(key);
+        this.membershipChanged = true;
+      }
+      this.state.set(key, { json: record });
+    }
+  }
+
+  /** The rows of the day in progress, in chunks; the next day begins. */
+  *close(): Generator<string> {
+    if (this.membershipChanged) {
+      const kept = this.sorted.filter((key) => this.state.has(key));
+      const fresh = [...new Set(this.appeared)].filter((key) => this.state.has(key) && !inSorted(this.sorted, key)).sort(byText);
+      this.sorted = merge(kept, fresh);
+    }
+    const prefix = `${csvCells([this.source, this.type.name, formatDay(this.day)])},`;
+    // Removed during the day and not back by its end: one row with the last state.
+    const gone = [...this.removed.keys()].filter((key) => !this.state.has(key)).sort(byText);
+    const keys = merge(this.sorted, gone);
+    for (let start = 0; start < keys.length; start += CHUNK) {
+      const lines = new Array<string>(Math.min(CHUNK, keys.length - start));
+      for (let i = 0; i < lines.length; i++) {
+        const key = keys[start + i]!;
+        const entry = this.state.get(key) ?? this.removed.get(key)!;
+        lines[i] = `${prefix}${(entry.body ??= this.body(key, entry.json))},${FLAGS[this.flags.get(key) ?? 0]}`;
+      }
+      yield lines.join('');
+    }
+    this.day = this.end;
+    this.flags = new Map();
+    this.removed = new Map();
+    this.appeared = [];
+    this.membershipChanged = false;
+  }
 }
 
 function inSorted(sorted: readonly string[], key: string): boolean {

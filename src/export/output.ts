@@ -9,27 +9,19 @@ import yazl from 'yazl';
 import { InputError } from '../errors.ts';
 
 export interface Output {
-  /** Writes one CSV file; `lines` already end in `\n`. */
-  file(name: string, lines: Iterable<string>): Promise<void>;
+  /** Writes one CSV file; `lines` are chunks of whole lines, each ending in `\n`. */
+  file(name: string, lines: AsyncIterable<string>): Promise<void>;
   /** Finishes everything; returns what a person should be told was written. */
   close(): Promise<string[]>;
   /** Removes anything half-written. */
   abort(): Promise<void>;
 }
 
-const BATCH = 64 * 1024;
-
-/** Streams lines with back-pressure, in batches, so memory does not grow with the row count. */
-async function pump(stream: Writable, lines: Iterable<string>): Promise<void> {
-  let batch = '';
-  for (const line of lines) {
-    batch += line;
-    if (batch.length >= BATCH) {
-      if (!stream.write(batch)) await drained(stream);
-      batch = '';
-    }
+/** Streams chunks of lines with back-pressure, so memory does not grow with the row count. */
+async function pump(stream: Writable, lines: AsyncIterable<string>): Promise<void> {
+  for await (const text of lines) {
+    if (text && !stream.write(text)) await drained(stream);
   }
-  if (batch && !stream.write(batch)) await drained(stream);
 }
 
 async function drained(stream: Writable): Promise<void> {

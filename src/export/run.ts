@@ -1,6 +1,6 @@
 // `export`: which reports, types and sources, into which output (SPEC §8).
 import { UsageError } from '../errors.ts';
-import type { SeriesInfo, Store } from '../store/store.ts';
+import type { HistoryReads, SeriesInfo } from '../store/index.ts';
 import { addDays } from '../time.ts';
 import { resourceType, resourceTypes } from '../types/index.ts';
 import type { ResourceType } from '../types/type.ts';
@@ -29,22 +29,22 @@ interface Series extends SeriesInfo {
 
 export interface ExportFile {
   readonly name: string;
-  readonly lines: () => Iterable<string>;
+  /** The file's text, header first, in chunks of whole lines. */
+  readonly lines: () => AsyncIterable<string>;
 }
 
-/** Checks the request against the database and lists the files it makes (nothing is read yet). */
-export function planExport(store: Store, request: ExportRequest): ExportFile[] {
+/** Checks the request against the database and lists the files it makes (no history is read yet). */
+export async function planExport(reads: HistoryReads, request: ExportRequest): Promise<ExportFile[]> {
   for (const name of request.types) {
     if (!resourceType(name)) {
       throw new UsageError(`unknown resource type ${name} (known: ${resourceTypes().map((t) => t.name).join(', ')})`);
     }
   }
-  const known = new Set(store.sourceNames());
+  const known = new Set(await reads.sourceNames());
   for (const name of request.sources) {
     if (!known.has(name)) throw new UsageError(`unknown source ${name} (in this database: ${[...known].join(', ') || 'none'})`);
   }
-  const series: Series[] = store
-    .listSeries()
+  const series: Series[] = (await reads.listSeries())
     .filter((s) => !request.sources.length || request.sources.includes(s.source))
     .filter((s) => !request.types.length || request.types.includes(s.type))
     .flatMap((s) => {
@@ -57,9 +57,9 @@ export function planExport(store: Store, request: ExportRequest): ExportFile[] {
     if (report === 'changes') {
       files.push({
         name: 'changes.csv',
-        lines: function* () {
+        lines: async function* () {
           yield csvLine(CHANGES_COLUMNS);
-          yield* changeRows(store, series, request.fromDay, endMs);
+          yield* changeRows(reads, series, request.fromDay, endMs);
         },
       });
       continue;
@@ -70,14 +70,14 @@ export function planExport(store: Store, request: ExportRequest): ExportFile[] {
       : resourceTypes().filter((type) => series.some((s) => s.type === type.name));
     for (const type of types) {
       const ofType = series.filter((s) => s.type === type.name);
-      const withPrivate = store.storesPrivateFields(ofType.map((s) => s.id));
+      const withPrivate = await reads.storesPrivateFields(ofType.map((s) => s.id));
       files.push({
         name: `${type.name}.csv`,
-        lines: function* () {
+        lines: async function* () {
           yield csvLine(inventoryColumns(type, withPrivate));
           // SPEC §8.1: ledger types (jobs) have one row per record, on the day of its end.
           const rows = type.mode === 'ledger' ? ledgerRows : inventoryRows;
-          for (const s of ofType) yield* rows(store, s, type, withPrivate, request.fromDay, request.toDay);
+          for (const s of ofType) yield* rows(reads, s, type, withPrivate, request.fromDay, request.toDay);
         },
       });
     }

@@ -22,8 +22,9 @@ export interface CoerceOptions {
   naiveTimesAreUtc?: boolean;
 }
 
-const INTEGER = /^[+-]?\d+$/;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A whole number, or any decimal number, written as text (signs allowed). */
+export const INTEGER = /^[+-]?\d+$/;
+export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Returns the normalised value, or undefined when the field is absent (null, "", []). */
 export function coerce(spec: FieldSpec, raw: unknown, options: CoerceOptions = {}): Value | undefined {

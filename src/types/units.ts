@@ -1,7 +1,5 @@
 // Unit conversions for readers (KiB, MiB, statvfs blocks -> bytes) that stay exact beyond 2^53 (SPEC §5).
-
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+import { INTEGER, NUMBER } from './fields.ts';
 
 /**
  * `value × factor` in whole units: a number while it is exact, else the digits as text. A value that
@@ -9,20 +7,20 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * the field's name; an absent value or factor gives nothing.
  */
 export function times(value: unknown, factor: unknown): unknown {
-  const by = wholeNumber(factor);
+  const by = bigIntOf(factor);
   if (by === undefined || value === undefined || value === null || value === '') return undefined;
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
   if (text === undefined) return value;
   // Integers (a big one arrives as its digits) multiply exactly; fractions are rounded to a whole unit.
   if (INTEGER.test(text)) return exact(BigInt(text) * by);
-  if (DECIMAL.test(text)) {
+  if (NUMBER.test(text)) {
     const product = Number(text) * Number(by);
     return Number.isFinite(product) ? exact(BigInt(Math.round(product))) : value;
   }
   return value;
 }
 
-function wholeNumber(value: unknown): bigint | undefined {
+function bigIntOf(value: unknown): bigint | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (typeof value === 'string' && INTEGER.test(value.trim())) return BigInt(value.trim());
   return undefined;

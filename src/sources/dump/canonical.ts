@@ -1,7 +1,8 @@
 // SPEC §4.1.1: our own snapshot format, for any custom collector (JSON, or JSONL with a header line).
 import { InputError, describe } from '../../errors.ts';
 import { resourceType, resourceTypes } from '../../types/index.ts';
-import { type DumpContext, isObject, type PartHeader, sourceOf, timeOf } from './parts.ts';
+import { type DumpContext, type PartHeader, sourceOf, timeOf } from './parts.ts';
+import { isObject } from '../../types/type.ts';
 
 export const CANONICAL_KEYS = ['source', 'resource_type', 'taken_at', 'complete'] as const;
 

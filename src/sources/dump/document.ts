@@ -4,7 +4,8 @@ import { InputError } from '../../errors.ts';
 import { canonicalHeader, isCanonical } from './canonical.ts';
 import type { ObjectEvent } from './json.ts';
 import { openstackHeader, openstackType, pageSignal, wrapperSignals } from './openstack.ts';
-import { type DumpContext, isObject, type PartSink, type PartWriter } from './parts.ts';
+import { type DumpContext, type PartSink, type PartWriter } from './parts.ts';
+import { isObject } from '../../types/type.ts';
 
 /** The events of a document already in memory: scalars first, then each list's elements. */
 export function* objectEvents(document: Record<string, unknown>): Generator<ObjectEvent> {

@@ -2,11 +2,10 @@
 // too large for one string (V8 caps strings near 512 MB) are streamed element by element.
 import { TokenParser, Tokenizer } from '@streamparser/json';
 import { InputError } from '../../errors.ts';
-import { readBytes } from './bytes.ts';
+import { readBytes } from '../files/bytes.ts';
 
 /** Documents up to this many (decompressed) bytes are parsed with one JSON.parse. */
-const WHOLE_LIMIT = Number(process.env.USAGE_ETL_WHOLE_JSON_LIMIT) || 128 * 1024 * 1024;
-const PEEK_BYTES = 1 << 20;
+const WHOLE_LIMIT = 128 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
 export interface JsonValueAt {
@@ -30,9 +29,10 @@ export type JsonInput =
 
 /**
  * Opens a JSON or JSONL file. `headerKeys` are the top-level scalars a streamed object document
- * must report (the rest of a streamed document's members are delivered element by element).
+ * must report (the rest of a streamed document's members are delivered element by element);
+ * documents larger than `wholeLimit` bytes are streamed.
  */
-export async function readJson(file: string, headerKeys: readonly string[]): Promise<JsonInput> {
+export async function readJson(file: string, headerKeys: readonly string[], wholeLimit = WHOLE_LIMIT): Promise<JsonInput> {
   const source = readBytes(file);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -45,7 +45,7 @@ export async function readJson(file: string, headerKeys: readonly string[]): Pro
     // Only a chunk with a newline can complete the first line: no re-joining of a long single line.
     if (!lineChecked && next.value.includes(NEWLINE)) {
       const head = Buffer.concat(chunks);
-      const first = firstLine(head);
+      const first = firstJsonLine(head);
       if (first !== 'need-more') {
         lineChecked = true;
         // A first line that is a whole JSON value means JSONL (or a one-line document, the same thing).
@@ -53,7 +53,7 @@ export async function readJson(file: string, headerKeys: readonly string[]): Pro
         chunks.splice(0, chunks.length, head);
       }
     }
-    if (size > WHOLE_LIMIT) return streamDocument(file, chunks, source, headerKeys);
+    if (size > wholeLimit) return streamDocument(file, chunks, source, headerKeys);
   }
   const buffer = Buffer.concat(chunks);
   chunks.length = 0;
@@ -80,7 +80,7 @@ interface FirstLine {
 }
 
 /** The first non-blank line parsed, undefined if it is not a JSON value, 'need-more' without a newline yet. */
-function firstLine(head: Buffer): FirstLine | undefined | 'need-more' {
+export function firstJsonLine(head: Buffer): FirstLine | undefined | 'need-more' {
   let start = 0;
   for (let line = 1; ; line++) {
     const end = head.indexOf(NEWLINE, start);
@@ -233,7 +233,7 @@ class ExactTokenizer extends Tokenizer {
   }
 }
 
-function firstByte(chunks: Buffer[]): string | undefined {
+export function firstByte(chunks: Buffer[]): string | undefined {
   for (const chunk of chunks) {
     for (const byte of chunk) {
       if (byte === 0xef || byte === 0xbb || byte === 0xbf) continue; // UTF-8 BOM
@@ -261,36 +261,10 @@ function jsonError(file: string, text: string, err: Error): InputError {
   return new InputError(file, `line ${line}, column ${column}`, detail);
 }
 
-// --- peeking: what a file holds, from its first megabyte --------------------------------
-
-export type Peek =
-  /** The first line is a whole JSON value: JSONL, or a one-line document. */
-  | { readonly kind: 'line'; readonly value: unknown }
-  /** The start of a multi-line object: its scalars up to the first nested member. */
-  | { readonly kind: 'object'; readonly scalars: Readonly<Record<string, unknown>>; readonly firstNested?: string }
-  | { readonly kind: 'array' }
-  | { readonly kind: 'unknown' };
-
-/** Reads at most the first megabyte to learn the file's format and header, for ordering snapshots. */
-export async function peekJson(file: string): Promise<Peek> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of readBytes(file, 64 << 10)) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= PEEK_BYTES) break;
-  }
-  const head = Buffer.concat(chunks).subarray(0, PEEK_BYTES);
-  const first = firstLine(head);
-  if (first !== 'need-more' && first !== undefined) return { kind: 'line', value: first.value };
-  const top = firstByte([head]);
-  if (top === '[') return { kind: 'array' };
-  if (top === '{') return objectHead(head);
-  return { kind: 'unknown' };
-}
+// --- the head of an object document ---------------------------------------------------
 
 /** Scalars of a top-level object before its first nested member (header keys come first in practice). */
-function objectHead(head: Buffer): Peek {
+export function objectHead(head: Buffer): { readonly scalars: Readonly<Record<string, unknown>>; readonly firstNested?: string } {
   const tokenizer = new Tokenizer();
   const scalars: Record<string, unknown> = {};
   let depth = 0;
@@ -336,5 +310,5 @@ function objectHead(head: Buffer): Peek {
   } catch {
     // The head ends mid-value, or the file is not JSON: what was read so far is all we learn.
   }
-  return { kind: 'object', scalars, firstNested };
+  return { scalars, firstNested };
 }

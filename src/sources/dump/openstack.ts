@@ -1,7 +1,8 @@
 // SPEC §4.1.2: raw OpenStack list responses, as saved from curl, with or without a {taken_at, source} wrapper.
 import { resourceType } from '../../types/index.ts';
 import type { ResourceType } from '../../types/type.ts';
-import { type DumpContext, isObject, type PartHeader, sourceOf, timeOf } from './parts.ts';
+import { type DumpContext, type PartHeader, sourceOf, timeOf } from './parts.ts';
+import { isObject } from '../../types/type.ts';
 
 /** The list key of each API response and the resource type it holds. */
 const LIST_KEYS: Readonly<Record<string, string>> = {

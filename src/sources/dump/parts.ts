@@ -1,18 +1,30 @@
 // What a dump reader hands on: parts of snapshots, and the helpers every format shares.
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, describe } from '../../errors.ts';
-import { parseInstant } from '../../time.ts';
 import type { Scope } from '../../snapshot.ts';
+import { parseInstant } from '../../time.ts';
+import type { Privacy } from '../../types/normalise.ts';
 import type { ResourceType } from '../../types/type.ts';
 
-export interface DumpContext {
-  readonly file: string;
+/** How the dumps of one request are read (`--source`, `--at`, the sources' settings). */
+export interface DumpOptions {
   /** `--source`: names the source of every snapshot read, overriding names in the dump. */
   readonly source?: string;
   /** `--at`: the time of dumps that carry none. */
   readonly at?: number;
   /** The IANA time zone of a source's PBS logs (its `timezone` setting); UTC when none. */
   readonly timezone?: (source: string) => string | undefined;
+  /** How a source's private fields are stored (SPEC §5). */
+  readonly privacy: (source: string) => Privacy;
+  /** Jobs per ledger batch (default 20 000; `validate` reads each file as one). */
+  readonly batchSize?: number;
+  /** Documents up to this many decompressed bytes are parsed whole; larger ones are streamed. */
+  readonly wholeJsonLimit?: number;
+}
+
+/** One file being read, with the request's options. */
+export interface DumpContext extends DumpOptions {
+  readonly file: string;
 }
 
 export interface PartHeader {
@@ -34,28 +46,9 @@ export interface PartWriter {
   incomplete(reason: string): void;
 }
 
-/** A ledger stream (a PBS log, a sacct dump): records come with their own times, in any number. */
-export interface LedgerHeader {
-  readonly source: string;
-  readonly type: ResourceType;
-  /** The input shape of the records (`canonical` when the reader already used our field names). */
-  readonly shape: string;
-}
-
-export interface LedgerWriter {
-  /** One record and the time it was logged (epoch ms). */
-  add(value: unknown, location: string, at: number): void;
-  /** A line that does not read: quarantined with its place (SPEC §9). */
-  reject(location: string, reason: string, at?: number, field?: string): void;
-  /** A line that is not a record on purpose (a job step, a queued-job record): counted. */
-  skip(reason: string): void;
-  /** The stream is over. */
-  end(): void;
-}
-
+/** Where the readers of object documents and envelopes put what they read (see gather.ts). */
 export interface PartSink {
   part(file: string, header: PartHeader): PartWriter;
-  ledger(file: string, header: LedgerHeader): LedgerWriter;
   /** Counted, not stored (a schema we do not read, a re-delivered message). */
   skip(reason: string): void;
   /** False when a message with this id was already read in this run. */
@@ -86,8 +79,4 @@ export function timeOf(ctx: DumpContext, value: unknown, location: string | unde
   const ms = parseInstant(value);
   if (typeof ms === 'string') throw new InputError(ctx.file, location, `${field}: ${ms}: ${describe(value)}`);
   return ms;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,24 +1,38 @@
-// Reads one dump file of any supported format, recognised by content (SPEC §4.1).
+// Reads one dump file of any supported format, as sniffed (SPEC §4.1). Object documents and
+// envelopes go into the gatherer as parts of snapshots; scheduler output (PBS logs, sacct text and
+// JSON) comes out as ledger-stream deliveries, batch by batch, as it is read.
 import { InputError } from '../../errors.ts';
+import { isObject } from '../../types/type.ts';
+import type { Delivery } from '../delivery.ts';
+import { readLines } from '../files/bytes.ts';
+import { readPbsLog } from '../pbs/log.ts';
+import { readSacctText } from '../slurm/text.ts';
 import { CANONICAL_KEYS, canonicalHeader, isCanonicalHeaderLine } from './canonical.ts';
 import { objectEvents, readObjectDocument } from './document.ts';
 import { isEnvelope, readEnvelope } from './envelopes/index.ts';
 import { readJson } from './json.ts';
 import { OPENSTACK_KEYS } from './openstack.ts';
-import { type DumpContext, isObject, type PartSink, type PartWriter } from './parts.ts';
-import { isSacctJson, readSacctJsonDocument, readSacctJsonStream, readSchedulerText, schedulerText } from './scheduler.ts';
+import { type DumpContext, type PartSink, type PartWriter, sourceOf } from './parts.ts';
+import { isSacctJson, sacctJsonDocument, sacctJsonStream } from './sacct-json.ts';
+import type { Sniffed } from './sniff.ts';
 
 const HEADER_KEYS = [...new Set([...CANONICAL_KEYS, ...OPENSTACK_KEYS])];
 
-/** Streams every record of `ctx.file` into `sink`; a broken file throws InputError naming the place. */
-export async function readDump(ctx: DumpContext, sink: PartSink): Promise<void> {
-  // PBS logs and sacct dumps are text, told by their first line (SPEC §4.1.4).
-  const text = await schedulerText(ctx.file);
-  if (text) return readSchedulerText(ctx, sink, text.format);
-  const input = await readJson(ctx.file, HEADER_KEYS);
+/** Reads every record of `ctx.file`; a broken file throws InputError naming the place. */
+export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSink): AsyncGenerator<Delivery> {
+  if (sniffed.kind === 'pbs' || sniffed.kind === 'sacct') {
+    // SPEC §3: a log names no source; its folder (or --source) does, and stands in for the cluster.
+    const source = sourceOf(ctx, undefined, undefined, 'source');
+    const options = { source, privacy: ctx.privacy(source), batchSize: ctx.batchSize };
+    if (sniffed.kind === 'pbs') yield* readPbsLog(ctx.file, { ...options, timezone: ctx.timezone?.(source) });
+    else yield* readSacctText(ctx.file, readLines(ctx.file), options);
+    return;
+  }
+  const input = await readJson(ctx.file, HEADER_KEYS, ctx.wholeJsonLimit);
   if (input.kind === 'object-stream') {
-    const sacct = await readSacctJsonStream(ctx, sink, input.events);
-    if (!sacct.sacct) await readObjectDocument(ctx, sink, sacct.replay);
+    const sacct = await sacctJsonStream(ctx, input.events);
+    if ('jobs' in sacct) yield* sacct.jobs;
+    else await readObjectDocument(ctx, sink, sacct.replay);
     return;
   }
   if (input.kind === 'array-stream') {
@@ -36,7 +50,7 @@ export async function readDump(ctx: DumpContext, sink: PartSink): Promise<void> 
     } else if (line === 1 && isCanonicalHeaderLine(value)) {
       resources = sink.part(ctx.file, canonicalHeader(ctx, value, at));
     } else if (isSacctJson(value)) {
-      readSacctJsonDocument(ctx, sink, value.jobs, at);
+      yield* sacctJsonDocument(ctx, value.jobs, at);
     } else if (isEnvelope(value)) {
       readEnvelope(ctx, sink, value, at ?? '$');
     } else if (Array.isArray(value)) {

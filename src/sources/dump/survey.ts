@@ -1,12 +1,12 @@
-// What a dump holds, learnt from its first megabyte: files that are one snapshot whose time is in
-// their header can be read when their turn comes, so a directory of big dumps is never all in memory.
+// What a dump holds, learnt from its sniffed head: files that are one snapshot whose time is in their
+// header can be read when their turn comes, so a directory of big dumps is never all in memory.
 import { job } from '../../types/job.ts';
 import type { ResourceType } from '../../types/type.ts';
+import { pbsLineTime } from '../pbs/line.ts';
 import { canonicalHeader, isCanonical } from './canonical.ts';
-import { peekJson } from './json.ts';
 import { openstackHeader, openstackType } from './openstack.ts';
 import { type DumpContext, type PartHeader, sourceOf } from './parts.ts';
-import { firstRecordTime, schedulerText } from './scheduler.ts';
+import type { Sniffed } from './sniff.ts';
 
 export type Survey =
   /** One snapshot, read later, in its turn. */
@@ -21,30 +21,42 @@ export type Survey =
 
 const MANY: Survey = { kind: 'many' };
 
-export async function surveyDump(ctx: DumpContext): Promise<Survey> {
+export function survey(ctx: DumpContext, sniffed: Sniffed): Survey {
   try {
-    const text = await schedulerText(ctx.file);
-    if (text) return ledger(ctx, firstRecordTime(ctx, text.format, text.line));
-    const peek = await peekJson(ctx.file);
-    if (peek.kind === 'line') {
-      const value = peek.value;
-      if (isCanonical(value)) return { kind: 'single', header: canonicalHeader(ctx, value) };
-      return MANY;
+    switch (sniffed.kind) {
+      case 'pbs':
+        return ledger(ctx, (source) => pbsLineTime(sniffed.firstLine, ctx.timezone?.(source)));
+      case 'sacct':
+        return ledger(ctx);
+      case 'json-line':
+        return isCanonical(sniffed.value) ? { kind: 'single', header: canonicalHeader(ctx, sniffed.value) } : MANY;
+      case 'json-object': {
+        const { scalars, firstNested } = sniffed;
+        if (firstNested === undefined) return MANY;
+        if (isCanonical(scalars)) return { kind: 'single', header: canonicalHeader(ctx, scalars) };
+        const type = openstackType(firstNested);
+        if (type) return { kind: 'single', header: openstackHeader(ctx, type, scalars) };
+        // `sacct --json`: {"jobs": [...], "meta": ...} in either order.
+        if (firstNested === 'jobs' || firstNested === 'meta') return ledger(ctx);
+        return MANY;
+      }
+      default:
+        return MANY;
     }
-    if (peek.kind === 'object' && peek.firstNested !== undefined) {
-      if (isCanonical(peek.scalars)) return { kind: 'single', header: canonicalHeader(ctx, peek.scalars) };
-      const type = openstackType(peek.firstNested);
-      if (type) return { kind: 'single', header: openstackHeader(ctx, type, peek.scalars) };
-      // `sacct --json`: {"jobs": [...], "meta": ...} in either order.
-      if (peek.firstNested === 'jobs' || peek.firstNested === 'meta') return ledger(ctx);
-    }
-    return MANY;
   } catch {
-    // Whatever is wrong is reported, with its place, when the whole file is read.
+    // Whatever is wrong (an unknown time zone, a bad header) is reported, with its place, when the file is read.
     return MANY;
   }
 }
 
-function ledger(ctx: DumpContext, firstAt?: number): Survey {
-  return { kind: 'ledger', source: sourceOf(ctx, undefined, undefined, 'source'), type: job, firstAt };
+/** A scheduler stream is always read in its turn; `firstAt` orders it when its head gives a time. */
+function ledger(ctx: DumpContext, firstAt?: (source: string) => number | undefined): Survey {
+  const source = sourceOf(ctx, undefined, undefined, 'source');
+  let at: number | undefined;
+  try {
+    at = firstAt?.(source);
+  } catch {
+    // An unknown time zone is reported when the log is read.
+  }
+  return { kind: 'ledger', source, type: job, firstAt: at };
 }

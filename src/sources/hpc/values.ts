@@ -1,6 +1,7 @@
 // The value formats the schedulers speak (SPEC §4.1.4, §5 `job`): PBS and Slurm sizes, durations,
 // whole numbers. Plain functions, so a live collector can reuse them as they are.
 import { RecordError, describe } from '../../errors.ts';
+import { INTEGER } from '../../types/fields.ts';
 import { times } from '../../types/units.ts';
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(b|w)?$/i;
@@ -57,12 +58,11 @@ export function parseDuration(field: string, text: string): number {
   return Number(days ?? 0) * 86_400 + seconds;
 }
 
-const WHOLE = /^[+-]?\d+$/;
 
 /** A whole number given as text or a number; undefined when absent. */
 export function wholeNumber(field: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && WHOLE.test(value.trim()) ? Number(value) : Number.NaN;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && INTEGER.test(value.trim()) ? Number(value) : Number.NaN;
   if (Number.isSafeInteger(n)) return n;
   // A core count or exit status beyond 2^53 is garbage, not a count to keep exact: quarantined.
   throw new RecordError(field, `expected a whole number${Number.isInteger(n) ? ' below 2^53' : ''}, found ${describe(value)}`);

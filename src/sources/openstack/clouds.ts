@@ -1,11 +1,12 @@
 // SPEC §4.2: credentials exactly as `openstack` CLI users have them: a clouds.yaml entry (with
 // secure.yaml merged on top) named by the source's `cloud` or OS_CLOUD, else the plain OS_* variables.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { parse } from 'yaml';
 import { UsageError, describe } from '../../errors.ts';
+import { isObject } from '../../types/type.ts';
+import { readYamlFile } from '../../yaml-file.ts';
 
 /** A password, secret or token: prints as `[secret]` however it is logged, stringified or inspected. */
 export class Secret {
@@ -72,13 +73,8 @@ function findFile(env: Env, variable: string, name: string): string | undefined 
 }
 
 function readYaml(path: string): Record<string, unknown> {
-  let document: unknown;
-  try {
-    document = parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (!isMap(document)) throw new UsageError(`${path}: expected a mapping with a clouds key, found ${describe(document)}`);
+  const document = readYamlFile(path);
+  if (!isObject(document)) throw new UsageError(`${path}: expected a mapping with a clouds key, found ${describe(document)}`);
   return document;
 }
 
@@ -96,9 +92,9 @@ export function resolveCloud(cloudName: string | undefined, env: Env = process.e
     );
   }
   const clouds = readYaml(cloudsFile).clouds;
-  if (!isMap(clouds)) throw new UsageError(`${cloudsFile}: clouds: expected a mapping of cloud names`);
+  if (!isObject(clouds)) throw new UsageError(`${cloudsFile}: clouds: expected a mapping of cloud names`);
   const entry = clouds[name];
-  if (!isMap(entry)) {
+  if (!isObject(entry)) {
     throw new UsageError(`${cloudsFile}: no cloud named ${name} (it has: ${Object.keys(clouds).join(', ') || 'none'})`);
   }
   let merged: Record<string, unknown> = entry;
@@ -106,7 +102,7 @@ export function resolveCloud(cloudName: string | undefined, env: Env = process.e
   const secureFile = findFile(env, 'OS_CLIENT_SECURE_FILE', 'secure.yaml');
   if (secureFile) {
     const secure = readYaml(secureFile).clouds;
-    if (isMap(secure) && isMap(secure[name])) {
+    if (isObject(secure) && isObject(secure[name])) {
       merged = deepMerge(entry, secure[name]);
       origin = `${cloudsFile} + ${secureFile}`;
     }
@@ -117,7 +113,7 @@ export function resolveCloud(cloudName: string | undefined, env: Env = process.e
 function fromEntry(name: string, at: string, entry: Record<string, unknown>): Cloud {
   if (entry.profile !== undefined) throw new UsageError(`${at}.profile: vendor profiles are not supported; write the auth_url out`);
   const auth = entry.auth;
-  if (!isMap(auth)) throw new UsageError(`${at}.auth: expected a mapping with auth_url and credentials`);
+  if (!isObject(auth)) throw new UsageError(`${at}.auth: expected a mapping with auth_url and credentials`);
   const text = (key: string, map: Record<string, unknown> = auth, prefix = 'auth.'): string | undefined => {
     const value = map[key];
     if (value === undefined || value === null || value === '') return undefined;
@@ -230,7 +226,7 @@ function checked(name: string, at: string, cloud: Omit<Cloud, 'name' | 'origin'>
 
 function regionOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (isMap(value) && typeof value.name === 'string') return value.name;
+  if (isObject(value) && typeof value.name === 'string') return value.name;
   return undefined;
 }
 
@@ -238,11 +234,8 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] = isMap(current) && isMap(value) ? deepMerge(current, value) : value;
+    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
   }
   return out;
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -4,7 +4,10 @@ import { type HttpClient, type HttpResponse, statusText } from '../../http.ts';
 import type { Cloud, CloudAuth } from './clouds.ts';
 import { Secret } from './clouds.ts';
 
-/** A live source could not be collected (auth, catalog, a page that kept failing): that part writes nothing. */
+/**
+ * A live source could not be collected (auth, catalog, a page that kept failing): that part writes
+ * nothing. When an HTTP failure is the reason, it is the `cause` (with its status).
+ */
 export class OpenStackError extends Error {
   override name = 'OpenStackError';
 }
@@ -106,7 +109,7 @@ export class KeystoneSession {
       response = await this.http.send(url, { method: 'POST', json: authBody(auth) });
     } catch (err) {
       // A failed authentication is shared by every request of the source: it is not tried again per type.
-      throw new OpenStackError(`authentication failed: ${(err as Error).message}`);
+      throw new OpenStackError(`authentication failed: ${(err as Error).message}`, { cause: err });
     }
     if (response.status !== 201 && response.status !== 200) {
       const hint = response.status === 401 ? ` (check the credentials of ${this.cloud.name})` : '';

@@ -41,7 +41,7 @@ export async function* listPages(session: KeystoneSession, request: ListRequest)
     if (fetched.has(address)) throw new OpenStackError(`${where(url)}: the next link of page ${number - 1} leads back to an earlier page`);
     fetched.add(address);
     const response = await session.send(address, request.headers).catch((err: Error) => {
-      throw err instanceof HttpError ? new OpenStackError(`${where(url!)}: page ${number}: ${err.detail}`) : err;
+      throw err instanceof HttpError ? new OpenStackError(`${where(url!)}: page ${number}: ${err.detail}`, { cause: err }) : err;
     });
     if (response.status < 200 || response.status > 299) {
       throw new OpenStackError(`${where(url)}: page ${number}: ${statusText(response.status)}${hintFor(response.status)}`);

@@ -128,7 +128,7 @@ async function swiftAccounts(session: KeystoneSession, endpoint: string, project
       const account = `${prefix}${id}`;
       const url = `${base}${account}`;
       const response = await session.send(url, {}, 'HEAD').catch((err: Error) => {
-        throw new OpenStackError(err.message);
+        throw new OpenStackError(err.message, { cause: err });
       });
       if (response.status === 404) return;
       if (response.status < 200 || response.status > 299) {

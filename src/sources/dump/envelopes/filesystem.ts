@@ -2,7 +2,7 @@
 // and `data.usage` (`owner/project -> {blocks, bytes, files}`).
 import { filesystem } from '../../../types/filesystem.ts';
 import { fsUsage } from '../../../types/fs_usage.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { hostScope, unread, within } from './nested.ts';
 import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
 

@@ -3,7 +3,7 @@
 // `virtual_volumes: [{volume-name, user-group-account, file-count, usage, usage-limit, ...}]`.
 import { filesystem } from '../../../types/filesystem.ts';
 import { virtualVolume } from '../../../types/virtual_volume.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { emptyList, hostScope, unread, within } from './nested.ts';
 import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
 

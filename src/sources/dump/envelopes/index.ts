@@ -1,6 +1,7 @@
 // SPEC §4.1.3: reporting-unified message envelopes {id, session, schema, version, data}.
 import { InputError, describe } from '../../../errors.ts';
-import { type DumpContext, isObject, type PartSink, sourceOf } from '../parts.ts';
+import { type DumpContext, type PartSink, sourceOf } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { cinder } from './cinder.ts';
 import { crm } from './crm.ts';
 import { filesystemUsage } from './filesystem.ts';

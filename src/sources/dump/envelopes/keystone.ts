@@ -2,7 +2,7 @@
 import { keystoneUser } from '../../../types/keystone_user.ts';
 import { membership } from '../../../types/membership.ts';
 import { tenant } from '../../../types/tenant.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { type EnvelopeList, type EnvelopeSchema, openstackLists } from './schema.ts';
 
 const lists = openstackLists({ tenants: tenant, users: keystoneUser });

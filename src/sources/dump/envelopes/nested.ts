@@ -1,7 +1,7 @@
 // Helpers for schemas whose records sit in nested lists and maps (the storage producers' messages).
 import type { Scope } from '../../../snapshot.ts';
 import type { ResourceType } from '../../../types/type.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import type { EnvelopeList } from './schema.ts';
 
 /**

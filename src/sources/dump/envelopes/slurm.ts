@@ -2,7 +2,7 @@
 import { RecordError, describe } from '../../../errors.ts';
 import { type Deferred, job } from '../../../types/job.ts';
 import { slurmEnvelopeJob } from '../../slurm/envelope.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { unread } from './nested.ts';
 import type { EnvelopeSchema } from './schema.ts';
 

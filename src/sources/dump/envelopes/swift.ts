@@ -2,7 +2,7 @@
 // quota}` or `null` for a project without an account; at the top level of `data` (`swift`, as the
 // eRSA producer sends it) or under `data.swift`.
 import { swiftAccount } from '../../../types/swift_account.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { unread } from './nested.ts';
 import type { EnvelopeSchema } from './schema.ts';
 

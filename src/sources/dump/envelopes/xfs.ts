@@ -1,7 +1,7 @@
 // `xfs.quota.report`: `data.filesystems[]`, each `{filesystem, device, quota: [{username, used, soft,
 // hard}]}` from `xfs_quota -x -c 'report -u'` on `data.hostname` (1 KiB blocks).
 import { xfsQuota } from '../../../types/xfs_quota.ts';
-import { isObject } from '../parts.ts';
+import { isObject } from '../../../types/type.ts';
 import { emptyList, hostScope, unread, within } from './nested.ts';
 import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
 

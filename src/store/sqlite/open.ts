@@ -1,17 +1,18 @@
-// Opening the database: pragmas, schema, forward migrations (SPEC §10).
+// Opening an SQLite history file: pragmas, schema, forward migrations (SPEC §10).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../errors.ts';
+import type { OpenOptions } from '../index.ts';
 
 /** How long a statement waits for another connection's write (status and exports read during an ingest). */
 export const BUSY_TIMEOUT_MS = 10_000;
 
-type DB = Database.Database;
+export type DB = Database.Database;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SCHEMA_FILE = join(HERE, '..', '..', 'schema.sql');
+const SCHEMA_FILE = join(HERE, '..', '..', '..', 'schema.sql');
 const MIGRATIONS_DIR = join(HERE, 'migrations');
 
 interface Migration {
@@ -24,11 +25,6 @@ function migrations(): Migration[] {
     .filter((name) => /^\d{3}-.*\.sql$/.test(name))
     .sort()
     .map((name) => ({ version: Number(name.slice(0, 3)), sql: readFileSync(join(MIGRATIONS_DIR, name), 'utf8') }));
-}
-
-export interface OpenOptions {
-  /** Open for reading only; the file must exist. */
-  readonly readonly?: boolean;
 }
 
 export function openDatabase(path: string, options: OpenOptions = {}): DB {

@@ -1,8 +1,10 @@
-// Gathers the parts a dump reader emits into snapshots: pages of one envelope scan become one.
-import { byText } from '../order.ts';
-import type { LedgerHeader, LedgerWriter, PartHeader, PartSink, PartWriter } from '../sources/dump/parts.ts';
-import { type Scope, type Snapshot, SnapshotBuilder } from '../snapshot.ts';
-import type { Privacy } from '../types/normalise.ts';
+// Gathers the parts the document and envelope readers emit into snapshots (SPEC §4.1.3): pages of
+// one envelope scan become one snapshot, even across files; a missing page makes it incomplete; a
+// re-delivered message is skipped; and a file that fails part-way is taken back whole.
+import { byText } from '../../order.ts';
+import { type Scope, type Snapshot, SnapshotBuilder } from '../../snapshot.ts';
+import type { Privacy } from '../../types/normalise.ts';
+import type { PartHeader, PartSink, PartWriter } from './parts.ts';
 
 interface Group {
   readonly builder: SnapshotBuilder;
@@ -20,7 +22,7 @@ interface Pages {
   count?: number;
 }
 
-export class Collector implements PartSink {
+export class Gatherer implements PartSink {
   private readonly groups = new Map<string, Group>();
   private readonly scans = new Map<string, Pages>();
   /** Reasons for input skipped on purpose, with counts (SPEC §9: nothing is lost silently). */
@@ -32,13 +34,8 @@ export class Collector implements PartSink {
 
   constructor(
     private readonly privacyFor: (source: string) => Privacy,
-    /** Message ids already read in this run, shared by every collector of the run. */
+    /** Message ids already read in this run, shared by every gatherer of the run. */
     private readonly messageIds: Set<string>,
-    /**
-     * Where ledger streams (PBS logs, sacct dumps) go: applied in batches as they are read. Without
-     * it (validate), a stream becomes one snapshot per file, held here like any other.
-     */
-    private readonly ledgerStream?: (file: string, header: LedgerHeader) => LedgerWriter,
   ) {}
 
   part(file: string, header: PartHeader): PartWriter {
@@ -46,11 +43,12 @@ export class Collector implements PartSink {
     // (one envelope per job) are one snapshot, taken at the latest of their times; anything else is
     // one snapshot per file and time.
     const ledger = header.type.mode === 'ledger';
-    const id = header.scan !== undefined
-      ? ['scan', header.source, header.type.name, header.scan].join('\0')
-      : ledger
-        ? ['ledger', header.source, header.type.name, file].join('\0')
-        : ['time', header.source, header.type.name, header.takenAt, file, JSON.stringify(header.scope ?? null)].join('\0');
+    const id =
+      header.scan !== undefined
+        ? ['scan', header.source, header.type.name, header.scan].join('\0')
+        : ledger
+          ? ['ledger', header.source, header.type.name, file].join('\0')
+          : ['time', header.source, header.type.name, header.takenAt, file, JSON.stringify(header.scope ?? null)].join('\0');
     this.reading?.groups.add(id);
     let group = this.groups.get(id);
     if (!group) {
@@ -84,37 +82,6 @@ export class Collector implements PartSink {
     let pages = this.scans.get(id);
     if (!pages) this.scans.set(id, (pages = { scan, seen: new Set() }));
     return pages;
-  }
-
-  ledger(file: string, header: LedgerHeader): LedgerWriter {
-    if (this.ledgerStream) return this.ledgerStream(file, header);
-    let writer: PartWriter | undefined;
-    let group: Group | undefined;
-    let latest = Number.NEGATIVE_INFINITY;
-    // Lines quarantined before any line gave a time wait for one (every snapshot needs a time).
-    const waiting: { location: string; reason: string; field?: string }[] = [];
-    const groupAt = (at: number): Group => {
-      latest = Math.max(latest, at);
-      if (!group) {
-        writer = this.part(file, { source: header.source, type: header.type, takenAt: at, complete: true });
-        group = this.groups.get(['ledger', header.source, header.type.name, file].join('\0'))!;
-        for (const w of waiting.splice(0)) group.builder.reject(file, w.location, w.reason, w.field);
-      }
-      group.takenAt = Math.max(group.takenAt, latest);
-      return group;
-    };
-    return {
-      add: (value, location, at) => {
-        groupAt(at);
-        writer!.add(value, header.shape, location);
-      },
-      reject: (location, reason, at, field) => {
-        if (at === undefined && !writer) waiting.push({ location, reason, field });
-        else groupAt(at ?? latest).builder.reject(file, location, reason, field);
-      },
-      skip: (reason) => this.skip(reason),
-      end: () => {},
-    };
   }
 
   skip(reason: string): void {
@@ -184,6 +151,6 @@ function missingPages(pages: Pages): number[] {
 }
 
 /** SPEC §6: snapshots are applied in taken_at order; ties by source and type, for a stable log. */
-function bySnapshotOrder(a: Snapshot, b: Snapshot): number {
+export function bySnapshotOrder(a: Snapshot, b: Snapshot): number {
   return a.takenAt - b.takenAt || byText(a.source, b.source) || byText(a.type.name, b.type.name);
 }

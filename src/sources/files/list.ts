@@ -1,7 +1,8 @@
-// Which files a `--dump PATH...` names: files as given, directories walked recursively.
+// Which files a `--dump PATH...` (or a source's `path`) names: files as given, directories walked recursively.
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.ts';
+import { byText } from '../../order.ts';
 
 /**
  * Inside directories only dump-like names are read; a file named on the command line is always read.
@@ -42,7 +43,7 @@ export async function listDumpFiles(paths: readonly string[]): Promise<string[]>
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => byText(a.name, b.name));
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;

@@ -1,0 +1,105 @@
+// The rules every history writer applies before anything is written (SPEC §6): order, the
+// mass-removal guard, and what the summary line counts. The diff itself is src/diff.ts.
+import type { ChangeSet } from '../diff.ts';
+import { fieldChanges } from '../diff.ts';
+import { NOTHING, type SnapshotCounts } from '../counts.ts';
+import { RefusedError } from '../errors.ts';
+import type { Reject, Snapshot } from '../snapshot.ts';
+import type { StoredRecord } from '../store/index.ts';
+import { formatInstant } from '../time.ts';
+import type { Row } from '../types/fields.ts';
+
+export interface ApplyOptions {
+  readonly allowMassRemoval: boolean;
+  /** When the work on this snapshot began (performance.now()): a live scan counts its fetching too. */
+  readonly startedAt?: number;
+}
+
+export interface ApplyOutcome {
+  readonly status: 'applied' | 'already ingested';
+  readonly counts: SnapshotCounts;
+  /** Ledger: the quarantined records stored for the first time (a log read again repeats none). */
+  readonly freshRejects?: readonly Reject[];
+}
+
+export function countsOf(snapshot: Snapshot, changes: ChangeSet): SnapshotCounts {
+  return {
+    examined: snapshot.examined,
+    added: changes.added.length,
+    modified: changes.modified.length,
+    removed: changes.removed.length,
+    // A ledger's re-delivered records show as unchanged in the summary (SPEC §2).
+    unchanged: snapshot.type.mode === 'ledger' ? changes.duplicates + changes.stale : changes.unchanged,
+    rejected: snapshot.rejects.length,
+    duplicates: snapshot.duplicates + changes.duplicates,
+    skipped: snapshot.skipped + changes.partialSkipped,
+  };
+}
+
+export function alreadyIngested(snapshot: Snapshot): ApplyOutcome {
+  return { status: 'already ingested', counts: { ...NOTHING, examined: snapshot.examined } };
+}
+
+/**
+ * SPEC §6 order: true when this very snapshot was already applied (a no-op); refuses a different
+ * snapshot at an applied time, and one older than the latest applied.
+ */
+export function checkOrder(snapshot: Snapshot, atSameTime: { same: boolean; other: boolean }, latest: number | undefined): boolean {
+  const what = `${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)}`;
+  if (atSameTime.same) return true;
+  // Scoped snapshots (several hosts of one source) may share an instant: each covers its own part.
+  if (atSameTime.other && !snapshot.scope) {
+    throw new RefusedError(`a different snapshot of ${what} was already ingested; refusing to replace history`);
+  }
+  if (latest !== undefined && snapshot.takenAt < latest) {
+    throw new RefusedError(
+      `snapshot of ${what} is older than the latest one already applied (${formatInstant(latest)}); ` +
+        'snapshots must be ingested in time order',
+    );
+  }
+  return false;
+}
+
+/** SPEC §6: refused unless allowed; the message names the scope and the count it measured. */
+export function guardMassRemoval(snapshot: Snapshot, changes: ChangeSet, allowed: boolean): void {
+  if (!changes.massRemoval || allowed) return;
+  const of = snapshot.scope ? ` (${Object.entries(snapshot.scope).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+  throw new RefusedError(
+    `refusing to remove ${changes.removed.length} of ${changes.present} ${snapshot.type.name} resources of ${snapshot.source}${of} ` +
+      `at once (snapshot ${formatInstant(snapshot.takenAt)}); if that is real, rerun with --allow-mass-removal`,
+  );
+}
+
+/** Stored ledger records -> the hashes the diff compares, and the keys stored from a later snapshot. */
+export function ledgerDiffState(stored: ReadonlyMap<string, { hash: string; takenAt: number }>, takenAt: number) {
+  const current = new Map<string, string>();
+  const newer = new Set<string>();
+  for (const [key, record] of stored) {
+    current.set(key, record.hash);
+    if (record.takenAt > takenAt) newer.add(key);
+  }
+  return { current, newer };
+}
+
+/** The full record of each added resource (SPEC §6). */
+export function* addedRecords(snapshot: Snapshot, keys: readonly string[]): Generator<StoredRecord> {
+  for (const key of keys) yield snapshot.records.get(key)!;
+}
+
+/** Each modified resource's new record with both values of every differing field (SPEC §6). */
+export function* modifiedRecords(
+  snapshot: Snapshot,
+  keys: readonly string[],
+  before: ReadonlyMap<string, string>,
+): Generator<StoredRecord & { fields: string }> {
+  for (const key of keys) {
+    const record = snapshot.records.get(key)!;
+    const old = JSON.parse(before.get(key) ?? '{}') as Row;
+    yield { key, json: record.json, hash: record.hash, fields: JSON.stringify(fieldChanges(old, JSON.parse(record.json) as Row)) };
+  }
+}
+
+/** The last record of each removed resource, with the hash it had. */
+export function* removedRecords(keys: readonly string[], before: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>): Generator<StoredRecord> {
+  for (const key of keys) yield { key, json: before.get(key) ?? '{}', hash: hashes.get(key)! };
+}

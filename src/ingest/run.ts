@@ -1,0 +1,191 @@
+// The one ingest run loop, for every source kind (SPEC §2, §6, §10): the lock and the run log, signals,
+// the hash key, applying each delivery in order, and the summary lines. A failed part writes nothing
+// and is reported; the rest still lands (exit 1).
+import { existsSync } from 'node:fs';
+import { NO_TOTALS } from '../counts.ts';
+import { InputError, RefusedError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { CollectContext, Delivery, SeriesRef, StreamRef } from '../sources/delivery.ts';
+import type { Snapshot } from '../snapshot.ts';
+import { openStore } from '../store/index.ts';
+import type { PrivacyMode } from '../types/normalise.ts';
+import { DryRunWriter } from './dry-run.ts';
+import { RunReport } from './report.ts';
+import { StoreWriter } from './store-writer.ts';
+import { StreamSummary } from './streams.ts';
+import type { HistoryWriter } from './writer.ts';
+
+/** One part of a run: the dumps named on the command line, or one configured source. */
+export interface IngestPart {
+  deliveries(context: CollectContext): AsyncIterable<Delivery>;
+  /** SPEC §6: `--allow-mass-removal`, or the source's own setting. */
+  allowMassRemoval(source: string): boolean;
+}
+
+export interface IngestRequest {
+  readonly db: string;
+  readonly dryRun: boolean;
+  /** The command line, for the run log and the lock. */
+  readonly command: string;
+  /** How long to wait for another ingest's lock. */
+  readonly waitMs: number;
+  readonly parts: readonly IngestPart[];
+  readonly privateFields: (source: string) => PrivacyMode;
+}
+
+/** Runs the ingest; returns the exit code (SPEC §2). Errors of the run itself are thrown. */
+export async function runIngest(request: IngestRequest, logger: Logger): Promise<number> {
+  // The one place the dry-run choice is made. A dry run writes nothing, not even a new database file.
+  const writer: HistoryWriter = request.dryRun
+    ? new DryRunWriter(existsSync(request.db) ? await openStore(request.db, { readonly: true }) : undefined)
+    : new StoreWriter(await openStore(request.db));
+  const report = new RunReport(logger, request.dryRun);
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Handled between statements, so no transaction is cut in half.
+    interrupted = signal;
+    logger.done();
+    logger.error(`interrupted by ${signal}; snapshots already committed are kept`);
+    void writer.finish('failed', `interrupted by ${signal}`, NO_TOTALS).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await writer.begin(request.command, request.waitMs, () => report.progress('waiting for another ingest to finish'));
+    const hashKey = await writer.hashKey();
+    const context: CollectContext = { history: writer, privacy: (source) => ({ mode: request.privateFields(source), hashKey }) };
+    for (const part of request.parts) await new PartRun(writer, report, part).run(context);
+    await writer.finish(report.failures ? 'failed' : 'ok', report.errors.join('\n') || undefined, report.totals);
+    return report.failures ? 1 : 0;
+  } catch (err) {
+    if (!interrupted) await writer.finish('failed', (err as Error).message, NO_TOTALS);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    logger.done();
+    await writer.close();
+  }
+}
+
+/** One part's deliveries, applied in order. */
+class PartRun {
+  /** SPEC §6 order: after a failure, later snapshots of that series wait for the next run. */
+  private readonly blocked = new Set<string>();
+  private readonly streams = new Map<string, StreamSummary>();
+  private failures = 0;
+
+  constructor(
+    private readonly writer: HistoryWriter,
+    private readonly report: RunReport,
+    private readonly part: IngestPart,
+  ) {}
+
+  async run(context: CollectContext): Promise<void> {
+    await this.consume(this.part.deliveries(context));
+  }
+
+  private fail(message: string, series?: SeriesRef): void {
+    this.failures++;
+    if (series) this.blocked.add(seriesKey(series));
+    this.report.failed(message);
+  }
+
+  /** Applies deliveries until they end, or until one of a file's ledger batches is refused. */
+  private async consume(deliveries: AsyncIterable<Delivery>): Promise<void> {
+    for await (const delivery of deliveries) {
+      switch (delivery.kind) {
+        case 'snapshot':
+          await this.snapshot(delivery.snapshot, delivery.startedAt);
+          break;
+        case 'file':
+          if (this.blocked.has(seriesKey(delivery.series))) {
+            this.fail(`${delivery.file}: skipped because an earlier snapshot of ${delivery.series.source} ${delivery.series.type} failed`);
+          } else {
+            this.report.progress(`reading ${delivery.file}`);
+            await this.consume(delivery.read());
+          }
+          break;
+        case 'batch':
+          if (!(await this.batch(delivery.stream, delivery.batch))) return;
+          break;
+        case 'stream-end':
+          this.streamEnd(delivery.stream, delivery.skipped);
+          break;
+        case 'failed':
+          this.fail(delivery.message, delivery.series);
+          break;
+        case 'skipped':
+          this.report.skipped(delivery.count, delivery.reason);
+          break;
+        case 'note':
+          this.report.note(delivery.message);
+          break;
+        case 'progress':
+          this.report.progress(delivery.text);
+          break;
+        case 'files-read':
+          // Only a source that failed nowhere vouches for every file it read.
+          if (!this.failures) await this.writer.rememberFiles(delivery.source, delivery.files);
+          break;
+      }
+    }
+  }
+
+  private async snapshot(snapshot: Snapshot, startedAt?: number): Promise<void> {
+    const series = { source: snapshot.source, type: snapshot.type.name };
+    if (this.blocked.has(seriesKey(series))) {
+      this.fail(`${snapshot.source} ${snapshot.type.name}: skipped a later snapshot because an earlier one failed`);
+      return;
+    }
+    this.report.conflicts(snapshot);
+    const started = startedAt ?? performance.now();
+    try {
+      const outcome = await this.writer.apply(snapshot, { allowMassRemoval: this.part.allowMassRemoval(snapshot.source), startedAt: started });
+      const summary = { ...snapshot, type: snapshot.type.name, status: outcome.status, counts: outcome.counts, elapsedMs: performance.now() - started };
+      this.report.count(summary, 1, true);
+      this.report.applied(summary);
+    } catch (err) {
+      if (!(err instanceof RefusedError)) throw err;
+      this.fail(err.message, series);
+    }
+  }
+
+  /** One batch of a ledger stream; false when it was refused (the rest of its file is not read). */
+  private async batch(stream: StreamRef, batch: Snapshot): Promise<boolean> {
+    const key = `${seriesKey(stream)}\0${stream.file}`;
+    let summary = this.streams.get(key);
+    if (!summary) this.streams.set(key, (summary = new StreamSummary(stream)));
+    if (summary.batches) this.report.progress(`reading ${stream.file}: ${summary.batches + 1} batches`);
+    this.report.conflicts(batch);
+    try {
+      summary.add(batch, await this.writer.apply(batch, { allowMassRemoval: false }));
+      return true;
+    } catch (err) {
+      // Batches applied before stay: reading the file again finds them by key.
+      if (!(err instanceof RefusedError || err instanceof InputError)) throw err;
+      this.streams.delete(key);
+      this.fail(err.message, stream);
+      return false;
+    }
+  }
+
+  private streamEnd(stream: StreamRef, skipped: ReadonlyMap<string, number>): void {
+    const key = `${seriesKey(stream)}\0${stream.file}`;
+    const summary = this.streams.get(key)?.summary(skipped);
+    const stored = this.streams.get(key)?.stored ?? 0;
+    this.streams.delete(key);
+    if (summary) {
+      this.report.count(summary, stored, false);
+      this.report.applied(summary);
+    } else {
+      this.report.note(`${stream.file}: no finished jobs in it`);
+    }
+    // SPEC §9: lines skipped on purpose are counted, by reason.
+    for (const [reason, count] of skipped) this.report.skipped(count, reason, stream.file);
+  }
+}
+
+function seriesKey(series: SeriesRef): string {
+  return `${series.source}\0${series.type}`;
+}

@@ -1,0 +1,19 @@
+// `kind: dump` (SPEC §4.2, §4.3): the files a site's existing producers write, under `path` (a file,
+// a folder or a glob). Folders are read whole every run: snapshots already applied are no-ops, and
+// the pages of one envelope scan may sit in an old file and a new one, so skipping by date is unsafe.
+import { resourceTypes } from '../../types/index.ts';
+import { listDumpFiles } from '../files/list.ts';
+import { defineSourceKind, required } from '../kind.ts';
+import { dumpDeliveries } from './collect.ts';
+
+export const dumpKind = defineSourceKind({
+  name: 'dump',
+  settings: { path: required('text') },
+  types: resourceTypes().map((type) => type.name),
+  async plan(source) {
+    const files = await listDumpFiles([source.settings.path]);
+    return {
+      deliveries: (context) => dumpDeliveries(files, { source: source.name, privacy: context.privacy }),
+    };
+  },
+});

@@ -1,0 +1,37 @@
+// Dump files read whole, for `validate`: every snapshot they hold (a ledger file as one), every file
+// that fails, and what was skipped on purpose. Nothing is applied anywhere.
+import { InputError } from '../../errors.ts';
+import type { Snapshot } from '../../snapshot.ts';
+import { bySnapshotOrder, Gatherer } from './gather.ts';
+import type { DumpOptions } from './parts.ts';
+import { readDump } from './read.ts';
+import { sniff } from './sniff.ts';
+
+export interface WholeDumps {
+  /** Oldest first. */
+  readonly snapshots: Snapshot[];
+  readonly failures: InputError[];
+  readonly skipped: Map<string, number>;
+}
+
+export async function readWhole(files: readonly string[], options: DumpOptions): Promise<WholeDumps> {
+  // One gatherer for all files: pages of one scan may sit in several files.
+  const gatherer = new Gatherer(options.privacy, new Set());
+  const streams: Snapshot[] = [];
+  const failures: InputError[] = [];
+  for (const file of files) {
+    gatherer.beginFile();
+    try {
+      for await (const delivery of readDump({ ...options, file, batchSize: Number.POSITIVE_INFINITY }, await sniff(file), gatherer)) {
+        if (delivery.kind === 'batch') streams.push(delivery.batch);
+        else if (delivery.kind === 'stream-end') for (const [reason, count] of delivery.skipped) gatherer.skipped.set(reason, (gatherer.skipped.get(reason) ?? 0) + count);
+      }
+      gatherer.endFile();
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      gatherer.endFile();
+      failures.push(err);
+    }
+  }
+  return { snapshots: [...gatherer.snapshots(), ...streams].sort(bySnapshotOrder), failures, skipped: gatherer.skipped };
+}

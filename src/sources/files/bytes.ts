@@ -1,0 +1,98 @@
+// A file's bytes, decompressed when its content says it is gzip or xz (not its name). The file is
+// opened once: its first chunk tells the compression and is then decompressed with the rest.
+import { createReadStream } from 'node:fs';
+import { Readable, type Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputError } from '../../errors.ts';
+
+const GZIP = [0x1f, 0x8b];
+const XZ = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+type Compression = 'gzip' | 'xz' | 'none';
+
+function compressionOf(head: Buffer): Compression {
+  const starts = (magic: number[]) => head.length >= magic.length && magic.every((b, i) => head[i] === b);
+  return starts(GZIP) ? 'gzip' : starts(XZ) ? 'xz' : 'none';
+}
+
+/**
+ * The decompressed content as a stream of chunks; read errors name the file. Large reads by
+ * default (fewer round trips to the thread pool); small ones when only the head is wanted.
+ */
+export async function* readBytes(file: string, chunkBytes = 8 << 20): AsyncGenerator<Buffer> {
+  const raw = createReadStream(file, { highWaterMark: chunkBytes });
+  const chunks = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let compression: Compression = 'none';
+  try {
+    const first = await chunks.next().catch((err: Error) => {
+      throw new InputError(file, undefined, `cannot read: ${err.message}`);
+    });
+    if (first.done) return;
+    compression = compressionOf(first.value);
+    if (compression === 'none') {
+      yield first.value;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      return;
+    }
+    const compressed = Readable.from(
+      (async function* () {
+        yield first.value;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      })(),
+      { objectMode: false },
+    );
+    const stream = compressed.pipe(compression === 'gzip' ? createGunzip() : await unxz(file));
+    compressed.on('error', (err) => stream.destroy(err));
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const what = compression === 'none' ? 'cannot read' : `not a valid ${compression} stream`;
+    throw new InputError(file, undefined, `${what}: ${(err as Error).message}`);
+  } finally {
+    raw.destroy();
+  }
+}
+
+/** node-liblzma ships prebuilt binaries for common platforms; elsewhere it may be missing. */
+async function unxz(file: string): Promise<Transform> {
+  try {
+    const lzma = await import('node-liblzma');
+    return lzma.createUnxz() as unknown as Transform;
+  } catch (err) {
+    throw new InputError(
+      file,
+      undefined,
+      `is xz-compressed, but xz support (node-liblzma) could not be loaded here: ${(err as Error).message}; ` +
+        'decompress it with `xz -d` first',
+    );
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/** The lines of a (possibly compressed) text file, without their line ends. */
+export async function* readLines(file: string): AsyncGenerator<string> {
+  let rest: Buffer | undefined;
+  for await (const chunk of readBytes(file)) {
+    const buffer: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let end = buffer.indexOf(NEWLINE, start); end >= 0; end = buffer.indexOf(NEWLINE, start)) {
+      yield buffer.toString('utf8', start, end);
+      start = end + 1;
+    }
+    rest = start < buffer.length ? buffer.subarray(start) : undefined;
+  }
+  if (rest) yield rest.toString('utf8');
+}
+
+/** At most the first `limit` decompressed bytes; `whole` when that is the entire file. */
+export async function readHead(file: string, limit: number): Promise<{ head: Buffer; whole: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of readBytes(file, 64 << 10)) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) return { head: Buffer.concat(chunks).subarray(0, limit), whole: false };
+  }
+  return { head: Buffer.concat(chunks), whole: true };
+}

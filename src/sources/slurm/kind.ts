@@ -1,0 +1,34 @@
+// `kind: slurm` (SPEC §4.2): `sacct` over a window reaching `lookback` before the newest job already
+// stored (or before now, if that is earlier), so a run after days without cron misses nothing; the
+// overlap is de-duplicated by key. (XDMoD's "newer than the newest job" watermark skipped back-filled days.)
+import { InputError } from '../../errors.ts';
+import type { Delivery } from '../delivery.ts';
+import { defineSourceKind, optional } from '../kind.ts';
+import { runSacct } from './sacct.ts';
+import { readSacctText } from './text.ts';
+
+/** SPEC §4.2: two days of overlap unless the source says otherwise. */
+const DEFAULT_LOOKBACK_S = 2 * 86_400;
+
+export const slurmKind = defineSourceKind({
+  name: 'slurm',
+  settings: { cluster: optional('text'), lookback: optional('duration'), command: optional('text') },
+  types: ['job'],
+  async plan(source) {
+    const { cluster, command = 'sacct', lookback = DEFAULT_LOOKBACK_S } = source.settings;
+    const series = { source: source.name, type: 'job' };
+    return {
+      async *deliveries(context): AsyncGenerator<Delivery> {
+        const newest = await context.history.latestAt(series);
+        const run = runSacct({ command, cluster, since: Math.min(Date.now(), newest ?? Infinity) - lookback * 1000 });
+        yield { kind: 'progress', text: `${source.name}: ${run.label}` };
+        try {
+          yield* readSacctText(run.label, run.lines, { source: source.name, privacy: context.privacy(source.name) });
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          yield { kind: 'failed', message: err.message, series };
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,219 @@
+// The history store, as the rest of the code sees it: a few coarse-grained, asynchronous calls
+// grouped by job, so that a second backend (PostgreSQL, SPEC §10) can implement the same interface
+// without ingest or export changing. Every write of a snapshot is one call and one transaction.
+import type { RunTotals, SnapshotCounts } from '../counts.ts';
+import type { Reject } from '../snapshot.ts';
+
+export type Action = 'added' | 'modified' | 'removed';
+
+export interface OpenOptions {
+  /** Open for reading only; the database must exist. Reads then see one consistent state. */
+  readonly readonly?: boolean;
+}
+
+export interface Store {
+  /** Where the history is, for messages (a file path). */
+  readonly path: string;
+  readonly lock: IngestLock;
+  readonly runs: RunLog;
+  readonly history: HistoryStore;
+  readonly reads: HistoryReads;
+  readonly files: FilesRead;
+  /** The HMAC key of `private_fields: hash`; made on first use when `create` (never in a dry run). */
+  hashKey(create: boolean): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/** Opens (and creates, unless read-only) the history at `path`. Only SQLite files today. */
+export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
+  const { openSqliteStore } = await import('./sqlite/store.ts');
+  return openSqliteStore(path, options);
+}
+
+// --- one ingest at a time (SPEC §10) ---------------------------------------------------------
+
+export interface IngestLock {
+  /**
+   * Takes the lock, waiting up to `waitMs` for another ingest to finish (`waiting` is told when that
+   * happens); a LockError naming the holder when it does not end in time.
+   */
+  acquire(command: string, waitMs: number, waiting?: () => void): Promise<void>;
+  release(): Promise<void>;
+  /** Whether the run of process `pid` still holds the lock (a 'running' run without it was killed). */
+  isRunning(pid: number): Promise<boolean>;
+}
+
+// --- runs (SPEC §3) -------------------------------------------------------------------------
+
+export interface RunLog {
+  start(command: string): Promise<number>;
+  finish(runId: number, status: 'ok' | 'failed', error: string | undefined, totals: RunTotals): Promise<void>;
+  recent(limit: number): Promise<RunStatus[]>;
+}
+
+export interface RunStatus {
+  readonly id: number;
+  readonly command: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly status: 'running' | 'ok' | 'failed';
+  readonly error: string | null;
+  readonly snapshots: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+}
+
+// --- writing history (SPEC §6) --------------------------------------------------------------
+
+/** What the diff of a state snapshot needs to know of its series. */
+export interface SeriesState {
+  /** Undefined while the series has no history. */
+  readonly id?: number;
+  readonly latestAt?: number;
+  /** This very snapshot (time and content) is stored already. */
+  readonly sameStored: boolean;
+  /** Another snapshot at this time is stored. */
+  readonly otherAtTime: boolean;
+}
+
+/** What the diff of a ledger snapshot needs: only the keys it carries (a ledger grows for ever). */
+export interface LedgerState {
+  readonly id?: number;
+  readonly sameStored: boolean;
+  /** The stored records among the keys asked for: hash, and when they were stored. */
+  readonly stored: Map<string, { hash: string; takenAt: number }>;
+}
+
+/** A record as stored: its key, canonical JSON and hash. */
+export interface StoredRecord {
+  readonly key: string;
+  readonly json: string;
+  readonly hash: string;
+}
+
+/** One snapshot's whole effect on the history, written in one transaction. */
+export interface SnapshotWrite {
+  readonly source: string;
+  readonly type: string;
+  readonly runId: number;
+  readonly takenAt: number;
+  readonly complete: boolean;
+  readonly privateFields: string;
+  readonly contentHash: string;
+  /** The files it was read from. */
+  readonly origin: string;
+  readonly counts: SnapshotCounts;
+  /** performance.now() when the work on it began: the snapshot's elapsed time ends at its commit. */
+  readonly startedAt: number;
+  /**
+   * State types: the latest snapshot time the diff was computed against (null: none yet). The write
+   * is refused if the series has moved on since: a second writer must never interleave.
+   */
+  readonly diffedAgainst?: number | null;
+  readonly added: Iterable<StoredRecord>;
+  /** New records with `{field: {old, new}}` as JSON. */
+  readonly modified: Iterable<StoredRecord & { readonly fields: string }>;
+  /** Last records of the resources removed. */
+  readonly removed: Iterable<StoredRecord>;
+  readonly rejects: readonly Reject[];
+  /**
+   * Ledger types: `day` names the time field that places a record on a day (SPEC §8.1); a
+   * quarantined line already stored (a growing log read again) is not stored twice.
+   */
+  readonly ledger?: { readonly day?: string };
+}
+
+export interface HistoryStore {
+  seriesState(source: string, type: string, takenAt: number, contentHash: string): Promise<SeriesState>;
+  /** Each present resource's key and record hash: what the next snapshot is diffed against. */
+  current(seriesId: number): Promise<Map<string, string>>;
+  ledgerState(source: string, type: string, takenAt: number, contentHash: string, keys: Iterable<string>): Promise<LedgerState>;
+  /** The present records of some resources of a series (canonical JSON), for field changes and removals. */
+  records(seriesId: number, keys: Iterable<string>): Promise<Map<string, string>>;
+  /** Writes one snapshot; returns the quarantined records stored (a re-read log repeats none). */
+  write(snapshot: SnapshotWrite): Promise<readonly Reject[]>;
+}
+
+// --- files a source has read through -----------------------------------------------------------
+
+/** A file as it was when listed: path, size and modification time (whole ms). */
+export interface SourceFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface FilesRead {
+  /** Of these files, the ones read through before at exactly this size and modification time. */
+  unchanged(source: string, files: readonly SourceFile[]): Promise<Set<string>>;
+  record(source: string, files: readonly SourceFile[], at: number): Promise<void>;
+}
+
+// --- reading history (export, status) ------------------------------------------------------
+
+export interface SeriesInfo {
+  readonly id: number;
+  readonly source: string;
+  readonly type: string;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+export interface ChangeRow {
+  readonly id: number;
+  readonly takenAt: number;
+  readonly key: string;
+  readonly action: Action;
+  readonly record: string;
+  readonly fields: string | null;
+}
+
+export interface LedgerRow {
+  readonly key: string;
+  readonly at: number;
+  readonly record: string;
+  /** The record's latest change is an update. */
+  readonly modified: boolean;
+}
+
+export interface RejectRow extends Reject {
+  readonly runId: number;
+  readonly source: string;
+  readonly type: string;
+}
+
+export interface SeriesStatus {
+  readonly source: string;
+  readonly type: string;
+  readonly present: number;
+  readonly snapshots: number;
+  readonly rejected: number;
+  readonly lastAt: number | null;
+  readonly complete: number | null;
+  readonly added: number | null;
+  readonly modified: number | null;
+  readonly removed: number | null;
+  readonly unchanged: number | null;
+  readonly lastRejected: number | null;
+}
+
+/** Reads come in chunks of rows, so memory does not grow with the history and a network store pays per chunk. */
+export interface HistoryReads {
+  /** Every series with its first and last snapshot time, ordered by source then type. */
+  listSeries(): Promise<SeriesInfo[]>;
+  sourceNames(): Promise<string[]>;
+  /** Whether any snapshot of these series stored private fields (kept or hashed). */
+  storesPrivateFields(seriesIds: readonly number[]): Promise<boolean>;
+  /** Changes of one series with from <= taken_at < to, in the order they were applied. */
+  changes(seriesId: number, fromMs: number, toMs: number): AsyncIterable<readonly ChangeRow[]>;
+  /** Changes of several series in a time range, ordered by time, source, type and key (SPEC §8.2). */
+  changesAcross(seriesIds: readonly number[], fromMs: number, toMs: number): AsyncIterable<readonly (ChangeRow & { readonly seriesId: number })[]>;
+  /** The records of a ledger placed in [fromMs, toMs) (a job by its end), each in its latest version, in time order. */
+  ledgerRecords(seriesId: number, fromMs: number, toMs: number): AsyncIterable<readonly LedgerRow[]>;
+  seriesStatus(): Promise<SeriesStatus[]>;
+  recentRejects(limit: number): Promise<RejectRow[]>;
+}
