@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { RefusedError, UsageError } from '../src/errors.ts';
 import { stateBefore } from '../src/export/state.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
-import { openStore } from '../src/store/index.ts';
+import { openStore } from '../src/store/open.ts';
 import { resourceType } from '../src/types/index.ts';
 import { tempDir } from './support/cli.ts';
 import { freshHistory } from './support/history.ts';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { directoryOutput, type Output, stdoutOutput, zipOutput } from '../export/output.ts';
 import { planExport, type Report, REPORTS, writeExport } from '../export/run.ts';
-import { openStore } from '../store/index.ts';
+import { openStore } from '../store/open.ts';
 import { parseDay } from '../time.ts';
 import { collect, Context, type GlobalOptions } from './context.ts';
 

@@ -1,6 +1,6 @@
 // `usage-etl status`: what the database holds, when each series was last seen, how the last runs went.
 import { Command } from 'commander';
-import { openStore } from '../store/index.ts';
+import { openStore } from '../store/open.ts';
 import { formatInstant } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 

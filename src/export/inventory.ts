@@ -51,7 +51,7 @@ export async function* inventoryRows(
 }
 
 /** Rows per yielded text: few promises per row, and no string near V8's limit however many resources. */
-const CHUNK = 4096;
+const CHUNK = 256;
 
 /** The state as it goes through the days, and the flags of the day in progress. */
 class Days {

@@ -7,7 +7,7 @@ import { InputError, RefusedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CollectContext, Delivery, SeriesRef, StreamRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
-import { openStore } from '../store/index.ts';
+import { openStore } from '../store/open.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
 import { DryRunWriter } from './dry-run.ts';
 import { RunReport } from './report.ts';

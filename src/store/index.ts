@@ -1,6 +1,7 @@
 // The history store, as the rest of the code sees it: a few coarse-grained, asynchronous calls
 // grouped by job, so that a second backend (PostgreSQL, SPEC §10) can implement the same interface
 // without ingest or export changing. Every write of a snapshot is one call and one transaction.
+// (open.ts opens one; sqlite/ is the SQLite implementation.)
 import type { RunTotals, SnapshotCounts } from '../counts.ts';
 import type { Reject } from '../snapshot.ts';
 
@@ -22,12 +23,6 @@ export interface Store {
   /** The HMAC key of `private_fields: hash`; made on first use when `create` (never in a dry run). */
   hashKey(create: boolean): Promise<string | undefined>;
   close(): Promise<void>;
-}
-
-/** Opens (and creates, unless read-only) the history at `path`. Only SQLite files today. */
-export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
-  const { openSqliteStore } = await import('./sqlite/store.ts');
-  return openSqliteStore(path, options);
 }
 
 // --- one ingest at a time (SPEC §10) ---------------------------------------------------------

@@ -4,7 +4,8 @@ import { DryRunWriter } from '../../src/ingest/dry-run.ts';
 import type { ApplyOutcome } from '../../src/ingest/rules.ts';
 import { StoreWriter } from '../../src/ingest/store-writer.ts';
 import type { Snapshot } from '../../src/snapshot.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/index.ts';
 import { tempDir } from './cli.ts';
 
 export interface TestHistory {

@@ -1,8 +1,9 @@
 // JSON and JSONL dumps, told apart by content. Small documents are parsed whole (fast); documents
 // too large for one string (V8 caps strings near 512 MB) are streamed element by element.
-import { TokenParser, Tokenizer } from '@streamparser/json';
+import { TokenParser } from '@streamparser/json';
 import { InputError } from '../../errors.ts';
 import { readBytes } from '../files/bytes.ts';
+import { ExactTokenizer, parseExact } from './exact.ts';
 
 /** Documents up to this many (decompressed) bytes are parsed with one JSON.parse. */
 const WHOLE_LIMIT = 128 * 1024 * 1024;
@@ -192,47 +193,6 @@ async function* streamed<T>(
   yield* queue.splice(0);
 }
 
-// --- SPEC §5: integers beyond 2^53 are kept exact, as their digits ------------------------
-
-/** A JSON string (left as it is) or an integer token of 16 or more digits. */
-const STRING_OR_LONG_INTEGER = /"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
-const LONG_INTEGER = /^-?\d{16,}$/;
-
-/**
- * JSON.parse, except that integers a double cannot hold (beyond 2^53) become strings of their
- * digits, which `int` fields keep as they are. The common case costs one walk of the parsed value;
- * only a text that holds such a number is parsed a second time.
- */
-export function parseExact(text: string): unknown {
-  const value: unknown = JSON.parse(text);
-  if (!holdsInexactNumber(value)) return value;
-  return JSON.parse(text.replace(STRING_OR_LONG_INTEGER, (token) => (inexactInteger(token) ? `"${token}"` : token)));
-}
-
-/** The digits of an integer token that a double would round; undefined for any other token. */
-function inexactInteger(token: string): string | undefined {
-  return LONG_INTEGER.test(token) && !Number.isSafeInteger(Number(token)) ? token : undefined;
-}
-
-function holdsInexactNumber(value: unknown): boolean {
-  if (typeof value === 'number') return Math.abs(value) > Number.MAX_SAFE_INTEGER;
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) {
-    for (const item of value) if (holdsInexactNumber(item)) return true;
-    return false;
-  }
-  for (const key in value) if (holdsInexactNumber((value as Record<string, unknown>)[key])) return true;
-  return false;
-}
-
-/** The streamed counterpart of parseExact: the tokenizer shows us each number's characters. */
-class ExactTokenizer extends Tokenizer {
-  protected override parseNumber(token: string): number {
-    // The token parser passes values on untouched, so a big integer can travel as its digits.
-    return ((token.length >= 16 && inexactInteger(token)) || Number(token)) as number;
-  }
-}
-
 export function firstByte(chunks: Buffer[]): string | undefined {
   for (const chunk of chunks) {
     for (const byte of chunk) {
@@ -259,56 +219,4 @@ function jsonError(file: string, text: string, err: Error): InputError {
   const column = at - before.lastIndexOf('\n');
   const detail = truncated ? 'not valid JSON: it ends too early (is the file truncated?)' : `not valid JSON (${err.message})`;
   return new InputError(file, `line ${line}, column ${column}`, detail);
-}
-
-// --- the head of an object document ---------------------------------------------------
-
-/** Scalars of a top-level object before its first nested member (header keys come first in practice). */
-export function objectHead(head: Buffer): { readonly scalars: Readonly<Record<string, unknown>>; readonly firstNested?: string } {
-  const tokenizer = new Tokenizer();
-  const scalars: Record<string, unknown> = {};
-  let depth = 0;
-  let key: string | undefined;
-  let expectKey = false;
-  let done = false;
-  let firstNested: string | undefined;
-  tokenizer.onToken = ({ token, value }) => {
-    if (done) return;
-    switch (token) {
-      case 0: // {
-      case 2: // [
-        if (depth === 1 && key !== undefined) {
-          firstNested = key;
-          done = true;
-        }
-        depth++;
-        expectKey = token === 0;
-        break;
-      case 1: // }
-      case 3: // ]
-        depth--;
-        break;
-      case 5: // ,
-        expectKey = depth === 1;
-        break;
-      case 4: // :
-        break;
-      default:
-        if (token === 9 && depth === 1 && expectKey) {
-          key = value as string; // a member name
-          expectKey = false;
-        } else if (depth === 1 && key !== undefined) {
-          scalars[key] = value;
-        }
-    }
-  };
-  tokenizer.onError = () => {
-    done = true;
-  };
-  try {
-    tokenizer.write(head);
-  } catch {
-    // The head ends mid-value, or the file is not JSON: what was read so far is all we learn.
-  }
-  return { scalars, firstNested };
 }

@@ -3,7 +3,8 @@
 import { isPbsLine } from '../pbs/line.ts';
 import { isSacctLine } from '../slurm/parsable.ts';
 import { readHead } from '../files/bytes.ts';
-import { firstByte, firstJsonLine, objectHead } from './json.ts';
+import { objectHead } from './head.ts';
+import { firstByte, firstJsonLine } from './json.ts';
 
 export type Sniffed =
   /** A PBS/Torque accounting log or `sacct --parsable2` output: text, read line by line. */

@@ -7,7 +7,6 @@ import type { CollectContext, Delivery } from '../delivery.ts';
 import type { SourceConfig } from '../kind.ts';
 import type { Cloud } from './clouds.ts';
 import { KeystoneSession, OpenStackError } from './keystone.ts';
-import { OPENSTACK_TYPES } from './kind.ts';
 import { type LiveScan, openstackScans } from './scans.ts';
 
 interface Settings {
@@ -16,7 +15,12 @@ interface Settings {
   readonly timeout?: number;
 }
 
-export async function* openstackDeliveries(source: SourceConfig<Settings>, cloud: Cloud, context: CollectContext): AsyncGenerator<Delivery> {
+export async function* openstackDeliveries(
+  source: SourceConfig<Settings>,
+  types: readonly string[],
+  cloud: Cloud,
+  context: CollectContext,
+): AsyncGenerator<Delivery> {
   const { name } = source;
   const { region, max_requests_per_host: maxPerHost, timeout } = source.settings;
   // Deliveries wait here until the run loop takes them; scans go on meanwhile.
@@ -72,7 +76,7 @@ export async function* openstackDeliveries(source: SourceConfig<Settings>, cloud
 
   // The HTTP client bounds the requests in flight per host; the scans themselves all start at once.
   let done = false;
-  const scans = Promise.allSettled(openstackScans(session, source.types ?? OPENSTACK_TYPES).map(collect)).finally(() => {
+  const scans = Promise.allSettled(openstackScans(session, types).map(collect)).finally(() => {
     done = true;
     wake?.();
   });

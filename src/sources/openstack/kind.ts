@@ -16,7 +16,7 @@ export const openstackKind = defineSourceKind({
     return {
       async *deliveries(context) {
         const { openstackDeliveries } = await import('./collect.ts');
-        yield* openstackDeliveries(source, cloud, context);
+        yield* openstackDeliveries(source, source.types ?? OPENSTACK_TYPES, cloud, context);
       },
     };
   },

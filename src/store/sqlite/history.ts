@@ -3,7 +3,7 @@
 import { RefusedError } from '../../errors.ts';
 import type { Reject } from '../../snapshot.ts';
 import { formatInstant } from '../../time.ts';
-import type { Action, HistoryStore, SnapshotWrite } from '../index.ts';
+import type { Action, HistoryStore, SnapshotWrite, StoredRecord } from '../index.ts';
 import type { Statements } from './statements.ts';
 
 /** Keys per lookup statement (passed as one JSON array). */
@@ -45,11 +45,13 @@ export function sqliteHistory(s: Statements): HistoryStore {
     if (chunk.length) lookup(JSON.stringify(chunk));
   };
 
-  const insertChange = (seriesId: number, snapshotId: number, takenAt: number, key: string, action: Action, json: string, hash: string, fields: string | null) =>
-    s.sql(
+  const changeInserter = (seriesId: number, snapshotId: number, takenAt: number) => {
+    const insert = s.sql(
       `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(seriesId, snapshotId, takenAt, key, action, json, hash, fields);
+    );
+    return (action: Action, r: StoredRecord, fields: string | null = null) => insert.run(seriesId, snapshotId, takenAt, r.key, action, r.json, r.hash, fields);
+  };
 
   /**
    * Brings `current` up to date with the changes of one snapshot, in two set-based statements (in
@@ -112,9 +114,10 @@ export function sqliteHistory(s: Statements): HistoryStore {
         c.skipped,
       ).lastInsertRowid,
     );
-    for (const r of w.added) insertChange(seriesId, snapshotId, w.takenAt, r.key, 'added', r.json, r.hash, null);
-    for (const r of w.modified) insertChange(seriesId, snapshotId, w.takenAt, r.key, 'modified', r.json, r.hash, r.fields);
-    for (const r of w.removed) insertChange(seriesId, snapshotId, w.takenAt, r.key, 'removed', r.json, r.hash, null);
+    const insert = changeInserter(seriesId, snapshotId, w.takenAt);
+    for (const r of w.added) insert('added', r);
+    for (const r of w.modified) insert('modified', r, r.fields);
+    for (const r of w.removed) insert('removed', r);
     syncCurrent(seriesId, w.takenAt, snapshotId, w.ledger?.day);
     // A growing log is read again and again: a line quarantined before is not stored twice.
     const fresh = w.ledger ? w.rejects.filter((reject) => !hasReject(w.source, w.type, reject)) : w.rejects;
