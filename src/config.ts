@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, describe } from './errors.ts';
+import { NEVER_BILLED, VM_STATES } from './lifecycles/policy.ts';
 import { sourceKind, sourceKinds } from './sources/index.ts';
 import type { SettingKind, SourceConfig } from './sources/kind.ts';
 import { isTimeZone } from './time.ts';
@@ -17,6 +18,8 @@ export interface Config {
   readonly path?: string;
   readonly db?: string;
   readonly sources: ReadonlyMap<string, SourceConfig>;
+  /** SPEC §8.3: the billing policy of the usage report (undefined: the default). */
+  readonly usage: { readonly billableStates?: readonly string[] };
 }
 
 const COMMON_KEYS = ['kind', 'types', 'private_fields', 'allow_mass_removal'];
@@ -66,7 +69,7 @@ function findConfig(explicit?: string): string | undefined {
 
 export function loadConfig(explicit?: string): Config {
   const path = findConfig(explicit);
-  if (!path) return { sources: new Map() };
+  if (!path) return { sources: new Map(), usage: {} };
   return parseConfig(path, readYamlFile(path) ?? {});
 }
 
@@ -74,7 +77,7 @@ export function parseConfig(path: string, document: unknown): Config {
   const bad = (key: string, detail: string) => new UsageError(`${path}: ${key}: ${detail}`);
   if (!isObject(document)) throw bad('(top level)', `expected a mapping, found ${describe(document)}`);
   for (const key of Object.keys(document)) {
-    if (key !== 'db' && key !== 'sources') throw bad(key, 'unknown key (expected db, sources)');
+    if (key !== 'db' && key !== 'sources' && key !== 'usage') throw bad(key, 'unknown key (expected db, sources, usage)');
   }
   if (document.db !== undefined && typeof document.db !== 'string') throw bad('db', `expected a path, found ${describe(document.db)}`);
   const sources = new Map<string, SourceConfig>();
@@ -120,5 +123,23 @@ export function parseConfig(path: string, document: unknown): Config {
       settings,
     });
   }
-  return { path, db: document.db as string | undefined, sources };
+  return { path, db: document.db as string | undefined, sources, usage: usagePolicy(document.usage, bad) };
+}
+
+/** `usage: {billable_states: [...]}`: Nova vm_states (or `unknown`); shelved_offloaded is never billed. */
+function usagePolicy(usage: unknown, bad: (key: string, detail: string) => UsageError): Config['usage'] {
+  if (usage === undefined || usage === null) return {};
+  if (!isObject(usage)) throw bad('usage', `expected a mapping, found ${describe(usage)}`);
+  for (const key of Object.keys(usage)) if (key !== 'billable_states') throw bad(`usage.${key}`, 'unknown key (expected billable_states)');
+  const states = usage.billable_states;
+  if (states === undefined) return {};
+  if (!Array.isArray(states) || !states.every((state) => typeof state === 'string')) {
+    throw bad('usage.billable_states', `expected a list of instance states, found ${describe(states)}`);
+  }
+  const known: readonly string[] = [...VM_STATES, 'unknown'];
+  for (const state of states as string[]) {
+    if (state === NEVER_BILLED) throw bad('usage.billable_states', `${NEVER_BILLED} is never billed (its instance holds no hypervisor resources); leave it out`);
+    if (!known.includes(state)) throw bad('usage.billable_states', `${describe(state)} is not an instance state (expected some of ${known.join(', ')})`);
+  }
+  return { billableStates: states as string[] };
 }

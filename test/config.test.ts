@@ -28,7 +28,11 @@ describe('config validation', () => {
   });
 
   it('names the key of every mistake', () => {
-    refused({ database: 'x' }, /usage-etl\.yaml: database: unknown key \(expected db, sources\)/);
+    refused({ database: 'x' }, /usage-etl\.yaml: database: unknown key \(expected db, sources, usage\)/);
+    refused({ usage: { billable_states: ['active', 'shelved_offloaded'] } }, /usage\.billable_states: shelved_offloaded is never billed/);
+    refused({ usage: { billable_states: ['active', 'running'] } }, /usage\.billable_states: "running" is not an instance state \(expected some of active, building/);
+    refused({ usage: { billable_states: 'active' } }, /usage\.billable_states: expected a list of instance states/);
+    refused({ usage: { billable: ['active'] } }, /usage\.billable: unknown key \(expected billable_states\)/);
     refused({ sources: { a: { kind: 'dump', paht: '/x' } } }, /sources\.a\.paht: unknown key for kind dump/);
     refused({ sources: { a: { kind: 'nova' } } }, /sources\.a\.kind: expected one of openstack, pbs, slurm, dump, found "nova"/);
     refused({ sources: { a: { kind: 'dump', path: '/x', private_fields: 'encrypt' } } }, /sources\.a\.private_fields: expected drop, keep or hash/);

@@ -1,6 +1,7 @@
 // `usage-etl export`: CSV reports for a range of UTC days.
 import { Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { BillingPolicy } from '../lifecycles/policy.ts';
 import { directoryOutput, type Output, stdoutOutput, zipOutput } from '../export/output.ts';
 import { planExport, type Report, REPORTS, writeExport } from '../export/run.ts';
 import { openStore } from '../store/open.ts';
@@ -35,7 +36,9 @@ export function exportCommand(): Command {
 Examples:
   usage-etl export --from 2026-11-01 --to 2026-11-30                  inventory of every type, November
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report inventory --report changes --zip nov.zip
-  usage-etl export --from 2026-11-21 --to 2026-11-21 --type vm --source nectar-sa --stdout`,
+  usage-etl export --from 2026-11-21 --to 2026-11-21 --type vm --source nectar-sa --stdout
+  usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --zip usage-2026-11.zip
+  usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --type vm --stdout`,
     )
     .action(async function (this: Command, options: ExportOptions) {
       process.exitCode = await exportReports(new Context(this.optsWithGlobals<GlobalOptions>()), options);
@@ -61,6 +64,8 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
       reports: [...new Set(reports)] as Report[],
       types: options.type ?? [],
       sources: options.source ?? [],
+      policy: new BillingPolicy(ctx.config().usage.billableStates),
+      warn: (message) => ctx.logger.warn(message),
     });
     if (options.stdout && files.length !== 1) {
       throw new UsageError(

@@ -1,5 +1,6 @@
 // `export`: which reports, types and sources, into which output (SPEC §8).
 import { UsageError } from '../errors.ts';
+import type { BillingPolicy } from '../lifecycles/policy.ts';
 import type { HistoryReads, SeriesInfo } from '../store/index.ts';
 import { addDays } from '../time.ts';
 import { resourceType, resourceTypes } from '../types/index.ts';
@@ -10,8 +11,9 @@ import { csvLine } from './csv.ts';
 import { inventoryRows } from './inventory.ts';
 import { ledgerRows } from './ledger.ts';
 import type { Output } from './output.ts';
+import { lifecycleFiles, usageFiles } from './usage/files.ts';
 
-export const REPORTS = ['inventory', 'changes'] as const;
+export const REPORTS = ['inventory', 'changes', 'usage', 'lifecycles'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface ExportRequest {
@@ -21,6 +23,10 @@ export interface ExportRequest {
   readonly reports: readonly Report[];
   readonly types: readonly string[];
   readonly sources: readonly string[];
+  /** The billing policy of the usage and lifecycles reports (SPEC §8.3). */
+  readonly policy: BillingPolicy;
+  /** Problems worth a warning line that do not stop the export. */
+  warn(message: string): void;
 }
 
 interface Series extends SeriesInfo {
@@ -44,7 +50,8 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
   for (const name of request.sources) {
     if (!known.has(name)) throw new UsageError(`unknown source ${name} (in this database: ${[...known].join(', ') || 'none'})`);
   }
-  const series: Series[] = (await reads.listSeries())
+  const all = await reads.listSeries();
+  const series: Series[] = all
     .filter((s) => !request.sources.length || request.sources.includes(s.source))
     .filter((s) => !request.types.length || request.types.includes(s.type))
     .flatMap((s) => {
@@ -54,6 +61,11 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
   const endMs = addDays(request.toDay, 1);
   const files: ExportFile[] = [];
   for (const report of request.reports) {
+    if (report === 'usage' || report === 'lifecycles') {
+      // `all`: the usage of an instance needs its source's flavors, whether the export selects them or not.
+      files.push(...(report === 'usage' ? usageFiles : lifecycleFiles)(reads, all, series, request));
+      continue;
+    }
     if (report === 'changes') {
       files.push({
         name: 'changes.csv',

@@ -203,6 +203,8 @@ export interface HistoryReads {
   sourceNames(): Promise<string[]>;
   /** Whether any snapshot of these series stored private fields (kept or hashed). */
   storesPrivateFields(seriesIds: readonly number[]): Promise<boolean>;
+  /** When each snapshot of a series was taken, oldest first (the brackets of the changes between them). */
+  snapshotTimes(seriesId: number): Promise<number[]>;
   /** Changes of one series with from <= taken_at < to, in the order they were applied. */
   changes(seriesId: number, fromMs: number, toMs: number): AsyncIterable<readonly ChangeRow[]>;
   /** Changes of several series in a time range, ordered by time, source, type and key (SPEC §8.2). */

@@ -23,6 +23,10 @@ export function sqliteReads(s: Statements): HistoryReads {
       return s.db.prepare(`SELECT 1 FROM snapshots WHERE series_id IN (${idList(seriesIds)}) AND private_fields != 'drop' LIMIT 1`).get() !== undefined;
     },
 
+    async snapshotTimes(seriesId) {
+      return s.sql('SELECT DISTINCT taken_at FROM snapshots WHERE series_id = ? ORDER BY taken_at').pluck().all(seriesId) as number[];
+    },
+
     changes(seriesId, fromMs, toMs) {
       return chunked(
         s.sql(

@@ -1,0 +1,103 @@
+// The files of `--report usage` (SPEC §8.3) and `--report lifecycles` (SPEC §8.4): which series feed
+// each, in source order, and the warning for instances billed without known flavor sizes.
+import { UsageError } from '../../errors.ts';
+import { SnapshotPeriods } from '../../lifecycles/from-snapshots.ts';
+import type { BillingPolicy } from '../../lifecycles/policy.ts';
+import type { HistoryReads, SeriesInfo } from '../../store/index.ts';
+import { addDays } from '../../time.ts';
+import { csvLine } from '../csv.ts';
+import { VM_LIFECYCLE_COLUMNS, VOLUME_LIFECYCLE_COLUMNS, vmLifecycleRows, volumeLifecycleRows } from '../lifecycles.ts';
+import { jobUsageRows, USAGE_JOB_COLUMNS } from './job.ts';
+import { STORAGE_TYPES, storageUsageRows, USAGE_STORAGE_COLUMNS } from './storage.ts';
+import { USAGE_VM_COLUMNS, vmUsageRows } from './vm.ts';
+import { USAGE_VOLUME_COLUMNS, volumeUsageRows } from './volume.ts';
+
+export interface UsageRequest {
+  readonly fromDay: number;
+  readonly toDay: number;
+  /** `--type`: which of the report's files (none: all). */
+  readonly types: readonly string[];
+  readonly policy: BillingPolicy;
+  warn(message: string): void;
+}
+
+export interface PlannedFile {
+  readonly name: string;
+  readonly lines: () => AsyncIterable<string>;
+}
+
+const USAGE_TYPES = ['vm', 'volume', 'job', ...STORAGE_TYPES];
+
+/** `all` is every series of the database; `series` those the export selects (by --source, --type). */
+export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], series: readonly SeriesInfo[], request: UsageRequest): PlannedFile[] {
+  refuseTypes(request.types, USAGE_TYPES, 'usage');
+  const wanted = (type: string) => !request.types.length || request.types.includes(type);
+  const of = (type: string) => series.filter((s) => s.type === type);
+  const periods = new SnapshotPeriods(reads, request.policy, all);
+  const { fromDay, toDay } = request;
+  const endMs = addDays(toDay, 1);
+  const files: PlannedFile[] = [];
+  if (wanted('vm')) {
+    files.push(file('usage_vm.csv', USAGE_VM_COLUMNS, async function* () {
+      for (const s of of('vm')) {
+        const unsized = new Set<string>();
+        yield* vmUsageRows(await periods.lifecycles('vm', s, fromDay, endMs), fromDay, toDay, unsized);
+        if (unsized.size) {
+          request.warn(`${s.source}: ${unsized.size} instance(s) billed without known flavor sizes (no vcpus in their records, no flavor record of that name); their groups' vCPU, RAM and disk hours are left empty`);
+        }
+      }
+    }));
+  }
+  if (wanted('volume')) {
+    files.push(file('usage_volume.csv', USAGE_VOLUME_COLUMNS, async function* () {
+      for (const s of of('volume')) yield* volumeUsageRows(await periods.lifecycles('volume', s, fromDay, endMs), fromDay, toDay);
+    }));
+  }
+  const storage = STORAGE_TYPES.filter(wanted);
+  if (storage.length) {
+    files.push(file('usage_storage.csv', USAGE_STORAGE_COLUMNS, async function* () {
+      // By source, then day (within storageUsageRows), then type and owner.
+      for (const s of series.filter((x) => (storage as readonly string[]).includes(x.type))) yield* storageUsageRows(reads, s, fromDay, toDay);
+    }));
+  }
+  if (wanted('job')) {
+    files.push(file('usage_job.csv', USAGE_JOB_COLUMNS, async function* () {
+      for (const s of of('job')) yield* jobUsageRows(reads, s, fromDay, toDay);
+    }));
+  }
+  return files;
+}
+
+export function lifecycleFiles(reads: HistoryReads, all: readonly SeriesInfo[], series: readonly SeriesInfo[], request: UsageRequest): PlannedFile[] {
+  refuseTypes(request.types, ['vm', 'volume'], 'lifecycles');
+  const wanted = (type: string) => !request.types.length || request.types.includes(type);
+  const periods = new SnapshotPeriods(reads, request.policy, all);
+  const endMs = addDays(request.toDay, 1);
+  const files: PlannedFile[] = [];
+  if (wanted('vm')) {
+    files.push(file('vm_lifecycles.csv', VM_LIFECYCLE_COLUMNS, async function* () {
+      for (const s of series.filter((x) => x.type === 'vm')) yield* vmLifecycleRows(await periods.lifecycles('vm', s, request.fromDay, endMs));
+    }));
+  }
+  if (wanted('volume')) {
+    files.push(file('volume_lifecycles.csv', VOLUME_LIFECYCLE_COLUMNS, async function* () {
+      for (const s of series.filter((x) => x.type === 'volume')) yield* volumeLifecycleRows(await periods.lifecycles('volume', s, request.fromDay, endMs));
+    }));
+  }
+  return files;
+}
+
+function file(name: string, columns: readonly string[], rows: () => AsyncGenerator<string>): PlannedFile {
+  return {
+    name,
+    lines: async function* () {
+      yield csvLine(columns);
+      yield* rows();
+    },
+  };
+}
+
+function refuseTypes(types: readonly string[], covered: readonly string[], report: string): void {
+  const other = types.find((type) => !covered.includes(type));
+  if (other !== undefined) throw new UsageError(`--report ${report} has no ${other} rows (it covers ${covered.join(', ')})`);
+}
