@@ -8,7 +8,7 @@ import { addDays } from '../../time.ts';
 import { csvLine } from '../csv.ts';
 import { VM_LIFECYCLE_COLUMNS, VOLUME_LIFECYCLE_COLUMNS, vmLifecycleRows, volumeLifecycleRows } from '../lifecycles.ts';
 import { jobUsageRows, USAGE_JOB_COLUMNS } from './job.ts';
-import { STORAGE_TYPES, storageUsageRows, USAGE_STORAGE_COLUMNS } from './storage.ts';
+import { sourceStorageUsageRows, STORAGE_TYPES, USAGE_STORAGE_COLUMNS } from './storage.ts';
 import { USAGE_VM_COLUMNS, vmUsageRows } from './vm.ts';
 import { USAGE_VOLUME_COLUMNS, volumeUsageRows } from './volume.ts';
 
@@ -56,8 +56,16 @@ export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], seri
   const storage = STORAGE_TYPES.filter(wanted);
   if (storage.length) {
     files.push(file('usage_storage.csv', USAGE_STORAGE_COLUMNS, async function* () {
-      // By source, then day (within storageUsageRows), then type and owner.
-      for (const s of series.filter((x) => (storage as readonly string[]).includes(x.type))) yield* storageUsageRows(reads, s, fromDay, toDay);
+      // By source, then day, type and owner: one source's types are merged day by day. Series come
+      // ordered by source, so a source's series are adjacent.
+      const ofStorage = series.filter((x) => (storage as readonly string[]).includes(x.type));
+      for (let i = 0; i < ofStorage.length; ) {
+        const source = ofStorage[i]!.source;
+        let j = i;
+        while (j < ofStorage.length && ofStorage[j]!.source === source) j++;
+        yield* sourceStorageUsageRows(reads, ofStorage.slice(i, j), fromDay, toDay);
+        i = j;
+      }
     }));
   }
   if (wanted('job')) {
