@@ -56,15 +56,10 @@ export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], seri
   const storage = STORAGE_TYPES.filter(wanted);
   if (storage.length) {
     files.push(file('usage_storage.csv', USAGE_STORAGE_COLUMNS, async function* () {
-      // By source, then day, type and owner: one source's types are merged day by day. Series come
-      // ordered by source, so a source's series are adjacent.
+      // By source, then day, type and owner: one source's storage types are merged day by day.
       const ofStorage = series.filter((x) => (storage as readonly string[]).includes(x.type));
-      for (let i = 0; i < ofStorage.length; ) {
-        const source = ofStorage[i]!.source;
-        let j = i;
-        while (j < ofStorage.length && ofStorage[j]!.source === source) j++;
-        yield* sourceStorageUsageRows(reads, ofStorage.slice(i, j), fromDay, toDay);
-        i = j;
+      for (const source of new Set(ofStorage.map((x) => x.source))) {
+        yield* sourceStorageUsageRows(reads, ofStorage.filter((x) => x.source === source), fromDay, toDay);
       }
     }));
   }
