@@ -95,7 +95,7 @@ interface Entry {
   readonly owner: string;
   readonly bytes: Quantity;
   readonly files: Quantity;
-  /** The row's text after its day, for a day the resource is untouched ('' when all is zero). */
+  /** Its row from the owner on, kept for the days nothing changes it ('' when all is zero: no row). */
   tail?: string;
 }
 
