@@ -8,7 +8,7 @@ import { addDays } from '../../time.ts';
 import { csvLine } from '../csv.ts';
 import { VM_LIFECYCLE_COLUMNS, VOLUME_LIFECYCLE_COLUMNS, vmLifecycleRows, volumeLifecycleRows } from '../lifecycles.ts';
 import { jobUsageRows, USAGE_JOB_COLUMNS } from './job.ts';
-import { STORAGE_TYPES, storageUsageRows, USAGE_STORAGE_COLUMNS } from './storage.ts';
+import { sourceStorageUsageRows, STORAGE_TYPES, USAGE_STORAGE_COLUMNS } from './storage.ts';
 import { USAGE_VM_COLUMNS, vmUsageRows } from './vm.ts';
 import { USAGE_VOLUME_COLUMNS, volumeUsageRows } from './volume.ts';
 
@@ -56,8 +56,11 @@ export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], seri
   const storage = STORAGE_TYPES.filter(wanted);
   if (storage.length) {
     files.push(file('usage_storage.csv', USAGE_STORAGE_COLUMNS, async function* () {
-      // By source, then day (within storageUsageRows), then type and owner.
-      for (const s of series.filter((x) => (storage as readonly string[]).includes(x.type))) yield* storageUsageRows(reads, s, fromDay, toDay);
+      // By source, then day, type and owner: one source's storage types are merged day by day.
+      const ofStorage = series.filter((x) => (storage as readonly string[]).includes(x.type));
+      for (const source of new Set(ofStorage.map((x) => x.source))) {
+        yield* sourceStorageUsageRows(reads, ofStorage.filter((x) => x.source === source), fromDay, toDay);
+      }
     }));
   }
   if (wanted('job')) {
