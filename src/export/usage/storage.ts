@@ -56,11 +56,6 @@ const MEASURES: Record<StorageType, Measure> = {
   },
 };
 
-/** The rows of one storage series for the UTC days [fromDay, toDay], in chunks of whole lines. */
-export function storageUsageRows(reads: HistoryReads, series: SeriesInfo, fromDay: number, toDay: number): AsyncGenerator<string> {
-  return sourceStorageUsageRows(reads, [series], fromDay, toDay);
-}
-
 /**
  * The rows of the storage series of one source, merged so that they come ordered by day, then type
  * (then owner): a source reporting several storage types (an HNAS: file systems and virtual volumes)
