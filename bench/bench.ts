@@ -9,9 +9,16 @@
 // of L/4, each loaded into an empty database, the big log read again, and its 30-day job.csv export:
 // records/s and peak RSS, to show memory does not grow with the file (one JSON line at the end).
 //
+// Then the usage report (bench/usage.ts): 30 daily snapshots of N VMs, 1% changing each day (resize,
+// power, shelve-offload, removal + a new VM), ingested by one run; the 30-day `usage` export against
+// the 30-day `inventory` export of the same database (the yardstick) and a peer, one SQL query
+// (bench/usage-sql.ts); its rows and hours checked against the generator's own sums; again at N/4
+// to show memory follows the resources (one table, one JSON line).
+//
 //   npm run bench                          N = 100 000, L = 1 000 000
-//   npm run bench -- --only vm             only the vm scenarios (--only hpc: only the HPC ones)
+//   npm run bench -- --only vm             only the vm scenarios (--only hpc, --only usage: only those)
 //   npm run bench -- --hpc-lines 400000    L
+//   npm run bench -- --usage-n 50000       the usage scenario's N (default: --n), and N/4
 //   npm run bench -- --n 1000000           one million
 //   npm run bench -- --n 2000000           a dump larger than V8's maximum string (~512 MiB): no floor
 //   npm run bench -- --n 1000000 --pad 600 the same resources in a bigger file (ignored `metadata`):
@@ -22,19 +29,23 @@
 // every command's modules: `usage-etl --help` loads them all), which is printed once on its own.
 import { spawn } from 'node:child_process';
 import { constants as bufferConstants } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-// The seeded PRNG makes the three vm snapshots agree on every unchanged record.
-import { random, writePbsLog, writeSacct } from './hpc.ts';
+import { writePbsLog, writeSacct } from './hpc.ts';
+import { int, printTable } from './table.ts';
+import { USAGE_FROM, USAGE_TO, usageCsvFigures, type UsageFigures, writeUsageHistory } from './usage.ts';
+import { hoursText, printUsageResults, type UsageRun } from './usage-report.ts';
+// The seeded fleet makes the vm snapshots agree on every unchanged record.
+import { fleet, writeSnapshot } from './vms.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'usage-etl');
 const FLOOR = join(ROOT, 'bench', 'floor.ts');
+const USAGE_SQL = join(ROOT, 'bench', 'usage-sql.ts');
 const TIME = '/usr/bin/time';
 const MIB = 1024 * 1024;
 /** The temporary directory, once made: removed at the end (and on failure) unless --keep. */
@@ -56,6 +67,7 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     only: { type: 'string', default: 'all' },
     'hpc-lines': { type: 'string', default: '1000000' },
+    'usage-n': { type: 'string' },
   },
   strict: true,
 });
@@ -65,88 +77,14 @@ if (!Number.isSafeInteger(N) || N < 200) fail(`--n: expected a whole number of r
 if (!Number.isSafeInteger(PAD) || PAD < 0) fail(`--pad: expected a number of bytes, found ${opts.pad}`);
 const HPC_LINES = Number(opts['hpc-lines']);
 if (!Number.isSafeInteger(HPC_LINES) || HPC_LINES < 1000) fail(`--hpc-lines: expected a number of lines, at least 1000, found ${opts['hpc-lines']}`);
-if (!['all', 'vm', 'hpc'].includes(opts.only!)) fail(`--only: expected vm or hpc, found ${opts.only}`);
+const USAGE_N = opts['usage-n'] === undefined ? N : Number(opts['usage-n']);
+if (['all', 'usage'].includes(opts.only!) && (!Number.isSafeInteger(USAGE_N) || USAGE_N < 400)) fail(`--usage-n: expected a whole number of VMs, at least 400, found ${opts['usage-n'] ?? N}`);
+if (!['all', 'vm', 'hpc', 'usage'].includes(opts.only!)) fail(`--only: expected vm, hpc or usage, found ${opts.only}`);
 if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed to measure peak RSS; install it (apt-get install time)`);
 
-// --- synthetic vm records (field set of src/types/vm.ts) ---------------------------------------
+// --- synthetic vm records (bench/vms.ts) -------------------------------------------------------
 
-
-function hex(r: () => number, length: number): string {
-  let s = '';
-  while (s.length < length) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
-  return s.slice(0, length);
-}
-
-function uuid(r: () => number): string {
-  const h = hex(r, 32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
-}
-
-const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
-
-const AZS = ['melbourne-qh2', 'monash-02', 'tasmania-s'];
-const STATES = [
-  // [weight, status, vm_state, power_state]: mostly running, as in a real cloud.
-  [0.86, 'ACTIVE', 'active', 1],
-  [0.1, 'SHUTOFF', 'stopped', 4],
-  [0.01, 'PAUSED', 'paused', 3],
-  [0.01, 'SUSPENDED', 'suspended', 7],
-  [0.02, 'ERROR', 'error', 0],
-] as const;
-// [flavor id, vcpus, ram_mb, disk_gb]: named flavors, as many clouds use (ids need not be UUIDs).
-const FLAVORS = [
-  ['t3.xsmall', 1, 4096, 10], ['m3.small', 2, 8192, 30], ['m3.medium', 4, 16384, 30], ['m3.large', 8, 32768, 30],
-  ['m3.xlarge', 16, 65536, 30], ['m3.xxlarge', 32, 131072, 30], ['c3.large', 4, 16384, 120], ['r3.large', 12, 98304, 60],
-  ['r3.xxlarge', 48, 393216, 30],
-] as const;
-
-const pool = random(20261121);
-const images = Array.from({ length: 300 }, () => uuid(pool));
-const tenants = Array.from({ length: Math.max(10, Math.round(N / 25)) }, () => hex(pool, 32));
-const users = Array.from({ length: Math.max(20, Math.round(N / 10)) }, () => hex(pool, 32));
-// A multiple of the zone count, so `h + AZS.length` is another host in the same zone (a live migration).
-const hosts = Array.from({ length: AZS.length * Math.max(2, Math.ceil(N / 120)) }, (_, h) => `compute-${String(h).padStart(5, '0')}`);
-const PAD_TEXT = 'Provisioned by the research platform for a project workload; see the allocation for contacts and terms. '.repeat(Math.ceil(PAD / 100) + 1).slice(0, PAD);
-const CREATED_BEFORE = Date.parse(TAKEN[0]);
-const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
-/** Resource `i`; `changed` gives its 1%-scenario variant: a live migration or a power change. */
-function vm(i: number, changed = false): Record<string, unknown> {
-  const r = random(Math.imul(i + 1, 0x9e3779b1));
-  const tenant = Math.floor(r() * tenants.length);
-  const [flavorId, vcpus, ramMb, diskGb] = pick(r, FLAVORS);
-  let h = Math.floor(r() * hosts.length);
-  const roll = r();
-  let state = STATES[STATES.length - 1]!;
-  for (let sum = 0, k = 0; k < STATES.length; k++) if (roll < (sum += STATES[k]![0])) { state = STATES[k]!; break; }
-  const created = CREATED_BEFORE - Math.floor(r() * 3 * 365 * 86_400_000);
-  const image = r() < 0.12 ? '' : pick(r, images); // boot-from-volume servers have no image
-  const user = users[(tenant * 3 + Math.floor(r() * 3)) % users.length]!;
-  if (changed && i % 200 === 50) h = (h + AZS.length) % hosts.length;
-  else if (changed) state = state[1] === 'ACTIVE' ? STATES[1] : STATES[0];
-  const record: Record<string, unknown> = {
-    id: uuid(r),
-    status: state[1],
-    vm_state: state[2],
-    power_state: state[3],
-    tenant_id: tenants[tenant],
-    user_id: user,
-    // Nova's hostId: sha224 of project and host, so it differs per project.
-    host_id: createHash('sha224').update(tenants[tenant]! + hosts[h]!).digest('hex'),
-    hypervisor: hosts[h],
-    availability_zone: AZS[h % AZS.length],
-    flavor_id: flavorId,
-    vcpus,
-    ram_mb: ramMb,
-    disk_gb: diskGb,
-    image_id: image,
-    created_at: iso(created),
-    launched_at: state[1] === 'ERROR' ? null : iso(created + 20_000 + Math.floor(r() * 100_000)),
-  };
-  // Unknown fields are ignored by the product (SPEC §5); this only makes the file bigger.
-  if (PAD) record.metadata = { notes: PAD_TEXT };
-  return record;
-}
+const vm = fleet(N, Date.parse(TAKEN[0]), PAD);
 
 // The 1% / 0.5% / 0.5% scenario: which resources change, vanish, and appear.
 const isModified = (i: number) => i % 100 === 50;
@@ -166,24 +104,6 @@ function* sameRecords(): Generator<Record<string, unknown>> {
 function* changedRecords(): Generator<Record<string, unknown>> {
   for (let i = 0; i < N; i++) if (!isRemoved(i)) yield vm(i, isModified(i));
   for (let i = N; i < N + ADDED; i++) yield vm(i);
-}
-
-/** Streams one canonical snapshot to `path`, a batch at a time, never as one big string. */
-async function writeSnapshot(path: string, takenAt: string, records: Iterable<Record<string, unknown>>): Promise<number> {
-  const out = createWriteStream(path);
-  let batch = `{\n  "source": "bench",\n  "resource_type": "vm",\n  "taken_at": "${takenAt}",\n  "complete": true,\n  "resources": [\n`;
-  let first = true;
-  for (const record of records) {
-    batch += (first ? '' : ',\n') + JSON.stringify(record);
-    first = false;
-    if (batch.length >= MIB) {
-      if (!out.write(batch)) await once(out, 'drain');
-      batch = '';
-    }
-  }
-  out.end(`${batch}\n]}\n`);
-  await once(out, 'close');
-  return statSync(path).size;
 }
 
 // --- running children ------------------------------------------------------------------------
@@ -232,16 +152,22 @@ interface SnapshotLine {
   readonly rejected: number;
 }
 
-/** `usage-etl --log-format json ingest --dump FILE`, and its one snapshot summary line. */
-async function ingest(what: string, file: string, into = db): Promise<Measured & { summary: SnapshotLine }> {
-  const run = await measure(what, [BIN, '--db', into, '--config', config, '--log-format', 'json', 'ingest', '--dump', file]);
+/** `usage-etl --log-format json ingest --dump PATH` (a file or a folder), and its snapshot summary lines. */
+async function ingestAll(what: string, path: string, into: string): Promise<Measured & { summaries: (SnapshotLine & { taken_at: string })[] }> {
+  const run = await measure(what, [BIN, '--db', into, '--config', config, '--log-format', 'json', 'ingest', '--dump', path]);
   const summaries = run.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as SnapshotLine & { event?: string })
+    .map((line) => JSON.parse(line) as SnapshotLine & { event?: string; taken_at: string })
     .filter((line) => line.event === 'snapshot');
-  if (summaries.length !== 1) fail(`${what}: expected one snapshot summary, got ${summaries.length}:\n${run.stdout}`);
-  return { ...run, summary: summaries[0]! };
+  return { ...run, summaries };
+}
+
+/** The same for a dump of one snapshot, and its one summary line. */
+async function ingest(what: string, file: string, into = db): Promise<Measured & { summary: SnapshotLine }> {
+  const run = await ingestAll(what, file, into);
+  if (run.summaries.length !== 1) fail(`${what}: expected one snapshot summary, got ${run.summaries.length}:\n${run.stdout}`);
+  return { ...run, summary: run.summaries[0]! };
 }
 
 /** Checks that failed: the figures then measure something else than intended. */
@@ -293,8 +219,10 @@ try {
   progress('measuring CLI start-up');
   await measure('usage-etl --help', [BIN, '--help']); // warms tsx's compile cache
   const startup = await measure('usage-etl --help', [BIN, '--help']);
-  if (opts.only !== 'hpc') await vmScenarios(startup);
-  if (opts.only !== 'vm') await hpcScenarios(startup);
+  const runs = (group: string) => opts.only === 'all' || opts.only === group;
+  if (runs('vm')) await vmScenarios(startup);
+  if (runs('hpc')) await hpcScenarios(startup);
+  if (runs('usage')) await usageScenarios(startup);
   for (const check of failedChecks) console.log(`CHECK FAILED: ${check}`);
   if (opts.keep) progress(`kept ${work}`);
   if (failedChecks.length) process.exitCode = 1;
@@ -363,7 +291,6 @@ async function vmScenarios(startup: Measured): Promise<void> {
   row(`4 export inventory, ${EXPORT_DAYS} days (rows)`, csvRows, exported);
 
   // --- report --------------------------------------------------------------------------------
-  const int = (x: number) => Math.round(x).toLocaleString('en');
   const table: string[][] = [['scenario', 'records', 'wall (s)', 'records/s', 'peak RSS (MiB)', '× floor', '× floor net']];
   if (floor) {
     table.push(['floor (a) read + JSON.parse', int(N), floor.read_parse_s.toFixed(2), int(N / floor.read_parse_s), '', '', '']);
@@ -383,14 +310,10 @@ async function vmScenarios(startup: Measured): Promise<void> {
       r.net_ratio_to_floor?.toFixed(2) ?? 'n/a',
     ]);
   }
-  const widths = table[0]!.map((_, c) => Math.max(...table.filter((t) => t.length > 1).map((t) => t[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
-
   console.log(`\nusage-etl bench: N = ${int(N)} vm resources; first dump ${(size / MIB).toFixed(1)} MiB (${int(size / N)} bytes/record${PAD ? `, padded by ${PAD}` : ''})`);
   console.log(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} CPU(s), ${cpus()[0]?.model ?? ''}`.trimEnd());
   console.log(`CLI start-up (node + tsx, \`usage-etl --help\`): ${startup.wallS.toFixed(2)} s, ${int(startup.rssMiB)} MiB; included in the wall times below\n`);
-  console.log(line(table[0]!));
-  for (const cells of table.slice(1)) console.log(cells.length > 1 ? line(cells) : cells[0]);
+  printTable(table);
   console.log(
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +
       "so '× floor net' takes the CLI's start-up off the wall time before dividing.",
@@ -425,7 +348,6 @@ interface HpcRow {
 async function hpcScenarios(startup: Measured): Promise<void> {
   const small = Math.floor(HPC_LINES / 4);
   const rows: HpcRow[] = [];
-  const int = (x: number) => Math.round(x).toLocaleString('en');
   const mib = (path: string) => statSync(path).size / MIB;
   const load = async (what: string, file: string, into: string, lines: number, jobs: number, status = 'applied') => {
     progress(what);
@@ -470,10 +392,93 @@ async function hpcScenarios(startup: Measured): Promise<void> {
   for (const r of rows) {
     table.push([r.name, int(r.lines), int(r.jobs), int(r.file_mib), r.wall_s.toFixed(2), int(r.lines / r.wall_s), int(r.jobs / r.wall_s), int(r.peak_rss_mib)]);
   }
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((t) => t[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
   console.log(`\nusage-etl bench: HPC ledger streams, L = ${int(HPC_LINES)} lines (and L/4); wall times include start-up (${startup.wallS.toFixed(2)} s)\n`);
-  for (const cells of table) console.log(line(cells));
+  printTable(table);
   console.log('\nA ledger file is applied in batches of 20 000 jobs (one transaction each): peak RSS should not grow with the file.');
   console.log(JSON.stringify({ hpc_lines: HPC_LINES, node: process.version, cpus: cpus().length, startup_s: startup.wallS, scenarios: rows, ok: failedChecks.length === 0 }));
+}
+
+// --- the usage report over 30 daily snapshots (bench/usage.ts) ---------------------------------
+
+interface UsageHistoryRun extends UsageRun {
+  readonly db: string;
+}
+
+// A function, not an arrow constant: the run above calls into this part before a constant would exist.
+function exportArgs(into: string, out: string, report: string): string[] {
+  return [BIN, '--db', into, '--config', config, 'export', '--from', USAGE_FROM, '--to', USAGE_TO, '--report', report, '--type', 'vm', '--out', out];
+}
+
+/**
+ * A history of n VMs written, ingested by one run over its folder, and its usage export measured and
+ * checked; `checks` collects the figures compared, for the table's foot.
+ */
+async function usageRun(n: number, checks: string[]): Promise<UsageHistoryRun> {
+  const dir = join(work, `usage-${n}`);
+  const dumpDir = join(dir, 'dumps');
+  progress(`usage: writing 30 daily snapshots of ${int(n)} VMs`);
+  const history = await writeUsageHistory(dumpDir, n);
+  progress(`usage: ingesting them (${(history.bytes / MIB).toFixed(0)} MiB; one run over the folder, not the measured figure)`);
+  const into = join(dir, 'usage.db');
+  const ingested = await ingestAll(`usage: ingest of 30 snapshots of ${n} VMs`, dumpDir, into);
+  if (ingested.summaries.length !== history.days.length) failedChecks.push(`usage ingest (N = ${n}): expected ${history.days.length} snapshot summaries, got ${ingested.summaries.length}`);
+  for (const day of history.days) {
+    const got = ingested.summaries.find((s) => s.taken_at === day.taken_at);
+    const { taken_at: takenAt, ...counts } = day;
+    if (!got) failedChecks.push(`usage ingest (N = ${n}): no summary for the snapshot of ${takenAt}`);
+    else expectCounts(`usage ingest (N = ${n}) of ${takenAt}`, got, { status: 'applied', ...counts });
+  }
+  if (!opts.keep) rmSync(dumpDir, { recursive: true });
+
+  progress(`usage: usage export ${USAGE_FROM}..${USAGE_TO} (N = ${int(n)})`);
+  const out = join(dir, 'usage-export');
+  const usage = await measure('usage export', exportArgs(into, out, 'usage'));
+  const got = await usageCsvFigures(join(out, 'usage_vm.csv'));
+  const want = history.expected;
+  checks.push(
+    `usage_vm.csv at N = ${int(n)}: rows ${int(got.rows)} (expected ${int(want.rows)}), instances ${int(got.instances)} (expected ${int(want.instances)}), ` +
+      `instance_hours ${hoursText(got.instanceMicroHours)} (expected ${hoursText(want.instanceMicroHours)}), vcpu_hours ${hoursText(got.vcpuMicroHours)} (expected ${hoursText(want.vcpuMicroHours)}), ` +
+      `estimated_hours ${hoursText(got.estimatedMicroHours)} (expected ${hoursText(want.estimatedMicroHours)})`,
+  );
+  for (const key of ['rows', 'instances', 'instanceMicroHours', 'vcpuMicroHours', 'estimatedMicroHours'] as const) {
+    if (got[key] !== want[key]) failedChecks.push(`usage export (N = ${n}): ${key} ${got[key]}, expected ${want[key]} from the generated history`);
+  }
+  return { n, history, db: into, ingest: ingested, usage, got };
+}
+
+/** SPEC §11: the 30-day usage export over 30 daily snapshots, against the inventory export and a SQL peer; memory at N and N/4. */
+async function usageScenarios(startup: Measured): Promise<void> {
+  const checks: string[] = [];
+  const big = await usageRun(USAGE_N, checks);
+
+  progress('usage: the 30-day inventory export of the same database (the yardstick)');
+  const inventoryOut = join(work, 'usage-inventory');
+  const inventory = await measure('inventory export', exportArgs(big.db, inventoryOut, 'inventory'));
+  const inventoryRows = (await countLines(join(inventoryOut, 'vm.csv'))) - 1;
+  if (inventoryRows !== big.history.inventoryRows) failedChecks.push(`usage: inventory export: expected ${big.history.inventoryRows} rows in vm.csv, got ${inventoryRows}`);
+  if (!opts.keep) rmSync(inventoryOut, { recursive: true });
+
+  progress('usage: the SQL peer, one query over a read-only copy of the database');
+  const copy = join(work, 'usage-sql.db');
+  copyFileSync(big.db, copy);
+  if (existsSync(`${big.db}-wal`)) copyFileSync(`${big.db}-wal`, `${copy}-wal`);
+  const sql = await measure('the SQL peer', [process.execPath, '--import', 'tsx', USAGE_SQL, copy, 'bench', USAGE_FROM, USAGE_TO, join(work, 'usage-sql.csv')]);
+  let peer: Omit<UsageFigures, 'estimatedMicroHours'>;
+  try {
+    peer = JSON.parse(sql.stdout) as typeof peer;
+  } catch {
+    fail(`the SQL peer printed no figures: ${JSON.stringify(sql.stdout.slice(0, 200))}`);
+  }
+  // The peer rounds each row's hours to 6 decimals from exact milliseconds; we count on a micro-hour grid.
+  const tolerance = 1000 * big.got.rows;
+  const agrees = peer.rows === big.got.rows && Math.abs(peer.instanceMicroHours - big.got.instanceMicroHours) <= tolerance;
+  checks.push(
+    `SQL peer: rows ${int(peer.rows)}, instances ${int(peer.instances)}, instance_hours ${hoursText(peer.instanceMicroHours)}, vcpu_hours ${hoursText(peer.vcpuMicroHours)} ` +
+      `(ours: ${int(big.got.rows)} rows, ${hoursText(big.got.instanceMicroHours)} h; allowed difference 0.001 h × rows = ${hoursText(tolerance)} h)`,
+  );
+  if (!agrees) failedChecks.push(`usage: the SQL peer disagrees: ${peer.rows} rows, ${hoursText(peer.instanceMicroHours)} h; ours ${big.got.rows} rows, ${hoursText(big.got.instanceMicroHours)} h`);
+
+  const small = await usageRun(Math.floor(USAGE_N / 4), checks);
+
+  printUsageResults({ startup, big, small, inventory: { ...inventory, rows: inventoryRows }, peer: { ...sql, ...peer, agrees }, checks, ok: failedChecks.length === 0 });
 }
