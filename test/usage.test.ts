@@ -122,7 +122,7 @@ describe('usage_vm.csv from snapshots', () => {
       // No record gives the sizes of `gone`: its instance-hours are billed, its size hours left empty, never zero.
       'cloud,2026-11-01,t2,gone,,1,24,,,,0',
     ]);
-    assert.match(run.stderr, /warning: cloud: 1 instance\(s\) billed without known flavor sizes/);
+    assert.match(run.stderr, /warning: cloud: instances of flavor\(s\) gone billed without known sizes/);
   });
 
   const powerSequence = {

@@ -16,7 +16,7 @@ interface Billing<B> {
   /** When the resource began, by its own record. */
   startOf(record: Row): number | undefined;
   /** The instant a change really happened, when the new record says it (an instance launched since). */
-  changedAt?(before: Row, after: Row): number | undefined;
+  changedAt?(launchedBefore: boolean, after: Row): number | undefined;
 }
 
 interface Open<B> {
@@ -24,7 +24,8 @@ interface Open<B> {
   startExact: boolean;
   estimatedUntil?: number;
   billed: B;
-  record: Row;
+  /** Whether the record so far had a launched_at (the whole record is not kept: memory per resource). */
+  launched: boolean;
 }
 
 export class SnapshotPeriods implements PeriodSource {
@@ -80,7 +81,7 @@ export class SnapshotPeriods implements PeriodSource {
       // launched_at, not created_at, when there is one: build time is not billed.
       startOf: (record) => time(record.launched_at) ?? time(record.created_at),
       // Rebuild, resize and unshelve reset launched_at, but never start anew; a first launch is exact.
-      changedAt: (before, after) => (before.launched_at === undefined ? time(after.launched_at) : undefined),
+      changedAt: (launchedBefore, after) => (launchedBefore ? undefined : time(after.launched_at)),
     };
   }
 
@@ -129,7 +130,7 @@ async function fold<B>(reads: HistoryReads, series: SeriesInfo, billing: Billing
         const own = billing.startOf(record);
         // A resource back after a removal starts no earlier than its last period ended.
         const start = Math.max(own ?? seen, lastEnd.get(change.key) ?? Number.NEGATIVE_INFINITY);
-        open.set(change.key, { start, startExact: own !== undefined, billed: billing.billed(record, start), record });
+        open.set(change.key, { start, startExact: own !== undefined, billed: billing.billed(record, start), launched: record.launched_at !== undefined });
         continue;
       }
       if (change.action === 'removed') {
@@ -138,15 +139,15 @@ async function fold<B>(reads: HistoryReads, series: SeriesInfo, billing: Billing
         lastEnd.set(change.key, Math.max(current.start, midpoint));
         continue;
       }
-      const exactAt = billing.changedAt?.(current.record, record);
+      const exactAt = billing.changedAt?.(current.launched, record);
       const exact = exactAt !== undefined && exactAt > before && exactAt <= seen;
       const at = Math.max(current.start, exact ? exactAt : midpoint);
       const billed = billing.billed(record, at);
       if (!billing.same(current.billed, billed)) {
         close(change.key, current, at, exact, exact ? undefined : before);
-        open.set(change.key, { start: at, startExact: exact, estimatedUntil: exact ? undefined : seen, billed, record });
+        open.set(change.key, { start: at, startExact: exact, estimatedUntil: exact ? undefined : seen, billed, launched: record.launched_at !== undefined });
       } else {
-        current.record = record;
+        current.launched = record.launched_at !== undefined;
       }
     }
   }

@@ -43,7 +43,9 @@ export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], seri
         const unsized = new Set<string>();
         yield* vmUsageRows(await periods.lifecycles('vm', s, fromDay, endMs), fromDay, toDay, unsized);
         if (unsized.size) {
-          request.warn(`${s.source}: ${unsized.size} instance(s) billed without known flavor sizes (no vcpus in their records, no flavor record of that name); their groups' vCPU, RAM and disk hours are left empty`);
+          request.warn(
+            `${s.source}: instances of flavor(s) ${[...unsized].join(', ')} billed without known sizes (no vcpus in their records, no flavor record of that id or name); their vCPU, RAM and disk hours are left empty`,
+          );
         }
       }
     }));
