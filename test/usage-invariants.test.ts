@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+// The bench's seeded PRNG: the same history every run.
+import { random } from '../bench/hpc.ts';
 import { runCli, workspace } from './support/cli.ts';
 import { exportFiles } from './support/export.ts';
 
@@ -14,17 +16,6 @@ const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** A seeded PRNG (mulberry32): the same history every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function ingest(snapshots: { takenAt: number; resources: Record<string, unknown>[] }[]): Promise<{ dir: string; db: string }> {
   const ws = workspace();
