@@ -34,7 +34,7 @@ describe('config validation', () => {
     refused({ usage: { billable_states: 'active' } }, /usage\.billable_states: expected a list of instance states/);
     refused({ usage: { billable: ['active'] } }, /usage\.billable: unknown key \(expected billable_states\)/);
     refused({ sources: { a: { kind: 'dump', paht: '/x' } } }, /sources\.a\.paht: unknown key for kind dump/);
-    refused({ sources: { a: { kind: 'nova' } } }, /sources\.a\.kind: expected one of openstack, pbs, slurm, dump, found "nova"/);
+    refused({ sources: { a: { kind: 'nova' } } }, /sources\.a\.kind: expected one of openstack, pbs, slurm, dump, notifications, found "nova"/);
     refused({ sources: { a: { kind: 'dump', path: '/x', private_fields: 'encrypt' } } }, /sources\.a\.private_fields: expected drop, keep or hash/);
     refused({ sources: { a: { kind: 'dump', path: '/x', allow_mass_removal: 'yes' } } }, /sources\.a\.allow_mass_removal: expected true or false/);
     refused({ sources: { a: { kind: 'dump', path: 7 } } }, /sources\.a\.path: expected text, found 7/);

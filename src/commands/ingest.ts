@@ -68,10 +68,13 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
 async function dumpPart(ctx: Context, paths: string[], options: IngestOptions, at: number | undefined): Promise<IngestPart> {
   const configured = (source: string) => ctx.config().sources.get(source);
   const files = await listDumpFiles(paths);
+  // A configured notifications source folds its events into the history of its `source` (SPEC §4.3).
+  const named = options.source === undefined ? undefined : configured(options.source);
+  const source = named?.kind === 'notifications' ? (named.settings.source ?? options.source) : options.source;
   return {
     deliveries: (context) =>
       dumpDeliveries(files, {
-        source: options.source,
+        source: source === undefined ? undefined : String(source),
         at,
         privacy: context.privacy,
         timezone: (source) => {

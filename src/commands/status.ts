@@ -24,8 +24,9 @@ async function status(ctx: Context, runs: number): Promise<void> {
       recent.push({ ...run, status: run.status === 'running' && !(await store.lock.isRunning(run.pid)) ? 'interrupted' : run.status });
     }
     const rejects = await store.reads.recentRejects(20);
+    const events = await store.reads.eventStatus();
     if (ctx.logger.options.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ database: store.path, series, runs: recent, rejects })}\n`);
+      process.stdout.write(`${JSON.stringify({ database: store.path, series, events, runs: recent, rejects })}\n`);
       return;
     }
     const out: string[] = [`database ${store.path}`, ''];
@@ -39,6 +40,11 @@ async function status(ctx: Context, runs: number): Promise<void> {
     ]);
     out.push(...table(['SOURCE / TYPE', 'PRESENT', 'SNAPSHOTS', 'LAST SNAPSHOT (UTC)', 'LAST: +ADD ~MOD -REM =SAME !REJ', 'QUARANTINED'], rows, [1, 2, 5]));
     if (!series.length) out.push('(no history yet)');
+    if (events.length) {
+      // SPEC §4.4: per source, the notifications stored, the last one's time, and what was not used or refused.
+      const eventRows = events.map((e) => [e.source, String(e.events), e.lastAt === null ? '-' : formatInstant(e.lastAt), String(e.skipped), String(e.quarantined)]);
+      out.push('', ...table(['NOTIFICATIONS OF', 'EVENTS', 'LAST EVENT (UTC)', 'SKIPPED', 'QUARANTINED'], eventRows, [1, 3, 4]));
+    }
     out.push('', 'RECENT RUNS');
     if (!recent.length) out.push('(none)');
     for (const run of recent) {

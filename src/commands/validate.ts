@@ -42,6 +42,13 @@ async function validate(ctx: Context, paths: string[], options: { source?: strin
       { event: 'snapshot', files: snapshot.origins, source: snapshot.source, resource_type: snapshot.type.name, records: snapshot.records.size, complete: snapshot.complete },
     );
   }
+  for (const n of read.notifications) {
+    for (const reject of n.rejects) {
+      problems++;
+      logger.error(`${reject.file}: ${reject.location}: ${reject.field ? `${reject.field}: ` : ''}${reject.reason}`);
+    }
+    logger.result(`${n.file}: ${n.source} notifications: ${n.messages} message(s)`, { event: 'notifications', file: n.file, source: n.source, messages: n.messages });
+  }
   for (const [reason, count] of read.skipped) logger.info(`skipped ${count} ${reason}`);
   if (problems) logger.error(`${problems} problem(s) found`);
   return problems ? 1 : 0;

@@ -11,6 +11,7 @@ import { csvLine } from './csv.ts';
 import { inventoryRows } from './inventory.ts';
 import { ledgerRows } from './ledger.ts';
 import type { Output } from './output.ts';
+import { HistoryPeriods } from '../lifecycles/history.ts';
 import { lifecycleFiles, usageFiles } from './usage/files.ts';
 
 export const REPORTS = ['inventory', 'changes', 'usage', 'lifecycles'] as const;
@@ -62,8 +63,10 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
   const files: ExportFile[] = [];
   for (const report of request.reports) {
     if (report === 'usage' || report === 'lifecycles') {
-      // `all`: the usage of an instance needs its source's flavors, whether the export selects them or not.
-      files.push(...(report === 'usage' ? usageFiles : lifecycleFiles)(reads, all, series, request));
+      // All series: the usage of an instance needs its source's flavors, whether the export selects them or not.
+      const periods = new HistoryPeriods(reads, request.policy, all, await reads.eventSeries());
+      const usage = { ...request, selected: (source: string) => !request.sources.length || request.sources.includes(source) };
+      files.push(...(report === 'usage' ? usageFiles(reads, periods, series, usage) : lifecycleFiles(periods, usage)));
       continue;
     }
     if (report === 'changes') {

@@ -2,10 +2,10 @@
 // is kept in memory, so the next snapshot of a series is diffed against it, as the real run would do.
 import { randomBytes } from 'node:crypto';
 import { diff } from '../diff.ts';
-import type { SeriesRef } from '../sources/delivery.ts';
+import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, Store } from '../store/index.ts';
-import { alreadyIngested, type ApplyOptions, type ApplyOutcome, checkOrder, countsOf, guardMassRemoval, ledgerDiffState } from './rules.ts';
+import { alreadyIngested, type ApplyOptions, type ApplyOutcome, checkOrder, countsOf, eventOutcome, guardMassRemoval, ledgerDiffState } from './rules.ts';
 import { type HistoryWriter, latestOf } from './writer.ts';
 
 interface Previewed {
@@ -26,6 +26,8 @@ interface PreviewedLedger {
 export class DryRunWriter implements HistoryWriter {
   private readonly series = new Map<string, Promise<Previewed>>();
   private readonly ledgers = new Map<string, PreviewedLedger>();
+  /** Notifications this dry run would have stored, by source: their de-duplication keys and message ids. */
+  private readonly events = new Map<string, Set<string>>();
   /** A key for private fields when the database has none yet (nothing is stored, so any will do). */
   private readonly spareKey = randomBytes(32).toString('hex');
 
@@ -97,6 +99,24 @@ export class DryRunWriter implements HistoryWriter {
     for (const k of [...changes.added, ...changes.modified]) series.records.set(k, { hash: snapshot.records.get(k)!.hash, takenAt });
     series.applied.add(`${takenAt}\0${contentHash}`);
     return { status: 'applied', counts: countsOf(snapshot, changes) };
+  }
+
+  async applyEvents(batch: EventBatch): Promise<ApplyOutcome> {
+    let seen = this.events.get(batch.source);
+    if (!seen) this.events.set(batch.source, (seen = new Set()));
+    const stored = (await this.store?.history.knownEvents(batch.source, batch.events)) ?? new Set<string>();
+    let added = 0;
+    let duplicates = 0;
+    let unusedNew = 0;
+    for (const e of batch.events) {
+      const known = stored.has(e.dedupeKey) || seen.has(e.dedupeKey) || (e.messageId !== undefined && seen.has(`id\0${e.messageId}`));
+      seen.add(e.dedupeKey);
+      if (e.messageId !== undefined) seen.add(`id\0${e.messageId}`);
+      if (e.action === undefined) unusedNew += known ? 0 : 1;
+      else if (known) duplicates++;
+      else added++;
+    }
+    return eventOutcome(batch, added, duplicates, added + unusedNew + batch.rejects.length > 0, batch.rejects);
   }
 
   /** The series as stored, then as this dry run would have left it. */

@@ -4,6 +4,7 @@ import type { ChangeSet } from '../diff.ts';
 import { fieldChanges } from '../diff.ts';
 import { NOTHING, type SnapshotCounts } from '../counts.ts';
 import { RefusedError } from '../errors.ts';
+import type { EventBatch } from '../sources/delivery.ts';
 import type { Reject, Snapshot } from '../snapshot.ts';
 import type { StoredRecord } from '../store/index.ts';
 import { formatInstant } from '../time.ts';
@@ -102,4 +103,20 @@ export function* modifiedRecords(
 /** The last record of each removed resource, with the hash it had. */
 export function* removedRecords(keys: readonly string[], before: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>): Generator<StoredRecord> {
   for (const key of keys) yield { key, json: before.get(key) ?? '{}', hash: hashes.get(key)! };
+}
+
+/** What a batch of notifications did, as the summary line counts it: new events added, known ones unchanged, other messages skipped. */
+export function eventOutcome(batch: EventBatch, stored: number, duplicates: number, fresh: boolean, freshRejects: readonly Reject[]): ApplyOutcome {
+  return {
+    status: fresh ? 'applied' : 'already ingested',
+    counts: {
+      ...NOTHING,
+      examined: batch.events.length + batch.rejects.length,
+      added: stored,
+      unchanged: duplicates,
+      rejected: batch.rejects.length,
+      skipped: batch.unused,
+    },
+    freshRejects,
+  };
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { NO_TOTALS } from '../counts.ts';
 import { InputError, RefusedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { CollectContext, Delivery, SeriesRef, StreamRef } from '../sources/delivery.ts';
+import type { CollectContext, Delivery, EventBatch, SeriesRef, StreamRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { openStore } from '../store/open.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
@@ -109,6 +109,9 @@ class PartRun {
         case 'batch':
           if (!(await this.batch(delivery.stream, delivery.batch))) return;
           break;
+        case 'events':
+          await this.events(delivery.stream, delivery.batch);
+          break;
         case 'stream-end':
           this.streamEnd(delivery.stream, delivery.skipped);
           break;
@@ -154,12 +157,12 @@ class PartRun {
   /** One batch of a ledger stream; false when it was refused (the rest of its file is not read). */
   private async batch(stream: StreamRef, batch: Snapshot): Promise<boolean> {
     const key = `${seriesKey(stream)}\0${stream.file}`;
-    let summary = this.streams.get(key);
-    if (!summary) this.streams.set(key, (summary = new StreamSummary(stream)));
+    const summary = this.summaryOf(stream);
     if (summary.batches) this.report.progress(`reading ${stream.file}: ${summary.batches + 1} batches`);
     this.report.conflicts(batch);
     try {
-      summary.add(batch, await this.writer.apply(batch, { allowMassRemoval: false }));
+      const outcome = await this.writer.apply(batch, { allowMassRemoval: false });
+      summary.add({ takenAt: batch.takenAt, examined: batch.examined, size: batch.records.size, rejects: batch.rejects }, outcome);
       return true;
     } catch (err) {
       // Batches applied before stay: reading the file again finds them by key.
@@ -168,6 +171,20 @@ class PartRun {
       this.fail(err.message, stream);
       return false;
     }
+  }
+
+  /** One batch of notifications: stored in one transaction, summed into its file's line. */
+  private async events(stream: StreamRef, batch: EventBatch): Promise<void> {
+    const summary = this.summaryOf(stream);
+    const outcome = await this.writer.applyEvents(batch);
+    summary.add({ takenAt: batch.latestAt, examined: batch.events.length + batch.rejects.length, size: batch.events.length, rejects: batch.rejects }, outcome);
+  }
+
+  private summaryOf(stream: StreamRef): StreamSummary {
+    const key = `${seriesKey(stream)}\0${stream.file}`;
+    let summary = this.streams.get(key);
+    if (!summary) this.streams.set(key, (summary = new StreamSummary(stream)));
+    return summary;
   }
 
   private streamEnd(stream: StreamRef, skipped: ReadonlyMap<string, number>): void {

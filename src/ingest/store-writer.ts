@@ -5,7 +5,7 @@ import { diff } from '../diff.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, Store } from '../store/index.ts';
 import type { RunTotals } from '../counts.ts';
-import type { SeriesRef } from '../sources/delivery.ts';
+import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
 import {
   addedRecords,
   alreadyIngested,
@@ -13,6 +13,7 @@ import {
   type ApplyOutcome,
   checkOrder,
   countsOf,
+  eventOutcome,
   guardMassRemoval,
   ledgerDiffState,
   modifiedRecords,
@@ -100,6 +101,12 @@ export class StoreWriter implements HistoryWriter {
       ledger: { day: snapshot.type.ledgerDay },
     });
     return { status: 'applied', counts, freshRejects };
+  }
+
+  async applyEvents(batch: EventBatch): Promise<ApplyOutcome> {
+    const written = await this.store.history.writeEvents({ source: batch.source, runId: this.runId, events: batch.events, rejects: batch.rejects });
+    const fresh = written.stored + written.unusedStored + written.freshRejects.length > 0;
+    return eventOutcome(batch, written.stored, written.duplicates, fresh, written.freshRejects);
   }
 
   private header(snapshot: Snapshot, startedAt: number) {

@@ -4,7 +4,7 @@
 // (SPEC §6, ledger). This sums a stream's batches into its one summary line.
 import { type Mutable, NOTHING, type SnapshotCounts } from '../counts.ts';
 import type { StreamRef } from '../sources/delivery.ts';
-import type { Reject, Snapshot } from '../snapshot.ts';
+import type { Reject } from '../snapshot.ts';
 import type { Summary } from './report.ts';
 import type { ApplyOutcome } from './rules.ts';
 
@@ -18,7 +18,8 @@ export class StreamSummary {
 
   constructor(readonly stream: StreamRef) {}
 
-  add(batch: Snapshot, outcome: ApplyOutcome): void {
+  /** A batch: when it was taken, how many records it examined and held, and what applying it did. */
+  add(batch: { readonly takenAt: number; readonly examined: number; readonly size: number; readonly rejects: readonly Reject[] }, outcome: ApplyOutcome): void {
     this.batches++;
     this.latest = Math.max(this.latest, batch.takenAt);
     if (outcome.status === 'applied') {
@@ -30,7 +31,7 @@ export class StreamSummary {
     } else {
       // Identical to a batch already stored: every record in it is unchanged.
       this.counts.examined += batch.examined;
-      this.counts.unchanged += batch.records.size;
+      this.counts.unchanged += batch.size;
       this.counts.rejected += batch.rejects.length;
     }
   }

@@ -1,7 +1,7 @@
 // Where a run's snapshots go: into the history (store-writer.ts), or nowhere but the summary (a dry
 // run, dry-run.ts). Both apply the same rules to the same deliveries; the run loop chooses one, once.
 import type { RunTotals } from '../counts.ts';
-import type { HistoryView, SeriesRef } from '../sources/delivery.ts';
+import type { EventBatch, HistoryView, SeriesRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, Store } from '../store/index.ts';
 import type { ApplyOptions, ApplyOutcome } from './rules.ts';
@@ -13,6 +13,8 @@ export interface HistoryWriter extends HistoryView {
   hashKey(): Promise<string>;
   /** Order checks, the diff, the guards, and the writes of one snapshot, in one transaction. */
   apply(snapshot: Snapshot, options: ApplyOptions): Promise<ApplyOutcome>;
+  /** Stores a batch of notifications (those already stored are counted unchanged), in one transaction. */
+  applyEvents(batch: EventBatch): Promise<ApplyOutcome>;
   /** Files a source read through, so an unchanged one is not read again. */
   rememberFiles(source: string, files: readonly SourceFile[]): Promise<void>;
   /** Closes the run's entry and releases the lock. */

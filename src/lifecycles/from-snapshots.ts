@@ -6,7 +6,8 @@
 import type { HistoryReads, SeriesInfo } from '../store/index.ts';
 import type { Row } from '../types/fields.ts';
 import { FlavorBook } from './flavors.ts';
-import type { BilledOf, LifecycleType, Lifecycles, Period, PeriodSource, VmBilled, VolumeBilled } from './period.ts';
+import { sameVm, sameVolume } from './billed.ts';
+import type { BilledOf, LifecycleType, Lifecycles, Period, VmBilled, VolumeBilled } from './period.ts';
 import type { BillingPolicy } from './policy.ts';
 
 /** How one type's records are billed. */
@@ -28,7 +29,7 @@ interface Open<B> {
   launched: boolean;
 }
 
-export class SnapshotPeriods implements PeriodSource {
+export class SnapshotPeriods {
   private readonly flavorBooks = new Map<string, Promise<FlavorBook>>();
 
   constructor(
@@ -70,14 +71,7 @@ export class SnapshotPeriods implements PeriodSource {
           stateClass: this.policy.vmClass(record),
         };
       },
-      same: (a, b) =>
-        a.tenantId === b.tenantId &&
-        a.flavorId === b.flavorId &&
-        a.flavorName === b.flavorName &&
-        a.vcpus === b.vcpus &&
-        a.ramMb === b.ramMb &&
-        a.diskGb === b.diskGb &&
-        a.stateClass === b.stateClass,
+      same: sameVm,
       // launched_at, not created_at, when there is one: build time is not billed.
       startOf: (record) => time(record.launched_at) ?? time(record.created_at),
       // Rebuild, resize and unshelve reset launched_at, but never start anew; a first launch is exact.
@@ -93,7 +87,7 @@ export class SnapshotPeriods implements PeriodSource {
         volumeType: text(record.volume_type),
         stateClass: this.policy.volumeClass(record),
       }),
-      same: (a, b) => a.tenantId === b.tenantId && a.sizeGb === b.sizeGb && a.volumeType === b.volumeType && a.stateClass === b.stateClass,
+      same: sameVolume,
       startOf: (record) => time(record.created_at),
     };
   }

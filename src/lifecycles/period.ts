@@ -2,7 +2,6 @@
 // (flavor, state class, size, volume type, tenant). Periods come from snapshot history today
 // (from-snapshots.ts) and from notifications where a source sends them; the usage and lifecycles
 // reports read them through one interface and never know which.
-import type { SeriesInfo } from '../store/index.ts';
 
 /** What a period of an instance bills: the flavor in force (sizes unknown when no record gives them) and its state class. */
 export interface VmBilled {
@@ -59,7 +58,9 @@ export interface BilledOf {
   volume: VolumeBilled;
 }
 
-/** Where periods come from. `series` is the (source, vm|volume) series; [fromMs, toMs) the range. */
+/** Where periods come from: a source's instances or volumes, the periods overlapping [fromMs, toMs). */
 export interface PeriodSource {
-  lifecycles<T extends LifecycleType>(type: T, series: SeriesInfo, fromMs: number, toMs: number): Promise<Lifecycles<BilledOf[T]>>;
+  /** The sources with periods of this type, in byte order. */
+  sources(type: LifecycleType): string[];
+  lifecycles<T extends LifecycleType>(type: T, source: string, fromMs: number, toMs: number): Promise<Lifecycles<BilledOf[T]>>;
 }

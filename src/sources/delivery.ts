@@ -1,8 +1,9 @@
 // What a source hands to ingest, in the order ingest must apply it (SPEC §6: by taken_at within a
 // series). Sources produce deliveries; the one run loop in src/ingest/ consumes them, so no source
 // knows whether the history is written or only previewed.
-import type { Snapshot } from '../snapshot.ts';
-import type { SourceFile } from '../store/index.ts';
+import { InputError } from '../errors.ts';
+import type { Reject, Snapshot } from '../snapshot.ts';
+import type { SourceFile, StoredEvent } from '../store/index.ts';
 import type { Privacy } from '../types/normalise.ts';
 
 /** One (source, resource type): the unit that history is kept for. */
@@ -26,6 +27,8 @@ export type Delivery =
   | { readonly kind: 'file'; readonly file: string; readonly series: SeriesRef; read(): AsyncIterable<Delivery> }
   /** One batch of a ledger stream. */
   | { readonly kind: 'batch'; readonly stream: StreamRef; readonly batch: Snapshot }
+  /** One batch of notifications (SPEC §4.4), stored in one transaction. */
+  | { readonly kind: 'events'; readonly stream: StreamRef; readonly batch: EventBatch }
   /** A ledger stream is over; what it skipped on purpose, by reason (SPEC §9). */
   | { readonly kind: 'stream-end'; readonly stream: StreamRef; readonly skipped: ReadonlyMap<string, number> }
   /** Something failed and wrote nothing; later snapshots of its series wait for the next run. */
@@ -38,6 +41,18 @@ export type Delivery =
   | { readonly kind: 'progress'; readonly text: string }
   /** Files read through: remembered (so not read again while unchanged) only if the source had no failure. */
   | { readonly kind: 'files-read'; readonly source: string; readonly files: readonly SourceFile[] };
+
+/** Notifications read from a file, each with the keys that recognise it when it comes again. */
+export interface EventBatch {
+  readonly source: string;
+  /** Every message read, used or not (unused ones have no action). */
+  readonly events: readonly StoredEvent[];
+  readonly rejects: readonly Reject[];
+  /** Messages among `events` the fold does not use. */
+  readonly unused: number;
+  /** The latest message time in the batch (epoch ms). */
+  readonly latestAt: number;
+}
 
 /** What a source may ask of the history before it collects (never written through here). */
 export interface HistoryView {
@@ -52,4 +67,17 @@ export interface CollectContext {
   readonly history: HistoryView;
   /** How a source's private fields are stored (SPEC §5). */
   privacy(source: string): Privacy;
+}
+
+/**
+ * A file's deliveries, its failure turned into a `failed` delivery of its series (later files of the
+ * series then wait). Batches delivered before the failure stay: reading the file again recognises them.
+ */
+export async function* failingSoftly(series: SeriesRef, read: AsyncIterable<Delivery>): AsyncGenerator<Delivery> {
+  try {
+    yield* read;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    yield { kind: 'failed', message: err.message, series };
+  }
 }

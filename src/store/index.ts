@@ -131,6 +131,77 @@ export interface HistoryStore {
   records(seriesId: number, keys: Iterable<string>): Promise<Map<string, string>>;
   /** Writes one snapshot; returns the quarantined records stored (a re-read log repeats none). */
   write(snapshot: SnapshotWrite): Promise<readonly Reject[]>;
+  /** Stores a batch of notifications in one transaction; those already stored (same message id, or the same event re-emitted) are not stored again. */
+  writeEvents(batch: EventsWrite): Promise<EventsWritten>;
+  /** Of these notifications, the de-duplication keys of those already stored (by message id or key). */
+  knownEvents(source: string, events: readonly Pick<StoredEvent, 'messageId' | 'dedupeKey'>[]): Promise<Set<string>>;
+}
+
+// --- notifications (SPEC §4.4) ---------------------------------------------------------------
+
+/** One notification as stored. */
+export interface StoredEvent {
+  readonly messageId?: string;
+  /** Event type, resource, event time and payload hash: the same event under a new message id has the same. */
+  readonly dedupeKey: string;
+  readonly eventType: string;
+  /** What happened; undefined for a message the fold does not use (stored, counted as skipped). */
+  readonly action?: string;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The normalised facts, as JSON. */
+  readonly facts?: string;
+  /** The payload as received (kept until prune). */
+  readonly payload: string;
+  readonly file: string;
+  readonly location: string;
+}
+
+export interface EventsWrite {
+  readonly source: string;
+  readonly runId: number;
+  readonly events: readonly StoredEvent[];
+  readonly rejects: readonly Reject[];
+}
+
+export interface EventsWritten {
+  /** New events the fold uses. */
+  readonly stored: number;
+  /** Events the fold uses that were stored already: re-delivered, re-emitted, or a file read again. */
+  readonly duplicates: number;
+  /** New messages the fold does not use (stored all the same). */
+  readonly unusedStored: number;
+  /** Quarantined messages stored for the first time (a growing capture read again repeats none). */
+  readonly freshRejects: readonly Reject[];
+}
+
+/** An event as the lifecycle fold reads it. */
+export interface EventRow {
+  readonly id: number;
+  readonly resourceId: string;
+  readonly action: string;
+  readonly at: number;
+  readonly facts: string;
+}
+
+/** What a source's notifications cover: its resource types, and when its first and last message came. */
+export interface EventSeries {
+  readonly source: string;
+  readonly type: string;
+  readonly firstAt: number;
+  /** The last message of the source, of any type: the listener was alive until then. */
+  readonly lastAt: number;
+}
+
+export interface EventStatus {
+  readonly source: string;
+  readonly events: number;
+  readonly lastAt: number | null;
+  /** Messages stored but not used by the fold (other services, other event types). */
+  readonly skipped: number;
+  readonly quarantined: number;
 }
 
 // --- files a source has read through -----------------------------------------------------------
@@ -213,4 +284,9 @@ export interface HistoryReads {
   ledgerRecords(seriesId: number, fromMs: number, toMs: number): AsyncIterable<readonly LedgerRow[]>;
   seriesStatus(): Promise<SeriesStatus[]>;
   recentRejects(limit: number): Promise<RejectRow[]>;
+  /** The (source, resource type) pairs notifications cover, ordered by source then type. */
+  eventSeries(): Promise<EventSeries[]>;
+  /** One resource type's events of a source, ordered by resource, time and arrival. */
+  events(source: string, type: string): AsyncIterable<readonly EventRow[]>;
+  eventStatus(): Promise<EventStatus[]>;
 }

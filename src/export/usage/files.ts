@@ -1,7 +1,7 @@
 // The files of `--report usage` (SPEC §8.3) and `--report lifecycles` (SPEC §8.4): which series feed
 // each, in source order, and the warning for instances billed without known flavor sizes.
 import { UsageError } from '../../errors.ts';
-import { SnapshotPeriods } from '../../lifecycles/from-snapshots.ts';
+import type { PeriodSource } from '../../lifecycles/period.ts';
 import type { BillingPolicy } from '../../lifecycles/policy.ts';
 import type { HistoryReads, SeriesInfo } from '../../store/index.ts';
 import { addDays } from '../../time.ts';
@@ -18,6 +18,8 @@ export interface UsageRequest {
   /** `--type`: which of the report's files (none: all). */
   readonly types: readonly string[];
   readonly policy: BillingPolicy;
+  /** `--source`: whether a source is selected. */
+  selected(source: string): boolean;
   warn(message: string): void;
 }
 
@@ -28,23 +30,23 @@ export interface PlannedFile {
 
 const USAGE_TYPES = ['vm', 'volume', 'job', ...STORAGE_TYPES];
 
-/** `all` is every series of the database; `series` those the export selects (by --source, --type). */
-export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], series: readonly SeriesInfo[], request: UsageRequest): PlannedFile[] {
+/** `periods` gives instances' and volumes' periods; `series` are the series the export selects (by --source, --type). */
+export function usageFiles(reads: HistoryReads, periods: PeriodSource, series: readonly SeriesInfo[], request: UsageRequest): PlannedFile[] {
   refuseTypes(request.types, USAGE_TYPES, 'usage');
   const wanted = (type: string) => !request.types.length || request.types.includes(type);
   const of = (type: string) => series.filter((s) => s.type === type);
-  const periods = new SnapshotPeriods(reads, request.policy, all);
+  const sources = (type: 'vm' | 'volume') => periods.sources(type).filter(request.selected);
   const { fromDay, toDay } = request;
   const endMs = addDays(toDay, 1);
   const files: PlannedFile[] = [];
   if (wanted('vm')) {
     files.push(file('usage_vm.csv', USAGE_VM_COLUMNS, async function* () {
-      for (const s of of('vm')) {
+      for (const source of sources('vm')) {
         const unsized = new Set<string>();
-        yield* vmUsageRows(await periods.lifecycles('vm', s, fromDay, endMs), fromDay, toDay, unsized);
+        yield* vmUsageRows(await periods.lifecycles('vm', source, fromDay, endMs), fromDay, toDay, unsized);
         if (unsized.size) {
           request.warn(
-            `${s.source}: instances of flavor(s) ${[...unsized].join(', ')} billed without known sizes (no vcpus in their records, no flavor record of that id or name); their vCPU, RAM and disk hours are left empty`,
+            `${source}: instances of flavor(s) ${[...unsized].join(', ')} billed without known sizes (no vcpus in their records, no flavor record of that id or name); their vCPU, RAM and disk hours are left empty`,
           );
         }
       }
@@ -52,7 +54,7 @@ export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], seri
   }
   if (wanted('volume')) {
     files.push(file('usage_volume.csv', USAGE_VOLUME_COLUMNS, async function* () {
-      for (const s of of('volume')) yield* volumeUsageRows(await periods.lifecycles('volume', s, fromDay, endMs), fromDay, toDay);
+      for (const source of sources('volume')) yield* volumeUsageRows(await periods.lifecycles('volume', source, fromDay, endMs), fromDay, toDay);
     }));
   }
   const storage = STORAGE_TYPES.filter(wanted);
@@ -73,20 +75,21 @@ export function usageFiles(reads: HistoryReads, all: readonly SeriesInfo[], seri
   return files;
 }
 
-export function lifecycleFiles(reads: HistoryReads, all: readonly SeriesInfo[], series: readonly SeriesInfo[], request: UsageRequest): PlannedFile[] {
+export function lifecycleFiles(periods: PeriodSource, request: UsageRequest): PlannedFile[] {
   refuseTypes(request.types, ['vm', 'volume'], 'lifecycles');
   const wanted = (type: string) => !request.types.length || request.types.includes(type);
-  const periods = new SnapshotPeriods(reads, request.policy, all);
   const endMs = addDays(request.toDay, 1);
   const files: PlannedFile[] = [];
   if (wanted('vm')) {
     files.push(file('vm_lifecycles.csv', VM_LIFECYCLE_COLUMNS, async function* () {
-      for (const s of series.filter((x) => x.type === 'vm')) yield* vmLifecycleRows(await periods.lifecycles('vm', s, request.fromDay, endMs));
+      for (const source of periods.sources('vm').filter(request.selected)) yield* vmLifecycleRows(await periods.lifecycles('vm', source, request.fromDay, endMs));
     }));
   }
   if (wanted('volume')) {
     files.push(file('volume_lifecycles.csv', VOLUME_LIFECYCLE_COLUMNS, async function* () {
-      for (const s of series.filter((x) => x.type === 'volume')) yield* volumeLifecycleRows(await periods.lifecycles('volume', s, request.fromDay, endMs));
+      for (const source of periods.sources('volume').filter(request.selected)) {
+        yield* volumeLifecycleRows(await periods.lifecycles('volume', source, request.fromDay, endMs));
+      }
     }));
   }
   return files;

@@ -7,6 +7,7 @@ import { InputError } from '../../errors.ts';
 import { byText } from '../../order.ts';
 import type { Snapshot } from '../../snapshot.ts';
 import type { Delivery, SeriesRef } from '../delivery.ts';
+import { NOTIFICATION } from '../notifications/feed.ts';
 import { Gatherer } from './gather.ts';
 import type { DumpContext, DumpOptions } from './parts.ts';
 import { readDump } from './read.ts';
@@ -42,6 +43,12 @@ export async function* dumpDeliveries(files: readonly string[], options: DumpOpt
       // Read in its turn and applied batch by batch as it is read; its time is known only then.
       const series = { source: found.source, type: found.type.name };
       plan.push({ kind: 'file', at: found.firstAt ?? 0, key: fileKey(series, file), ctx, sniffed: head, series });
+      continue;
+    }
+    if (found.kind === 'notifications') {
+      // Folded by event time, not arrival: the order they are read in does not matter.
+      const series = { source: found.source ?? '', type: NOTIFICATION };
+      plan.push({ kind: 'file', at: 0, key: fileKey(series, file), ctx, sniffed: head, series });
       continue;
     }
     yield { kind: 'progress', text: `reading ${file}` };

@@ -1,5 +1,5 @@
 // The head of a multi-line object document: its scalars up to the first nested member, for sniffing.
-import { Tokenizer } from '@streamparser/json';
+import { TokenParser, Tokenizer } from '@streamparser/json';
 
 /** Scalars of a top-level object before its first nested member (header keys come first in practice). */
 export function objectHead(head: Buffer): { readonly scalars: Readonly<Record<string, unknown>>; readonly firstNested?: string } {
@@ -49,4 +49,27 @@ export function objectHead(head: Buffer): { readonly scalars: Readonly<Record<st
     // The head ends mid-value, or the file is not JSON: what was read so far is all we learn.
   }
   return { scalars, firstNested };
+}
+
+/** The first element of a top-level list, when the head holds all of it. */
+export function firstElement(head: Buffer): unknown {
+  const tokenizer = new Tokenizer();
+  const parser = new TokenParser({ paths: ['$.0'], keepStack: false });
+  let first: unknown;
+  let found = false;
+  tokenizer.onToken = (token) => {
+    if (!found) parser.write(token);
+  };
+  parser.onValue = ({ value }) => {
+    first = value;
+    found = true;
+  };
+  tokenizer.onError = () => {};
+  parser.onError = () => {};
+  try {
+    tokenizer.write(head);
+  } catch {
+    // The head ends inside a later element, or it is not JSON: what was read is all we learn.
+  }
+  return found ? first : undefined;
 }

@@ -5,6 +5,7 @@ import { InputError } from '../../errors.ts';
 import { isObject } from '../../types/type.ts';
 import type { Delivery } from '../delivery.ts';
 import { readLines } from '../files/bytes.ts';
+import { readNotifications } from '../notifications/read.ts';
 import { readPbsLog } from '../pbs/log.ts';
 import { readSacctText } from '../slurm/text.ts';
 import { CANONICAL_KEYS, canonicalHeader, isCanonicalHeaderLine } from './canonical.ts';
@@ -26,6 +27,14 @@ export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSi
     const options = { source, privacy: ctx.privacy(source), batchSize: ctx.batchSize };
     if (sniffed.kind === 'pbs') yield* readPbsLog(ctx.file, { ...options, timezone: ctx.timezone?.(source) });
     else yield* readSacctText(ctx.file, readLines(ctx.file), options);
+    return;
+  }
+  if (sniffed.kind === 'notifications') {
+    // SPEC §4.4: a notification names its publisher's host, which is not a source.
+    if (!ctx.source) {
+      throw new InputError(ctx.file, undefined, 'holds OpenStack notifications, which name no source: give --source with the name of the cloud they come from');
+    }
+    yield* readNotifications(ctx.file, { source: ctx.source, batchSize: ctx.batchSize });
     return;
   }
   const input = await readJson(ctx.file, HEADER_KEYS, ctx.wholeJsonLimit);

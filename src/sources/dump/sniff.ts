@@ -3,7 +3,8 @@
 import { isPbsLine } from '../pbs/line.ts';
 import { isSacctLine } from '../slurm/parsable.ts';
 import { readHead } from '../files/bytes.ts';
-import { objectHead } from './head.ts';
+import { isNotification } from '../notifications/message.ts';
+import { firstElement, objectHead } from './head.ts';
 import { firstByte, firstJsonLine } from './json.ts';
 
 export type Sniffed =
@@ -14,10 +15,24 @@ export type Sniffed =
   /** The start of a multi-line object: its scalars up to the first nested member. */
   | { readonly kind: 'json-object'; readonly scalars: Readonly<Record<string, unknown>>; readonly firstNested?: string }
   | { readonly kind: 'json-array' }
+  /** OpenStack notifications (SPEC §4.1.5): JSON lines, log lines with the JSON after a prefix, or a list. */
+  | { readonly kind: 'notifications' }
   /** Nothing recognised from the head (or unreadable): the reader says what is wrong. */
   | { readonly kind: 'other' };
 
 const HEAD_BYTES = 1 << 20;
+const NOTIFICATIONS: Sniffed = { kind: 'notifications' };
+
+/** An oslo `log` driver line: a prefix, then the message's JSON from the first `{`. */
+function isLogLine(line: string): boolean {
+  const brace = line.indexOf('{');
+  if (brace <= 0) return false;
+  try {
+    return isNotification(JSON.parse(line.slice(brace)));
+  } catch {
+    return false;
+  }
+}
 
 export async function sniff(file: string): Promise<Sniffed> {
   let head: Buffer;
@@ -34,9 +49,12 @@ export async function sniff(file: string): Promise<Sniffed> {
     if (isSacctLine(line)) return { kind: 'sacct', firstLine: line };
   }
   const first = firstJsonLine(head);
-  if (first !== 'need-more' && first !== undefined) return { kind: 'json-line', value: first.value };
+  if (first !== 'need-more' && first !== undefined) {
+    return isNotification(first.value) || (Array.isArray(first.value) && isNotification(first.value[0])) ? NOTIFICATIONS : { kind: 'json-line', value: first.value };
+  }
+  if (line !== undefined && isLogLine(line)) return NOTIFICATIONS;
   const top = firstByte([head]);
-  if (top === '[') return { kind: 'json-array' };
+  if (top === '[') return isNotification(firstElement(head)) ? NOTIFICATIONS : { kind: 'json-array' };
   if (top === '{') return { kind: 'json-object', ...objectHead(head) };
   return { kind: 'other' };
 }

@@ -17,7 +17,9 @@ export type Survey =
    * A ledger stream (PBS log, sacct dump), read in its turn and applied in batches as it is read.
    * Ordered by its first record's time when the head gives one.
    */
-  | { readonly kind: 'ledger'; readonly source: string; readonly type: ResourceType; readonly firstAt?: number };
+  | { readonly kind: 'ledger'; readonly source: string; readonly type: ResourceType; readonly firstAt?: number }
+  /** Notifications (SPEC §4.4): folded by event time, so read in any order; their source is --source's. */
+  | { readonly kind: 'notifications'; readonly source?: string };
 
 const MANY: Survey = { kind: 'many' };
 
@@ -28,6 +30,8 @@ export function survey(ctx: DumpContext, sniffed: Sniffed): Survey {
         return ledger(ctx, (source) => pbsLineTime(sniffed.firstLine, ctx.timezone?.(source)));
       case 'sacct':
         return ledger(ctx);
+      case 'notifications':
+        return { kind: 'notifications', source: ctx.source };
       case 'json-line':
         return isCanonical(sniffed.value) ? { kind: 'single', header: canonicalHeader(ctx, sniffed.value) } : MANY;
       case 'json-object': {

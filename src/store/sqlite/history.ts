@@ -4,6 +4,7 @@ import { RefusedError } from '../../errors.ts';
 import type { Reject } from '../../snapshot.ts';
 import { formatInstant } from '../../time.ts';
 import type { Action, HistoryStore, SnapshotWrite, StoredRecord } from '../index.ts';
+import { knownEvents, writeEvents } from './events.ts';
 import type { Statements } from './statements.ts';
 
 /** Keys per lookup statement (passed as one JSON array). */
@@ -176,6 +177,14 @@ export function sqliteHistory(s: Statements): HistoryStore {
 
     async write(snapshot) {
       return s.write(() => write(snapshot));
+    },
+
+    async writeEvents(batch) {
+      return writeEvents(s, batch);
+    },
+
+    async knownEvents(source, events) {
+      return knownEvents(s, source, events);
     },
   };
 }

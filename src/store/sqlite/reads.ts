@@ -1,10 +1,13 @@
 // Reading the history for exports (SPEC §8) and `status`, in chunks of rows.
 import type { ChangeRow, HistoryReads, LedgerRow, RejectRow, SeriesInfo, SeriesStatus } from '../index.ts';
+import { eventReads } from './events.ts';
 import { chunked, type Statements } from './statements.ts';
 
 export function sqliteReads(s: Statements): HistoryReads {
   const idList = (ids: readonly number[]) => ids.map(Number).join(',');
   return {
+    ...eventReads(s),
+
     async listSeries() {
       return s.sql(
         `SELECT series.id, sources.name AS source, series.resource_type AS type,

@@ -1,0 +1,18 @@
+// When two periods bill the same (SPEC §8.4: adjacent periods that bill the same are one).
+import type { VmBilled, VolumeBilled } from './period.ts';
+
+export function sameVm(a: VmBilled, b: VmBilled): boolean {
+  return (
+    a.tenantId === b.tenantId &&
+    a.flavorId === b.flavorId &&
+    a.flavorName === b.flavorName &&
+    a.vcpus === b.vcpus &&
+    a.ramMb === b.ramMb &&
+    a.diskGb === b.diskGb &&
+    a.stateClass === b.stateClass
+  );
+}
+
+export function sameVolume(a: VolumeBilled, b: VolumeBilled): boolean {
+  return a.tenantId === b.tenantId && a.sizeGb === b.sizeGb && a.volumeType === b.volumeType && a.stateClass === b.stateClass;
+}

@@ -1,0 +1,146 @@
+// SPEC §4.4: lifecycles folded from stored notifications, by event time (never arrival order), one
+// resource at a time. Derived on every read, so a fix to the fold re-derives every lifecycle.
+// - A lifecycle starts at the first non-null launched_at (a volume's, else its created_at); a
+//   resource never launched bills nothing. Rebuild, resize and unshelve reset Nova's launched_at but
+//   start nothing new.
+// - What is billed changes at the message's time: resize_finish switches the flavor (the instance
+//   already runs the new one), revert switches back, confirm changes nothing; power, suspend, pause,
+//   shelve change the state class; a volume's resize and retype its size and type.
+// - It ends at terminated_at, else deleted_at, else the message's time (a volume's delete: its time).
+// - `exists` opens nothing and changes nothing: it confirms continuity, for reconcile (SPEC §8.5).
+import type { InstanceFacts, VolumeFacts } from '../sources/notifications/event.ts';
+import type { EventRow, HistoryReads } from '../store/index.ts';
+import { sameVm, sameVolume } from './billed.ts';
+import type { Lifecycles, Period, VmBilled, VolumeBilled } from './period.ts';
+import type { BillingPolicy } from './policy.ts';
+
+const UNCHANGING = new Set(['exists', 'create.error', 'create.start']);
+
+interface Fold<F, B> {
+  /** What the resource bills after this event, given what it billed before (facts a payload lacks stay as they were). */
+  billed(facts: F, before: B | undefined): B;
+  same(a: B, b: B): boolean;
+  /** When its lifecycle starts, if this event says. */
+  startOf(facts: F): number | undefined;
+  /** When it ends, if this event ends it. */
+  endOf(action: string, facts: F, at: number): number | undefined;
+}
+
+export async function eventLifecycles(
+  reads: HistoryReads,
+  policy: BillingPolicy,
+  type: 'vm' | 'volume',
+  source: string,
+  until: number,
+  fromMs: number,
+  toMs: number,
+): Promise<Lifecycles<VmBilled | VolumeBilled>> {
+  const fold = type === 'vm' ? vmFold(policy) : volumeFold(policy, await typeNames(reads, source));
+  const periods = new Map<string, Period<VmBilled | VolumeBilled>[]>();
+  let id: string | undefined;
+  let events: EventRow[] = [];
+  const flush = () => {
+    if (id === undefined) return;
+    const kept = foldOne(id, events, fold as Fold<unknown, VmBilled | VolumeBilled>).filter(
+      (p) => p.start < toMs && (p.end === undefined || p.end > fromMs),
+    );
+    if (kept.length) periods.set(id, kept);
+  };
+  for await (const chunk of reads.events(source, type)) {
+    for (const event of chunk) {
+      if (event.resourceId !== id) {
+        flush();
+        id = event.resourceId;
+        events = [];
+      }
+      events.push(event);
+    }
+  }
+  flush();
+  return { source, until, periods };
+}
+
+/** One resource's events, in event-time order, into its periods. */
+function foldOne<B>(id: string, events: readonly EventRow[], fold: Fold<unknown, B>): Period<B>[] {
+  const periods: Period<B>[] = [];
+  let current: { start: number; billed: B } | undefined;
+  const close = (end: number) => {
+    periods.push({ id, start: current!.start, end: Math.max(end, current!.start), startExact: true, endExact: true, billed: current!.billed, origin: 'events' });
+  };
+  for (const event of events) {
+    const facts = JSON.parse(event.facts) as unknown;
+    if (!current) {
+      const start = UNCHANGING.has(event.action) ? undefined : fold.startOf(facts);
+      const end = fold.endOf(event.action, facts, event.at);
+      // Never launched (a create.error, a delete with launched_at null): nothing to bill.
+      if (start === undefined) continue;
+      current = { start, billed: fold.billed(facts, undefined) };
+      if (end !== undefined) {
+        close(end);
+        return periods;
+      }
+      continue;
+    }
+    if (UNCHANGING.has(event.action)) continue;
+    const end = fold.endOf(event.action, facts, event.at);
+    if (end !== undefined) {
+      close(end);
+      return periods;
+    }
+    const billed = fold.billed(facts, current.billed);
+    if (!fold.same(current.billed, billed)) {
+      const at = Math.max(event.at, current.start);
+      close(at);
+      current = { start: at, billed };
+    }
+  }
+  if (current) periods.push({ id, start: current.start, startExact: true, endExact: false, billed: current.billed, origin: 'events' });
+  return periods;
+}
+
+function vmFold(policy: BillingPolicy): Fold<InstanceFacts, VmBilled> {
+  return {
+    billed: (f, before) => {
+      const sized = f.vcpus !== undefined;
+      return {
+        tenantId: f.tenantId ?? before?.tenantId,
+        flavorId: f.flavorId ?? before?.flavorId,
+        flavorName: f.flavorName ?? before?.flavorName,
+        vcpus: sized ? f.vcpus : before?.vcpus,
+        ramMb: sized ? f.ramMb : before?.ramMb,
+        diskGb: sized ? f.diskGb : before?.diskGb,
+        stateClass: f.state === undefined ? (before?.stateClass ?? 'billable') : policy.vmClass({ vm_state: f.state }),
+      };
+    },
+    same: sameVm,
+    startOf: (f) => f.launchedAt,
+    endOf: (action, f, at) => (action === 'delete.end' ? (f.terminatedAt ?? f.deletedAt ?? at) : undefined),
+  };
+}
+
+function volumeFold(policy: BillingPolicy, names: ReadonlyMap<string, string>): Fold<VolumeFacts, VolumeBilled> {
+  return {
+    billed: (f, before) => ({
+      tenantId: f.tenantId ?? before?.tenantId,
+      sizeGb: f.sizeGb ?? before?.sizeGb,
+      volumeType: f.volumeTypeId === undefined ? before?.volumeType : (names.get(f.volumeTypeId) ?? f.volumeTypeId),
+      stateClass: f.status === undefined ? (before?.stateClass ?? 'billable') : policy.volumeClass({ status: f.status }),
+    }),
+    same: sameVolume,
+    startOf: (f) => f.launchedAt ?? f.createdAt,
+    // Cinder's delete carries no delete time: the message's.
+    endOf: (action, _f, at) => (action === 'delete.end' ? at : undefined),
+  };
+}
+
+/** Volume type id -> name, from the source's `volume_type.create` events (SPEC §4.4). */
+async function typeNames(reads: HistoryReads, source: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for await (const chunk of reads.events(source, 'volume_type')) {
+    for (const event of chunk) {
+      const { name } = JSON.parse(event.facts) as { name?: string };
+      if (name !== undefined) names.set(event.resourceId, name);
+    }
+  }
+  return names;
+}

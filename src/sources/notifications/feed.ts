@@ -1,0 +1,107 @@
+// Notifications read into batches as a file is read (SPEC §4.4: one transaction per file batch, as
+// for ledgers), each message with the keys that recognise it when it comes again: its message id,
+// and its event type, resource, event time and payload (a re-emission under a new id).
+import { createHash } from 'node:crypto';
+import { InputError } from '../../errors.ts';
+import type { Reject } from '../../snapshot.ts';
+import type { StoredEvent } from '../../store/index.ts';
+import type { Delivery, EventBatch, StreamRef } from '../delivery.ts';
+import type { ParsedMessage } from './event.ts';
+
+/** Messages per batch (one transaction each). */
+export const EVENT_BATCH = 20_000;
+
+/** The resource type a notification stream is summed up under (SPEC §2 summary line). */
+export const NOTIFICATION = 'notification';
+
+export class EventFeed {
+  readonly stream: StreamRef;
+  private events: StoredEvent[] = [];
+  private rejects: Reject[] = [];
+  private unused = 0;
+  private latest = Number.NEGATIVE_INFINITY;
+  private readonly done: EventBatch[] = [];
+  private read = 0;
+  private firstProblem?: string;
+  /** Messages stored but not used for lifecycles, by reason (SPEC §9: counted, never dropped unseen). */
+  private readonly skipped = new Map<string, number>();
+
+  constructor(
+    file: string,
+    readonly source: string,
+    private readonly size = EVENT_BATCH,
+  ) {
+    this.stream = { file, source, type: NOTIFICATION, startedAt: performance.now() };
+  }
+
+  take(parsed: ParsedMessage, location: string): void {
+    const { file } = this.stream;
+    if (parsed.kind === 'reject') {
+      this.firstProblem ??= `${location}: ${parsed.field ? `${parsed.field}: ` : ''}${parsed.reason}`;
+      this.rejects.push({ file, location, field: parsed.field, reason: parsed.reason });
+    } else if (parsed.kind === 'unused') {
+      this.read++;
+      this.unused++;
+      const reason = `messages of type ${parsed.eventType} (stored, not used for lifecycles)`;
+      this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+      this.latest = Math.max(this.latest, parsed.at);
+      const key = dedupeKey(parsed.eventType, '', parsed.at, hash(parsed.payload));
+      this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: parsed.payload, file, location });
+    } else {
+      this.read++;
+      const { event } = parsed;
+      this.latest = Math.max(this.latest, event.at);
+      this.events.push({
+        messageId: event.messageId,
+        dedupeKey: dedupeKey(event.eventType, event.resourceId, event.at, event.payloadHash),
+        eventType: event.eventType,
+        action: event.action,
+        resourceType: event.resource,
+        resourceId: event.resourceId,
+        at: event.at,
+        facts: JSON.stringify(event.facts),
+        payload: parsed.payload,
+        file,
+        location,
+      });
+    }
+    if (this.events.length + this.rejects.length >= this.size) this.close();
+  }
+
+  get hasReady(): boolean {
+    return this.done.length > 0;
+  }
+
+  *ready(): Generator<Delivery> {
+    for (const batch of this.done.splice(0)) yield { kind: 'events', stream: this.stream, batch };
+  }
+
+  /** The file is over: its last batch, then its end. A file in which no message reads is not a capture at all. */
+  *end(): Generator<Delivery> {
+    if (!this.read && this.firstProblem !== undefined) {
+      throw new InputError(this.stream.file, undefined, `no notification in it could be read (first problem: ${this.firstProblem})`);
+    }
+    this.close();
+    yield* this.ready();
+    yield { kind: 'stream-end', stream: this.stream, skipped: this.skipped };
+  }
+
+  private close(): void {
+    if (!this.events.length && !this.rejects.length) return;
+    // A batch of only bad messages takes the time of the file's messages so far (or of none: the epoch).
+    const latestAt = Number.isFinite(this.latest) ? this.latest : 0;
+    this.done.push({ source: this.source, events: this.events, rejects: this.rejects, unused: this.unused, latestAt });
+    this.events = [];
+    this.rejects = [];
+    this.unused = 0;
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
+/** SPEC §4.4: the same event re-emitted under a new message id has the same key. */
+function dedupeKey(eventType: string, resourceId: string, at: number, payloadHash: string): string {
+  return hash(`${eventType}\0${resourceId}\0${at}\0${payloadHash}`);
+}

@@ -1,0 +1,67 @@
+// A file of captured notifications (SPEC §4.1.5) as operators have them: one message per line
+// (JSONL), a JSON array, or oslo `log` driver lines whose JSON starts at the first `{`; gzip or xz
+// as every dump. Read as batches of events, with each bad message quarantined by its line.
+import { InputError } from '../../errors.ts';
+import type { Delivery } from '../delivery.ts';
+import { readBytes, readLines } from '../files/bytes.ts';
+import { EventFeed } from './feed.ts';
+import { parseMessage } from './message.ts';
+
+export interface NotificationFileOptions {
+  /** The source the events describe: notifications name none (a publisher's host is not one). */
+  readonly source: string;
+  /** Messages per batch (the default suits ingest). */
+  readonly batchSize?: number;
+}
+
+export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
+  const feed = new EventFeed(file, options.source, options.batchSize);
+  if ((await firstCharacter(file)) === '[') {
+    let list: unknown;
+    try {
+      list = JSON.parse(await text(file));
+    } catch (err) {
+      throw new InputError(file, undefined, `not valid JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(list)) throw new InputError(file, undefined, 'expected a JSON list of notifications');
+    for (let index = 0; index < list.length; index++) {
+      feed.take(parseMessage(list[index]), `[${index}]`);
+      list[index] = undefined;
+      if (feed.hasReady) yield* feed.ready();
+    }
+  } else {
+    let number = 0;
+    for await (const line of readLines(file)) {
+      number++;
+      const brace = line.indexOf('{');
+      if (brace < 0) {
+        if (line.trim() !== '') feed.take({ kind: 'reject', reason: 'no JSON message on this line' }, `line ${number}`);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(line.slice(brace));
+      } catch (err) {
+        feed.take({ kind: 'reject', reason: `not valid JSON (${(err as Error).message})` }, `line ${number}`);
+        continue;
+      }
+      feed.take(parseMessage(value), `line ${number}`);
+      if (feed.hasReady) yield* feed.ready();
+    }
+  }
+  yield* feed.end();
+}
+
+async function firstCharacter(file: string): Promise<string | undefined> {
+  for await (const chunk of readBytes(file, 64 << 10)) {
+    const text = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (text) return text[0];
+  }
+  return undefined;
+}
+
+async function text(file: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of readBytes(file)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
