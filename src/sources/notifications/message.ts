@@ -40,11 +40,15 @@ function read(value: unknown): ParsedMessage {
   if (typeof eventType !== 'string' || eventType.trim() === '') {
     throw new RecordError('event_type', `expected the event type, such as compute.instance.create.end, found ${describe(eventType)}`);
   }
+  const panko = isPankoEvent(message);
   // An oslo listener's captures keep message_id and timestamp apart, in `metadata`.
   const metadata = isObject(message.metadata) ? message.metadata : {};
-  const panko = isPankoEvent(message);
-  const timeField = panko ? 'generated' : 'timestamp' in message || !('timestamp' in metadata) ? 'timestamp' : 'metadata.timestamp';
-  const at = instant(timeField, panko ? message.generated : (message.timestamp ?? metadata.timestamp));
+  const [timeField, sent] = panko
+    ? ['generated', message.generated]
+    : message.timestamp === undefined && metadata.timestamp !== undefined
+      ? ['metadata.timestamp', metadata.timestamp]
+      : ['timestamp', message.timestamp];
+  const at = instant(timeField, sent);
   if (at === undefined) throw new RecordError(timeField, 'expected the time the message was sent, found nothing');
   const messageId = text('message_id', message.message_id ?? metadata.message_id);
 
