@@ -215,6 +215,14 @@ describe('Cinder notifications from oslo log-driver lines', () => {
     assert.deepEqual(volume(cinder[7]).facts.auditPeriod, { beginning: utc(11, 1), ending: utc(11, 13) });
   });
 
+  it("reads an oslo listener's capture, whose message id and timestamp sit in `metadata`", () => {
+    const { message_id, timestamp, priority, ...rest } = cinder[3]!;
+    const captured = { ...rest, ctxt: { request_id: 'req-2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d' }, metadata: { message_id, timestamp } };
+    const e = volume(captured);
+    assert.deepEqual([e.messageId, e.at, e.payloadHash], [message_id, utc(11, 4, 9, 12, 1, 335), volume(cinder[3]).payloadHash]);
+    assert.equal(priority, 'INFO');
+  });
+
   it("names the one attached instance of Icehouse payloads; a failed type request is unused", () => {
     const payload = { ...cinder[3]!.payload, volume_attachment: undefined, instance_uuid: VM };
     assert.deepEqual(volume(changed(cinder[3]!, { payload })).facts.attachedTo, [VM]);
