@@ -1,10 +1,99 @@
-// Placeholder until the message reader lands (branch notif-parse).
-import type { ParsedMessage } from './event.ts';
+// One OpenStack notification message (SPEC §4.1.5, §4.4) read into a ParsedMessage: the oslo
+// `messagingv2` wire envelope, the bare message, or a Panko event; never throws for bad input.
+import { RecordError, describe } from '../../errors.ts';
+import { isObject } from '../../types/type.ts';
+import { isVolumeEvent, isVolumeTypeEvent, readVolume, readVolumeType } from './cinder.ts';
+import type { NotificationEvent, ParsedMessage } from './event.ts';
+import { payloadHash } from './hash.ts';
+import { isInstanceEvent, readInstance } from './nova.ts';
+import { isPankoEvent, readTraits, traitsPayload, type Resource } from './panko.ts';
+import { instant, text } from './values.ts';
 
+const ENVELOPE = 'oslo.message';
+
+/**
+ * True for a JSON value of one of the three shapes, to recognise notification files by content: an
+ * envelope (`oslo.message`), a bare message (`event_type` with `payload` or `publisher_id`), or a
+ * Panko event (`event_type`, `generated` and traits).
+ */
 export function isNotification(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && ('event_type' in value || 'oslo.message' in value);
+  if (!isObject(value)) return false;
+  if (ENVELOPE in value) return typeof value[ENVELOPE] === 'string' || isObject(value[ENVELOPE]);
+  if (typeof value.event_type !== 'string') return false;
+  return 'payload' in value || 'publisher_id' in value || isPankoEvent(value);
 }
 
-export function parseMessage(_value: unknown): ParsedMessage {
-  return { kind: 'reject', reason: 'not read yet' };
+/** Reads one message; bad input is a reject naming the field, not an exception. */
+export function parseMessage(value: unknown): ParsedMessage {
+  try {
+    return read(value);
+  } catch (err) {
+    if (err instanceof RecordError) return { kind: 'reject', field: err.field, reason: err.detail };
+    throw err;
+  }
+}
+
+function read(value: unknown): ParsedMessage {
+  const message = isObject(value) && ENVELOPE in value ? unwrap(value[ENVELOPE]) : value;
+  if (!isObject(message)) throw new RecordError(undefined, `expected a notification message (a JSON object), found ${describe(message)}`);
+  const eventType = message.event_type;
+  if (typeof eventType !== 'string' || eventType.trim() === '') {
+    throw new RecordError('event_type', `expected the event type, such as compute.instance.create.end, found ${describe(eventType)}`);
+  }
+  const panko = isPankoEvent(message);
+  // An oslo listener's captures keep message_id and timestamp apart, in `metadata`.
+  const metadata = isObject(message.metadata) ? message.metadata : {};
+  const [timeField, sent] = panko
+    ? ['generated', message.generated]
+    : message.timestamp === undefined && metadata.timestamp !== undefined
+      ? ['metadata.timestamp', metadata.timestamp]
+      : ['timestamp', message.timestamp];
+  const at = instant(timeField, sent);
+  if (at === undefined) throw new RecordError(timeField, 'expected the time the message was sent, found nothing');
+  const messageId = text('message_id', message.message_id ?? metadata.message_id);
+
+  const resource = resourceOf(eventType);
+  const traits = panko ? readTraits(message) : undefined;
+  const stored = JSON.stringify((traits ? traits.received : message.payload) ?? null);
+  if (resource === undefined) return { kind: 'unused', eventType, messageId, at, payload: stored };
+
+  // Panko traits hash as a name -> value object: their list order means nothing.
+  const hashed = traits ? traits.values : message.payload;
+  const where = traits ? 'traits' : 'payload';
+  const payload = traits ? traitsPayload(resource, traits.values) : message.payload;
+  if (!isObject(payload)) throw new RecordError('payload', `expected the payload object, found ${describe(payload)}`);
+  const common = { messageId, eventType, at, payloadHash: payloadHash(hashed) };
+  let event: NotificationEvent;
+  try {
+    if (resource === 'vm') event = { ...common, resource, ...readInstance(eventType, payload) };
+    else if (resource === 'volume') event = { ...common, resource, ...readVolume(eventType, payload) };
+    else {
+      const type = readVolumeType(eventType, payload);
+      if (type === undefined) return { kind: 'unused', eventType, messageId, at, payload: stored };
+      event = { ...common, resource, ...type };
+    }
+  } catch (err) {
+    if (err instanceof RecordError && err.field !== undefined) throw new RecordError(`${where}.${err.field}`, err.detail);
+    throw err;
+  }
+  return { kind: 'event', event, payload: stored };
+}
+
+/** The envelope's message: JSON text (oslo's form); an already parsed object is taken as it is. */
+function unwrap(inner: unknown): unknown {
+  if (isObject(inner)) return inner;
+  if (typeof inner !== 'string') throw new RecordError(ENVELOPE, `expected the message as JSON text, found ${describe(inner)}`);
+  try {
+    return JSON.parse(inner) as unknown;
+  } catch (err) {
+    throw new RecordError(ENVELOPE, `expected the message as JSON text, found text that is not JSON (${(err as Error).message})`);
+  }
+}
+
+/** What the event is about, by its name; undefined for every other service and type. */
+function resourceOf(eventType: string): Resource | undefined {
+  if (isInstanceEvent(eventType)) return 'vm';
+  if (isVolumeEvent(eventType)) return 'volume';
+  if (isVolumeTypeEvent(eventType)) return 'volume_type';
+  return undefined;
 }
