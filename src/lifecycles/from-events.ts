@@ -8,13 +8,19 @@
 //   shelve change the state class; a volume's resize and retype its size and type.
 // - It ends at terminated_at, else deleted_at, else the message's time (a volume's delete: its time).
 // - `exists` opens nothing and changes nothing: it confirms continuity, for reconcile (SPEC §8.5).
+// - Cinder's usage audit re-sends create and delete messages with the volume as it is now, a new time
+//   and an audit period whose two ends are the real event's time: a create of a resource already
+//   begun changes nothing, and a re-sent delete ends it at that real time.
 import type { InstanceFacts, VolumeFacts } from '../sources/notifications/event.ts';
 import type { EventRow, HistoryReads } from '../store/index.ts';
 import { sameVm, sameVolume } from './billed.ts';
 import type { Lifecycles, Period, VmBilled, VolumeBilled } from './period.ts';
 import type { BillingPolicy } from './policy.ts';
 
+/** Events that never open a lifecycle nor change one. */
 const UNCHANGING = new Set(['exists', 'create.error', 'create.start']);
+/** Events that may open a lifecycle, but change nothing of one already begun (a re-sent create). */
+const OPENING = new Set(['create.end']);
 
 interface Fold<F, B> {
   /** What the resource bills after this event, given what it billed before (facts a payload lacks stay as they were). */
@@ -81,7 +87,7 @@ function foldOne<B>(id: string, events: readonly EventRow[], fold: Fold<unknown,
       }
       continue;
     }
-    if (UNCHANGING.has(event.action)) continue;
+    if (UNCHANGING.has(event.action) || OPENING.has(event.action)) continue;
     const end = fold.endOf(event.action, facts, event.at);
     if (end !== undefined) {
       close(end);
@@ -114,7 +120,7 @@ function vmFold(policy: BillingPolicy): Fold<InstanceFacts, VmBilled> {
     },
     same: sameVm,
     startOf: (f) => f.launchedAt,
-    endOf: (action, f, at) => (action === 'delete.end' ? (f.terminatedAt ?? f.deletedAt ?? at) : undefined),
+    endOf: (action, f, at) => (action === 'delete.end' ? (f.terminatedAt ?? f.deletedAt ?? resent(f) ?? at) : undefined),
   };
 }
 
@@ -128,9 +134,15 @@ function volumeFold(policy: BillingPolicy, names: ReadonlyMap<string, string>): 
     }),
     same: sameVolume,
     startOf: (f) => f.launchedAt ?? f.createdAt,
-    // Cinder's delete carries no delete time: the message's.
-    endOf: (action, _f, at) => (action === 'delete.end' ? at : undefined),
+    // Cinder's delete carries no delete time: the message's (or, re-sent by the audit, the one it names).
+    endOf: (action, f, at) => (action === 'delete.end' ? (resent(f) ?? at) : undefined),
   };
+}
+
+/** A message re-sent by Cinder's usage audit names the real event's time as both ends of its audit period. */
+function resent(facts: { readonly auditPeriod?: { readonly beginning: number; readonly ending: number } }): number | undefined {
+  const period = facts.auditPeriod;
+  return period && period.beginning === period.ending ? period.beginning : undefined;
 }
 
 /** Volume type id -> name, from the source's `volume_type.create` events (SPEC §4.4). */

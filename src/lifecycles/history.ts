@@ -3,7 +3,7 @@
 // period that a snapshot period of the same resource agrees with is marked `both`.
 import type { EventSeries, HistoryReads, SeriesInfo } from '../store/index.ts';
 import { byText } from '../order.ts';
-import { sameVm, sameVolume } from './billed.ts';
+import { agreeVm, agreeVolume } from './billed.ts';
 import { eventLifecycles } from './from-events.ts';
 import { SnapshotPeriods } from './from-snapshots.ts';
 import type { BilledOf, LifecycleType, Lifecycles, Period, PeriodSource } from './period.ts';
@@ -34,11 +34,11 @@ export class HistoryPeriods implements PeriodSource {
     if (!covered) return polled ?? { source, until: 0, periods: new Map() };
     const heard = (await eventLifecycles(this.reads, this.policy, type, source, covered.lastAt, fromMs, toMs)) as Lifecycles<BilledOf[T]>;
     if (!polled) return heard;
-    const same = (type === 'vm' ? sameVm : sameVolume) as (a: BilledOf[T], b: BilledOf[T]) => boolean;
+    const agree = (type === 'vm' ? agreeVm : agreeVolume) as (a: BilledOf[T], b: BilledOf[T]) => boolean;
     const periods = new Map(polled.periods);
     for (const [id, list] of heard.periods) {
       const seen = polled.periods.get(id) ?? [];
-      periods.set(id, list.map((p) => (seen.some((q) => overlaps(p, q) && same(p.billed, q.billed)) ? { ...p, origin: 'both' as const } : p)));
+      periods.set(id, list.map((p) => (seen.some((q) => overlaps(p, q) && agree(p.billed, q.billed)) ? { ...p, origin: 'both' as const } : p)));
     }
     return { source, until: Math.max(polled.until, heard.until), periods };
   }

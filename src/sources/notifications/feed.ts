@@ -29,6 +29,8 @@ export class EventFeed {
   constructor(
     file: string,
     readonly source: string,
+    /** Whether payloads are stored (only with `private_fields: keep`: they hold names and addresses). */
+    private readonly keepPayloads: boolean,
     private readonly size = EVENT_BATCH,
   ) {
     this.stream = { file, source, type: NOTIFICATION, startedAt: performance.now() };
@@ -46,7 +48,7 @@ export class EventFeed {
       this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
       this.latest = Math.max(this.latest, parsed.at);
       const key = dedupeKey(parsed.eventType, '', parsed.at, hash(parsed.payload));
-      this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: parsed.payload, file, location });
+      this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: this.payload(parsed.payload), file, location });
     } else {
       this.read++;
       const { event } = parsed;
@@ -60,12 +62,16 @@ export class EventFeed {
         resourceId: event.resourceId,
         at: event.at,
         facts: JSON.stringify(event.facts),
-        payload: parsed.payload,
+        payload: this.payload(parsed.payload),
         file,
         location,
       });
     }
     if (this.events.length + this.rejects.length >= this.size) this.close();
+  }
+
+  private payload(text: string): string | undefined {
+    return this.keepPayloads ? text : undefined;
   }
 
   get hasReady(): boolean {

@@ -17,7 +17,10 @@ export const notificationsKind = defineSourceKind({
     // The history the events join: the cloud's source, whose snapshots they complete.
     const source = config.settings.source ?? config.name;
     return {
-      deliveries: (context) => changedFiles(config.name, 'capture', files, { source, type: NOTIFICATION }, context, (file) => readNotifications(file, { source })),
+      deliveries: (context) => {
+        const keepPayloads = context.privacy(config.name).mode === 'keep';
+        return changedFiles(config.name, 'capture', files, { source, type: NOTIFICATION }, context, (file) => readNotifications(file, { source, keepPayloads }));
+      },
     };
   },
 });

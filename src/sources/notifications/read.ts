@@ -10,12 +10,14 @@ import { parseMessage } from './message.ts';
 export interface NotificationFileOptions {
   /** The source the events describe: notifications name none (a publisher's host is not one). */
   readonly source: string;
+  /** Store each payload as received (the source keeps private fields); else only the facts. */
+  readonly keepPayloads: boolean;
   /** Messages per batch (the default suits ingest). */
   readonly batchSize?: number;
 }
 
 export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  const feed = new EventFeed(file, options.source, options.batchSize);
+  const feed = new EventFeed(file, options.source, options.keepPayloads, options.batchSize);
   if ((await firstCharacter(file)) === '[') {
     let list: unknown;
     try {

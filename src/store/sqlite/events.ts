@@ -10,7 +10,7 @@ export const NOTIFICATION = 'notification';
 export function writeEvents(s: Statements, batch: EventsWrite): EventsWritten {
   return s.write(() => {
     s.sql('INSERT OR IGNORE INTO sources (name, created_at) VALUES (?, ?)').run(batch.source, Date.now());
-    const sourceId = s.sql('SELECT id FROM sources WHERE name = ?').pluck().get(batch.source) as number;
+    const sourceId = s.sql('SELECT id FROM sources WHERE name = ?', 'pluck').get(batch.source) as number;
     // OR IGNORE: a message id or a de-duplication key already stored is the same message again.
     const insert = s.sql(
       `INSERT OR IGNORE INTO events (source_id, run_id, message_id, dedupe_key, event_type, action, resource_type, resource_id, at,
@@ -31,7 +31,7 @@ export function writeEvents(s: Statements, batch: EventsWrite): EventsWritten {
         e.resourceId ?? null,
         e.at,
         e.facts ?? null,
-        e.payload,
+        e.payload ?? null,
         e.file,
         e.location,
       );
@@ -57,7 +57,7 @@ export function writeEvents(s: Statements, batch: EventsWrite): EventsWritten {
 }
 
 export function knownEvents(s: Statements, source: string, events: readonly { messageId?: string; dedupeKey: string }[]): Set<string> {
-  const sourceId = s.sql('SELECT id FROM sources WHERE name = ?').pluck().get(source) as number | undefined;
+  const sourceId = s.sql('SELECT id FROM sources WHERE name = ?', 'pluck').get(source) as number | undefined;
   const known = new Set<string>();
   if (sourceId === undefined) return known;
   const byKey = s.sql('SELECT 1 FROM events WHERE source_id = ? AND dedupe_key = ?');

@@ -31,7 +31,7 @@ export function sqliteHistory(s: Statements): HistoryStore {
     s.sql('SELECT 1 FROM snapshots WHERE series_id = ? AND taken_at = ? AND content_hash = ?').get(seriesId, takenAt, contentHash) !== undefined;
 
   const latestAt = (seriesId: number) =>
-    (s.sql('SELECT max(taken_at) FROM snapshots WHERE series_id = ?').pluck().get(seriesId) as number | null) ?? undefined;
+    (s.sql('SELECT max(taken_at) FROM snapshots WHERE series_id = ?', 'pluck').get(seriesId) as number | null) ?? undefined;
 
   /** Runs `lookup` over `keys` in chunks of one JSON array each. */
   const inChunks = (keys: Iterable<string>, lookup: (chunk: string) => void) => {
@@ -143,7 +143,7 @@ export function sqliteHistory(s: Statements): HistoryStore {
     },
 
     async current(seriesId) {
-      const rows = s.sql('SELECT resource_key, hash FROM current WHERE series_id = ?').raw().all(seriesId) as [string, string][];
+      const rows = s.sql('SELECT resource_key, hash FROM current WHERE series_id = ?', 'raw').all(seriesId) as [string, string][];
       return new Map(rows);
     },
 
@@ -155,8 +155,7 @@ export function sqliteHistory(s: Statements): HistoryStore {
       if (hasSnapshot(id, takenAt, contentHash)) return { id, sameStored: true, stored };
       const lookup = s.sql(
         `SELECT current.resource_key, current.hash, changes.taken_at FROM current JOIN changes ON changes.id = current.change_id
-         WHERE current.series_id = ? AND current.resource_key IN (SELECT value FROM json_each(?))`,
-      ).raw();
+         WHERE current.series_id = ? AND current.resource_key IN (SELECT value FROM json_each(?))`, 'raw');
       inChunks(keys, (chunk) => {
         for (const [key, hash, at] of lookup.all(id, chunk) as [string, string, number][]) stored.set(key, { hash, takenAt: at });
       });
@@ -167,8 +166,7 @@ export function sqliteHistory(s: Statements): HistoryStore {
       const found = new Map<string, string>();
       const lookup = s.sql(
         `SELECT current.resource_key, changes.record FROM current JOIN changes ON changes.id = current.change_id
-         WHERE current.series_id = ? AND current.resource_key IN (SELECT value FROM json_each(?))`,
-      ).raw();
+         WHERE current.series_id = ? AND current.resource_key IN (SELECT value FROM json_each(?))`, 'raw');
       inChunks(keys, (chunk) => {
         for (const [key, record] of lookup.all(seriesId, chunk) as [string, string][]) found.set(key, record);
       });

@@ -18,7 +18,7 @@ export function sqliteReads(s: Statements): HistoryReads {
     },
 
     async sourceNames() {
-      return s.sql('SELECT name FROM sources ORDER BY name').pluck().all() as string[];
+      return s.sql('SELECT name FROM sources ORDER BY name', 'pluck').all() as string[];
     },
 
     async storesPrivateFields(seriesIds) {
@@ -27,7 +27,7 @@ export function sqliteReads(s: Statements): HistoryReads {
     },
 
     async snapshotTimes(seriesId) {
-      return s.sql('SELECT DISTINCT taken_at FROM snapshots WHERE series_id = ? ORDER BY taken_at').pluck().all(seriesId) as number[];
+      return s.sql('SELECT DISTINCT taken_at FROM snapshots WHERE series_id = ? ORDER BY taken_at', 'pluck').all(seriesId) as number[];
     },
 
     changes(seriesId, fromMs, toMs) {

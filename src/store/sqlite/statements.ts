@@ -2,16 +2,26 @@
 import type Database from 'better-sqlite3';
 import type { DB } from './open.ts';
 
+/** How a statement returns rows: objects, the first column alone, or arrays. */
+type Mode = 'object' | 'pluck' | 'raw';
+
 export class Statements {
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(readonly db: DB) {}
 
-  sql(text: string): Database.Statement {
-    let statement = this.cache.get(text);
+  /**
+   * The statement of `text`, prepared once per mode: better-sqlite3's pluck() and raw() change the
+   * statement itself, so one shared for two modes would hand rows in the wrong form.
+   */
+  sql(text: string, mode: Mode = 'object'): Database.Statement {
+    const key = `${mode}\0${text}`;
+    let statement = this.cache.get(key);
     if (!statement) {
       statement = this.db.prepare(text);
-      this.cache.set(text, statement);
+      if (mode === 'pluck') statement.pluck();
+      if (mode === 'raw') statement.raw();
+      this.cache.set(key, statement);
     }
     return statement;
   }

@@ -15,7 +15,7 @@ export function openSqliteStore(path: string, options: OpenOptions): Store {
   // A reader sees one state of the history from its first read to its close, whatever an ingest
   // commits meanwhile (WAL keeps that state for it): an export never mixes two.
   if (options.readonly) db.exec('BEGIN');
-  const existingKey = () => (s.sql("SELECT value FROM meta WHERE key = 'hash_key'").pluck().get() as string | undefined) ?? undefined;
+  const existingKey = () => (s.sql("SELECT value FROM meta WHERE key = 'hash_key'", 'pluck').get() as string | undefined) ?? undefined;
   return {
     path,
     lock: sqliteLock(s, path),

@@ -1,0 +1,294 @@
+// OpenStack notifications end to end (SPEC §4.1.5, §4.4, §8.3, §8.4): captured messages loaded with
+// the real CLI and folded into lifecycles, each rule of §4.4 in a scenario whose expected rows are
+// worked out by hand from the messages' times.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, runCli, startCli, waitUntil, workspace } from './support/cli.ts';
+import { readOnly, tryReadOnly } from './support/db.ts';
+
+const LIFECYCLE_HEADER = 'source,id,tenant_id,start,end,flavor_id,flavor_name,vcpus,ram_mb,disk_gb,state_class,origin,start_exact,end_exact';
+
+const SMALL = { flavorid: 'f-small', name: 'm1.small', vcpus: 2, memory_mb: 4096, root_gb: 20, ephemeral_gb: 0, swap: 0 };
+const MEDIUM = { flavorid: 'f-medium', name: 'm1.medium', vcpus: 4, memory_mb: 8192, root_gb: 40, ephemeral_gb: 0, swap: 0 };
+const LARGE = { flavorid: 'f-large', name: 'm1.large', vcpus: 8, memory_mb: 16384, root_gb: 80, ephemeral_gb: 0, swap: 0 };
+
+let ids = 0;
+
+/** oslo's zone-less UTC timestamp, as on the wire. */
+const oslo = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}.000000`;
+
+/** A versioned Nova notification in its messagingv2 wire envelope (the shape of Nova's doc/notification_samples). */
+function nova(event: string, at: string, uuid: string, data: Record<string, unknown> = {}, messageId = `m-${++ids}`): string {
+  const { flavor = SMALL, ...rest } = data;
+  const payload = {
+    'nova_object.name': 'InstanceActionPayload',
+    'nova_object.namespace': 'nova',
+    'nova_object.version': '1.8',
+    'nova_object.data': {
+      uuid,
+      tenant_id: 't1',
+      user_id: 'u1',
+      state: 'active',
+      power_state: 'running',
+      task_state: null,
+      created_at: '2026-11-02T08:55:00Z',
+      launched_at: '2026-11-02T09:00:00Z',
+      terminated_at: null,
+      deleted_at: null,
+      host: 'cn-1',
+      flavor: { 'nova_object.name': 'FlavorPayload', 'nova_object.namespace': 'nova', 'nova_object.version': '1.4', 'nova_object.data': flavor },
+      ...rest,
+    },
+  };
+  const message = { message_id: messageId, publisher_id: 'nova-compute:cn-1', event_type: `instance.${event}`, priority: 'INFO', payload, timestamp: oslo(at) };
+  return JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
+}
+
+function captures(files: Record<string, string[]>): { dir: string; db: string; path: (name: string) => string } {
+  const ws = workspace();
+  const dir = join(ws.dir, 'captures');
+  mkdirSync(dir);
+  for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+  return { ...ws, path: (name) => join(dir, name) };
+}
+
+async function ingest(cwd: string, ...paths: string[]) {
+  const run = await runCli(['ingest', '--dump', ...paths, '--source', 'cloud'], { cwd });
+  assert.equal(run.code, 0, run.stderr);
+  return run;
+}
+
+async function csv(cwd: string, report: string, type: string, from = '2026-11-01', to = '2026-11-30'): Promise<string[]> {
+  const run = await runCli(['export', '--from', from, '--to', to, '--report', report, '--type', type, '--stdout'], { cwd });
+  assert.equal(run.code, 0, run.stderr);
+  return run.stdout.trimEnd().split('\n');
+}
+
+describe('notifications folded into lifecycles (SPEC §4.4)', () => {
+  it('folds by event time, not arrival: the same lifecycle whichever file is read first', async () => {
+    const early = [nova('create.end', '2026-11-02T09:00:05Z', 'a'), nova('power_off.end', '2026-11-03T10:00:00Z', 'a', { state: 'stopped' })];
+    const late = [nova('power_on.end', '2026-11-04T10:00:00Z', 'a'), nova('delete.end', '2026-11-05T12:00:30Z', 'a', { state: 'deleted', terminated_at: '2026-11-05T12:00:00Z' })];
+    const config = 'usage:\n  billable_states: [active]\n';
+    const results: string[][] = [];
+    for (const order of [['late', 'early'], ['early', 'late']]) {
+      const ws = captures({ 'early.jsonl': early, 'late.jsonl': late });
+      writeFileSync(join(ws.dir, 'usage-etl.yaml'), config);
+      // Two runs: the later events arrive first in one workspace, last in the other.
+      for (const name of order) await ingest(ws.dir, ws.path(`${name}.jsonl`));
+      results.push(await csv(ws.dir, 'usage', 'vm'));
+    }
+    // Billed while active only: Nov 2 09:00 -> 24:00 = 15 h; Nov 3 00:00 -> 10:00 = 10 h (stopped
+    // until Nov 4 10:00); Nov 4 10:00 -> 24:00 = 14 h; Nov 5 00:00 -> 12:00 (terminated_at) = 12 h. All exact.
+    const expected = [
+      'source,day,tenant_id,flavor_id,flavor_name,instances,instance_hours,vcpu_hours,ram_gb_hours,disk_gb_hours,estimated_hours',
+      'cloud,2026-11-02,t1,f-small,m1.small,1,15,30,60,300,0',
+      'cloud,2026-11-03,t1,f-small,m1.small,1,10,20,40,200,0',
+      'cloud,2026-11-04,t1,f-small,m1.small,1,14,28,56,280,0',
+      'cloud,2026-11-05,t1,f-small,m1.small,1,12,24,48,240,0',
+    ];
+    assert.deepEqual(results[0], expected);
+    assert.deepEqual(results[1], expected);
+  });
+
+  it('changes nothing for a message delivered again, or the same event re-emitted under a new id', async () => {
+    const create = nova('create.end', '2026-11-02T09:00:05Z', 'b', {}, 'same-id');
+    const again = create;
+    const reEmitted = create.replace('same-id', 'another-id');
+    const ws = captures({ 'b.jsonl': [create, again, reEmitted] });
+    const run = await ingest(ws.dir, ws.path('b.jsonl'));
+    // One event stored; the two copies are counted unchanged.
+    assert.match(run.stdout, /^cloud notification 2026-11-02T09:00:05Z: added 1, modified 0, removed 0, unchanged 2, rejected 0/m);
+    assert.equal(readOnly(ws.db, (c) => c.prepare('SELECT count(*) FROM events').pluck().get()), 1);
+    const second = await ingest(ws.dir, ws.path('b.jsonl'));
+    assert.match(second.stdout, /: already ingested$/m);
+  });
+
+  it('starts at the first launched_at (not created_at), and a rebuild resetting launched_at starts nothing new', async () => {
+    const ws = captures({
+      'c.jsonl': [
+        nova('create.start', '2026-11-02T08:55:01Z', 'c', { state: 'building', launched_at: null }),
+        nova('create.end', '2026-11-02T09:00:05Z', 'c'),
+        nova('rebuild.end', '2026-11-03T08:00:05Z', 'c', { launched_at: '2026-11-03T08:00:00Z' }),
+      ],
+    });
+    await ingest(ws.dir, ws.path('c.jsonl'));
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
+      LIFECYCLE_HEADER,
+      // From launched_at 09:00 (built from 08:55, not billed), one period to this day: open.
+      'cloud,c,t1,2026-11-02T09:00:00Z,,f-small,m1.small,2,4096,20,billable,events,true,',
+    ]);
+  });
+
+  it('switches the flavor at resize_finish, back at revert, and not at confirm', async () => {
+    const ws = captures({
+      'r.jsonl': [
+        nova('create.end', '2026-11-02T09:00:05Z', 'r'),
+        nova('resize_finish.end', '2026-11-03T10:00:00Z', 'r', { flavor: MEDIUM, state: 'resized' }),
+        nova('resize_confirm.end', '2026-11-03T11:00:00Z', 'r', { flavor: MEDIUM }),
+        nova('resize_finish.end', '2026-11-04T10:00:00Z', 'r', { flavor: LARGE, state: 'resized' }),
+        nova('resize_revert.end', '2026-11-04T10:30:00Z', 'r', { flavor: MEDIUM }),
+      ],
+    });
+    await ingest(ws.dir, ws.path('r.jsonl'));
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
+      LIFECYCLE_HEADER,
+      'cloud,r,t1,2026-11-02T09:00:00Z,2026-11-03T10:00:00Z,f-small,m1.small,2,4096,20,billable,events,true,true',
+      // `resized` (VERIFY_RESIZE) is billable by default: the confirm at 11:00 changes nothing.
+      'cloud,r,t1,2026-11-03T10:00:00Z,2026-11-04T10:00:00Z,f-medium,m1.medium,4,8192,40,billable,events,true,true',
+      'cloud,r,t1,2026-11-04T10:00:00Z,2026-11-04T10:30:00Z,f-large,m1.large,8,16384,80,billable,events,true,true',
+      'cloud,r,t1,2026-11-04T10:30:00Z,,f-medium,m1.medium,4,8192,40,billable,events,true,',
+    ]);
+  });
+
+  it('ends at terminated_at, else deleted_at, else the message time', async () => {
+    const deleted = (uuid: string, over: Record<string, unknown>) => nova('delete.end', '2026-11-05T12:00:30Z', uuid, { state: 'deleted', ...over });
+    const ws = captures({
+      'd.jsonl': [
+        nova('create.end', '2026-11-02T09:00:05Z', 'd1'),
+        deleted('d1', { terminated_at: '2026-11-05T11:00:00Z', deleted_at: '2026-11-05T11:59:00Z' }),
+        nova('create.end', '2026-11-02T09:00:05Z', 'd2'),
+        deleted('d2', { terminated_at: '', deleted_at: '2026-11-05T11:59:00Z' }),
+        nova('create.end', '2026-11-02T09:00:05Z', 'd3'),
+        deleted('d3', {}),
+      ],
+    });
+    await ingest(ws.dir, ws.path('d.jsonl'));
+    assert.deepEqual((await csv(ws.dir, 'lifecycles', 'vm')).map((l) => l.split(',').slice(1, 5).join(' ')), [
+      'id tenant_id start end',
+      'd1 t1 2026-11-02T09:00:00Z 2026-11-05T11:00:00Z',
+      'd2 t1 2026-11-02T09:00:00Z 2026-11-05T11:59:00Z',
+      'd3 t1 2026-11-02T09:00:00Z 2026-11-05T12:00:30Z',
+    ]);
+  });
+
+  it('bills nothing for an instance never launched, and an exists opens nothing', async () => {
+    const ws = captures({
+      'n.jsonl': [
+        nova('create.error', '2026-11-02T09:00:05Z', 'n1', { state: 'error', launched_at: null }),
+        nova('delete.end', '2026-11-02T09:10:00Z', 'n1', { state: 'deleted', launched_at: null, terminated_at: '2026-11-02T09:10:00Z' }),
+        nova('exists', '2026-11-03T00:00:05Z', 'n2', { audit_period: { 'nova_object.data': { audit_period_beginning: '2026-11-02T00:00:00Z', audit_period_ending: '2026-11-03T00:00:00Z' } } }),
+      ],
+    });
+    await ingest(ws.dir, ws.path('n.jsonl'));
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [LIFECYCLE_HEADER]);
+    assert.deepEqual(await csv(ws.dir, 'usage', 'vm'), ['source,day,tenant_id,flavor_id,flavor_name,instances,instance_hours,vcpu_hours,ram_gb_hours,disk_gb_hours,estimated_hours']);
+  });
+
+  it('reads the versioned fixture into its lifecycle: resize, shelve-offload (not billed) and unshelve', async () => {
+    const ws = workspace();
+    await ingest(ws.dir, join(FIXTURES, 'notifications', 'nova-versioned.jsonl'));
+    const id = '6d3f9a2e-41c7-4b0e-9d55-2f8e1c7a4b90,3f8e2a9c4b7d41e6a0c5d9e8f7a6b5c4';
+    const small = '8f1c2d3e-0a4b-4c5d-9e6f-7a8b9c0d1e2f,m3.small,2,4096,30';
+    const medium = '2b7e4c1a-9d3f-4e8b-a6c5-0f1e2d3c4b5a,m3.medium,4,8192,30';
+    // The story of fixtures/notifications/README.md, at the messages' own times: stopped and started
+    // again (billable either way), resized at resize_finish (not at confirm), offloaded, unshelved,
+    // deleted at terminated_at.
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
+      LIFECYCLE_HEADER,
+      `cloud,${id},2026-11-02T09:15:03Z,2026-11-10T13:02:45.731Z,${small},billable,events,true,true`,
+      `cloud,${id},2026-11-10T13:02:45.731Z,2026-11-14T22:10:30.400Z,${medium},billable,events,true,true`,
+      `cloud,${id},2026-11-14T22:10:30.400Z,2026-11-17T07:45:12.900Z,${medium},shelved_offloaded,events,true,true`,
+      `cloud,${id},2026-11-17T07:45:12.900Z,2026-11-25T16:19:58Z,${medium},billable,events,true,true`,
+    ]);
+  });
+
+  it('quarantines bad messages with file, line and reason, and counts other types as skipped', async () => {
+    const ws = captures({
+      'bad.log': [
+        nova('create.end', '2026-11-02T09:00:05Z', 'q'),
+        'not json at all',
+        JSON.stringify({ message_id: 'x1', publisher_id: 'nova-compute:cn-1', payload: {}, timestamp: '2026-11-02 10:00:00.000000' }),
+        nova('power_off.end', '2026-11-02T11:00:00Z', ''),
+        JSON.stringify({ message_id: 'x2', publisher_id: 'glance', event_type: 'image.upload', priority: 'INFO', payload: { id: 'img' }, timestamp: '2026-11-02 12:00:00.000000' }),
+      ],
+    });
+    const run = await ingest(ws.dir, ws.path('bad.log'));
+    assert.match(run.stdout, /^cloud notification 2026-11-02T12:00:00Z: added 1, modified 0, removed 0, unchanged 0, rejected 3/m);
+    assert.match(run.stderr, /quarantined .*bad\.log: line 2: no JSON message on this line/);
+    assert.match(run.stderr, /quarantined .*bad\.log: line 3: event_type: /);
+    assert.match(run.stderr, /quarantined .*bad\.log: line 4: /);
+    assert.match(run.stderr, /bad\.log: skipped 1 messages of type image\.upload/);
+    const status = await runCli(['status'], { cwd: ws.dir });
+    assert.match(status.stdout, /^cloud\s+2\s+2026-11-02T12:00:00Z\s+1\s+3$/m, status.stdout);
+  });
+
+  it('refuses notifications without --source, saying what to give', async () => {
+    const ws = captures({ 'x.jsonl': [nova('create.end', '2026-11-02T09:00:05Z', 'x')] });
+    const run = await runCli(['ingest', '--dump', ws.path('x.jsonl')], { cwd: ws.dir });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /x\.jsonl: holds OpenStack notifications, which name no source: give --source/);
+  });
+});
+
+describe('notifications beside polled snapshots of the same source', () => {
+  it('bills exact times where events cover an instance, snapshot estimates elsewhere, and marks agreement', async () => {
+    const ws = captures({ 'e.jsonl': [nova('create.end', '2026-11-01T20:00:05Z', 'ev', { launched_at: '2026-11-01T20:00:00Z' })] });
+    const server = (id: string, launched: string) => ({ id, status: 'ACTIVE', vm_state: 'active', tenant_id: 't1', flavor_id: 'f-small', vcpus: 2, ram_mb: 4096, disk_gb: 20, launched_at: launched });
+    const snapshots = join(ws.dir, 'snapshots');
+    mkdirSync(snapshots);
+    for (const [i, at] of ['2026-11-01T02:00:00Z', '2026-11-02T02:00:00Z', '2026-11-03T02:00:00Z'].entries()) {
+      // The polled record of `ev` carries no launched_at: alone, its start would be the snapshot that first saw it.
+      const resources = i === 0 ? [server('poll', '2026-10-01T00:00:00Z')] : [server('poll', '2026-10-01T00:00:00Z'), { ...server('ev', ''), launched_at: undefined }];
+      writeFileSync(join(snapshots, `${i}.json`), JSON.stringify({ source: 'cloud', resource_type: 'vm', taken_at: at, resources }));
+    }
+    await ingest(ws.dir, snapshots, ws.path('e.jsonl'));
+    const lifecycles = await csv(ws.dir, 'lifecycles', 'vm');
+    assert.deepEqual(lifecycles, [
+      LIFECYCLE_HEADER,
+      // From the event, exactly; the snapshots agree on what it bills: both.
+      'cloud,ev,t1,2026-11-01T20:00:00Z,,f-small,m1.small,2,4096,20,billable,both,true,',
+      'cloud,poll,t1,2026-10-01T00:00:00Z,,f-small,,2,4096,20,billable,snapshots,true,',
+    ]);
+    // Nov 1: poll 24 h; ev 20:00 -> 24:00 = 4 h, exact, from its event (alone, the snapshots would
+    // start it at Nov 2 02:00). Two rows: ev's period names its flavor (m1.small), poll's record does not.
+    assert.deepEqual(await csv(ws.dir, 'usage', 'vm', '2026-11-01', '2026-11-01'), [
+      'source,day,tenant_id,flavor_id,flavor_name,instances,instance_hours,vcpu_hours,ram_gb_hours,disk_gb_hours,estimated_hours',
+      'cloud,2026-11-01,t1,f-small,,1,24,48,96,480,0',
+      'cloud,2026-11-01,t1,f-small,m1.small,1,4,8,16,80,0',
+    ]);
+  });
+});
+
+describe('kind: notifications', () => {
+  it('reads a folder of captures, skips unchanged files, and re-reads a growing one without duplicating', async () => {
+    const ws = captures({ 'day1.jsonl': [nova('create.end', '2026-11-02T09:00:05Z', 'k')], 'day2.jsonl': [nova('power_off.end', '2026-11-03T09:00:00Z', 'k', { state: 'stopped' })] });
+    writeFileSync(join(ws.dir, 'usage-etl.yaml'), `sources:\n  cloud-events:\n    kind: notifications\n    path: ${join(ws.dir, 'captures', '*.jsonl')}\n    source: cloud\n`);
+    const first = await runCli(['ingest'], { cwd: ws.dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((first.stdout.match(/added 1,/g) ?? []).length, 2, first.stdout);
+    appendFileSync(ws.path('day2.jsonl'), `${nova('power_on.end', '2026-11-04T09:00:00Z', 'k')}\n`);
+    const second = await runCli(['ingest'], { cwd: ws.dir });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /cloud-events: 1 capture file\(s\) unchanged since they were read; not read again/);
+    // The grown file: its old message recognised, its new one added.
+    assert.match(second.stdout, /^cloud notification 2026-11-04T09:00:00Z: added 1, modified 0, removed 0, unchanged 1, rejected 0/m);
+    assert.equal(readOnly(ws.db, (c) => c.prepare("SELECT count(*) FROM events e JOIN sources s ON s.id = e.source_id WHERE s.name = 'cloud'").pluck().get()), 3);
+  });
+});
+
+describe('kill -9 while notifications are stored', { timeout: 180_000 }, () => {
+  it('leaves whole batches only, and the next run stores the rest, none twice', async () => {
+    const ws = workspace();
+    const file = join(ws.dir, 'many.jsonl');
+    const COUNT = 150_000;
+    const lines: string[] = [];
+    for (let i = 0; i < COUNT; i++) lines.push(nova('power_on.end', `2026-11-02T09:${String(i % 60).padStart(2, '0')}:00Z`, `vm-${i}`));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { child, result } = startCli(['ingest', '--dump', file, '--source', 'cloud'], ws.dir);
+    const stored = () => tryReadOnly(ws.db, (c) => c.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
+    await waitUntil('a first batch is stored', () => stored() > 0, 120_000, child);
+    child.kill('SIGKILL');
+    assert.equal((await result).signal, 'SIGKILL');
+    assert.equal(readOnly(ws.db, (c) => c.pragma('integrity_check', { simple: true })), 'ok');
+    const kept = stored();
+    // Batches of 20 000 messages, each one transaction: all of a batch or none of it.
+    assert.equal(kept % 20_000, 0, `${kept} events: a batch was cut`);
+    assert.ok(kept < COUNT, 'killed before the end; make the file bigger');
+    const again = await runCli(['ingest', '--dump', file, '--source', 'cloud'], { cwd: ws.dir });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`added ${COUNT - kept}, modified 0, removed 0, unchanged ${kept},`));
+    assert.equal(stored(), COUNT);
+  });
+});
