@@ -46,6 +46,12 @@ function nova(event: string, at: string, uuid: string, data: Record<string, unkn
   return JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
 }
 
+/** A bare Cinder notification (legacy payload: the volume's fields at the top level). */
+function cinder(event: string, at: string, volumeId: string, payload: Record<string, unknown> = {}): string {
+  const fields = { volume_id: volumeId, tenant_id: 't1', user_id: 'u1', size: 10, volume_type: 'type-std', status: 'available', created_at: '2026-11-02 08:59:00', launched_at: '2026-11-02 09:00:00', ...payload };
+  return JSON.stringify({ message_id: `c-${++ids}`, publisher_id: 'volume.ctl-1', event_type: `volume.${event}`, priority: 'INFO', payload: fields, timestamp: oslo(at) });
+}
+
 function captures(files: Record<string, string[]>): { dir: string; db: string; path: (name: string) => string } {
   const ws = workspace();
   const dir = join(ws.dir, 'captures');
@@ -191,6 +197,37 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
       `cloud,${id},2026-11-10T13:02:45.731Z,2026-11-14T22:10:30.400Z,${medium},billable,events,true,true`,
       `cloud,${id},2026-11-14T22:10:30.400Z,2026-11-17T07:45:12.900Z,${medium},shelved_offloaded,events,true,true`,
       `cloud,${id},2026-11-17T07:45:12.900Z,2026-11-25T16:19:58Z,${medium},billable,events,true,true`,
+    ]);
+  });
+
+  it('reads Cinder log lines into a volume lifecycle: resize, retype by type name, the audit re-send changing nothing', async () => {
+    const ws = workspace();
+    await ingest(ws.dir, join(FIXTURES, 'notifications', 'cinder.log'));
+    const id = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d,3f8e2a9c4b7d41e6a0c5d9e8f7a6b5c4';
+    // fixtures/notifications/README.md: created 4 Nov at 20 GB (its launched_at), extended to 50 GB 12 Nov
+    // (the resize's message time), re-sent by the usage audit 13 Nov (no change), retyped to `ssd`
+    // 18 Nov (named by volume_type.create), deleted 26 Nov (the delete's message time).
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'volume'), [
+      'source,id,tenant_id,start,end,size_gb,volume_type,state_class,origin,start_exact,end_exact',
+      `cloud,${id},2026-11-04T09:12:01.204Z,2026-11-12T14:05:10.442Z,20,standard,billable,events,true,true`,
+      `cloud,${id},2026-11-12T14:05:10.442Z,2026-11-18T16:20:03.510Z,50,standard,billable,events,true,true`,
+      `cloud,${id},2026-11-18T16:20:03.510Z,2026-11-26T12:00:12.336Z,50,ssd,billable,events,true,true`,
+    ]);
+  });
+
+  it('ends a volume whose delete was missed at the time the usage audit re-sends, not at the re-send', async () => {
+    // Cinder's usage audit re-sends a delete under a new id, stamped now, with both ends of its audit
+    // period at the real delete's time.
+    const ws = captures({
+      'v.jsonl': [
+        cinder('create.end', '2026-11-02T09:00:05Z', 'v'),
+        cinder('delete.end', '2026-11-13T00:10:00Z', 'v', { status: 'deleted', audit_period_beginning: '2026-11-10 08:00:00', audit_period_ending: '2026-11-10 08:00:00' }),
+      ],
+    });
+    await ingest(ws.dir, ws.path('v.jsonl'));
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'volume'), [
+      'source,id,tenant_id,start,end,size_gb,volume_type,state_class,origin,start_exact,end_exact',
+      'cloud,v,t1,2026-11-02T09:00:00Z,2026-11-10T08:00:00Z,10,type-std,billable,events,true,true',
     ]);
   });
 
