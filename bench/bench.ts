@@ -15,10 +15,18 @@
 // (bench/usage-sql.ts); its rows and hours checked against the generator's own sums; again at N/4
 // to show memory follows the resources (one table, one JSON line).
 //
+// Then the notifications (bench/events.ts): a capture of versioned Nova messages in oslo wire envelopes,
+// about 10 per instance for --events-n instances (create, power off/on pairs, a resize, most a delete;
+// 5% out of event-time order, 1% delivered twice): the floor (bench/events-floor.ts: read + JSON.parse
+// of each line and its oslo.message), the ingest into an empty database, the fold (a 30-day lifecycles
+// export), the ingest again; counts, rows and durations checked against the generator's own fold;
+// again at a quarter of the instances, for memory (one table, one JSON line).
+//
 //   npm run bench                          N = 100 000, L = 1 000 000
-//   npm run bench -- --only vm             only the vm scenarios (--only hpc, --only usage: only those)
+//   npm run bench -- --only vm             only the vm scenarios (--only hpc, usage or events: only those)
 //   npm run bench -- --hpc-lines 400000    L
 //   npm run bench -- --usage-n 50000       the usage scenario's N (default: --n), and N/4
+//   npm run bench -- --events-n 25000      the notifications' instances (default 100 000: ~1 000 000 messages), and a quarter
 //   npm run bench -- --n 1000000           one million
 //   npm run bench -- --n 2000000           a dump larger than V8's maximum string (~512 MiB): no floor
 //   npm run bench -- --n 1000000 --pad 600 the same resources in a bigger file (ignored `metadata`):
@@ -36,6 +44,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writePbsLog, writeSacct } from './hpc.ts';
+import { eventsScenarios } from './events.ts';
 import { int, printTable } from './table.ts';
 import { USAGE_FROM, USAGE_TO, usageCsvFigures, type UsageFigures, writeUsageHistory } from './usage.ts';
 import { hoursText, printUsageResults, type UsageRun } from './usage-report.ts';
@@ -68,6 +77,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string', default: 'all' },
     'hpc-lines': { type: 'string', default: '1000000' },
     'usage-n': { type: 'string' },
+    'events-n': { type: 'string', default: '100000' },
   },
   strict: true,
 });
@@ -79,7 +89,9 @@ const HPC_LINES = Number(opts['hpc-lines']);
 if (!Number.isSafeInteger(HPC_LINES) || HPC_LINES < 1000) fail(`--hpc-lines: expected a number of lines, at least 1000, found ${opts['hpc-lines']}`);
 const USAGE_N = opts['usage-n'] === undefined ? N : Number(opts['usage-n']);
 if (['all', 'usage'].includes(opts.only!) && (!Number.isSafeInteger(USAGE_N) || USAGE_N < 400)) fail(`--usage-n: expected a whole number of VMs, at least 400, found ${opts['usage-n'] ?? N}`);
-if (!['all', 'vm', 'hpc', 'usage'].includes(opts.only!)) fail(`--only: expected vm, hpc or usage, found ${opts.only}`);
+const EVENTS_N = Number(opts['events-n']);
+if (!Number.isSafeInteger(EVENTS_N) || EVENTS_N < 400) fail(`--events-n: expected a whole number of instances, at least 400, found ${opts['events-n']}`);
+if (!['all', 'vm', 'hpc', 'usage', 'events'].includes(opts.only!)) fail(`--only: expected vm, hpc, usage or events, found ${opts.only}`);
 if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed to measure peak RSS; install it (apt-get install time)`);
 
 // --- synthetic vm records (bench/vms.ts) -------------------------------------------------------
@@ -223,6 +235,22 @@ try {
   if (runs('vm')) await vmScenarios(startup);
   if (runs('hpc')) await hpcScenarios(startup);
   if (runs('usage')) await usageScenarios(startup);
+  if (runs('events')) {
+    await eventsScenarios(
+      {
+        work,
+        bin: BIN,
+        config,
+        keep: opts.keep!,
+        startup,
+        measure,
+        failed: (check) => failedChecks.push(check),
+        ok: () => failedChecks.length === 0,
+        progress,
+      },
+      EVENTS_N,
+    );
+  }
   for (const check of failedChecks) console.log(`CHECK FAILED: ${check}`);
   if (opts.keep) progress(`kept ${work}`);
   if (failedChecks.length) process.exitCode = 1;
