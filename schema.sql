@@ -121,8 +121,8 @@ CREATE TABLE source_files (
 ) WITHOUT ROWID;
 
 -- OpenStack notifications (SPEC §4.4), once each. What the lifecycles are folded from (`facts`) and
--- the key that recognises a re-delivery (the message id) or a re-emission under a new id
--- (`dedupe_key`: event type, resource, event time and payload) are kept for ever; the raw payload only
+-- the key that recognises a re-delivery or a re-emission under a new id (`at` and `dedupe_key`:
+-- event type, resource and payload) are kept for ever; the raw payload only
 -- until `prune`. Messages the fold does not use are stored too (no action, no facts), counted as skipped.
 CREATE TABLE events (
   id             INTEGER PRIMARY KEY,
@@ -138,12 +138,12 @@ CREATE TABLE events (
   facts          TEXT,
   payload        TEXT,
   file           TEXT NOT NULL,
-  location       TEXT NOT NULL,
-  UNIQUE (source_id, dedupe_key)
+  location       TEXT NOT NULL
 );
-CREATE UNIQUE INDEX events_by_message ON events (source_id, message_id) WHERE message_id IS NOT NULL;
--- The fold reads one resource's events in time order.
-CREATE INDEX events_by_resource ON events (source_id, resource_type, resource_id, at);
+-- Recognises an event stored already. Keyed by time first, so a capture, nearly in time order, adds
+-- to the end of the index instead of all over it; a message delivered again has the same key too.
+-- (The fold reads a source's events sorted by resource: no index is kept for that one read.)
+CREATE UNIQUE INDEX events_once ON events (source_id, at, dedupe_key);
 
 -- Settings of this database (the HMAC key of `private_fields: hash`).
 CREATE TABLE meta (

@@ -109,9 +109,9 @@ export class DryRunWriter implements HistoryWriter {
     let duplicates = 0;
     let unusedNew = 0;
     for (const e of batch.events) {
-      const known = stored.has(e.dedupeKey) || seen.has(e.dedupeKey) || (e.messageId !== undefined && seen.has(`id\0${e.messageId}`));
-      seen.add(e.dedupeKey);
-      if (e.messageId !== undefined) seen.add(`id\0${e.messageId}`);
+      const key = `${e.at}\0${e.dedupeKey}`;
+      const known = stored.has(key) || seen.has(key);
+      seen.add(key);
       if (e.action === undefined) unusedNew += known ? 0 : 1;
       else if (known) duplicates++;
       else added++;

@@ -133,8 +133,8 @@ export interface HistoryStore {
   write(snapshot: SnapshotWrite): Promise<readonly Reject[]>;
   /** Stores a batch of notifications in one transaction; those already stored (same message id, or the same event re-emitted) are not stored again. */
   writeEvents(batch: EventsWrite): Promise<EventsWritten>;
-  /** Of these notifications, the de-duplication keys of those already stored (by message id or key). */
-  knownEvents(source: string, events: readonly Pick<StoredEvent, 'messageId' | 'dedupeKey'>[]): Promise<Set<string>>;
+  /** Of these notifications, those already stored, as `${at}\0${dedupeKey}`. */
+  knownEvents(source: string, events: readonly Pick<StoredEvent, 'at' | 'dedupeKey'>[]): Promise<Set<string>>;
 }
 
 // --- notifications (SPEC §4.4) ---------------------------------------------------------------
@@ -142,7 +142,7 @@ export interface HistoryStore {
 /** One notification as stored. */
 export interface StoredEvent {
   readonly messageId?: string;
-  /** Event type, resource, event time and payload hash: the same event under a new message id has the same. */
+  /** Event type, resource and payload hash: with `at`, what recognises the same event again, whatever its message id. */
   readonly dedupeKey: string;
   readonly eventType: string;
   /** What happened; undefined for a message the fold does not use (stored, counted as skipped). */

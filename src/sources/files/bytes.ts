@@ -70,19 +70,28 @@ async function unxz(file: string): Promise<Transform> {
 
 const NEWLINE = 0x0a;
 
-/** The lines of a (possibly compressed) text file, without their line ends. */
+/**
+ * The lines of a (possibly compressed) text file, without their line ends. A line cut by a chunk's
+ * end is joined to the next chunk's first line only: the chunks themselves are never copied.
+ */
 export async function* readLines(file: string): AsyncGenerator<string> {
-  let rest: Buffer | undefined;
+  let rest: Buffer[] = [];
   for await (const chunk of readBytes(file)) {
-    const buffer: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
     let start = 0;
-    for (let end = buffer.indexOf(NEWLINE, start); end >= 0; end = buffer.indexOf(NEWLINE, start)) {
-      yield buffer.toString('utf8', start, end);
+    let end = chunk.indexOf(NEWLINE);
+    if (end >= 0 && rest.length) {
+      yield Buffer.concat([...rest, chunk.subarray(0, end)]).toString('utf8');
+      rest = [];
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
+    }
+    for (; end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      yield chunk.toString('utf8', start, end);
       start = end + 1;
     }
-    rest = start < buffer.length ? buffer.subarray(start) : undefined;
+    if (start < chunk.length) rest.push(chunk.subarray(start));
   }
-  if (rest) yield rest.toString('utf8');
+  if (rest.length) yield Buffer.concat(rest).toString('utf8');
 }
 
 /** At most the first `limit` decompressed bytes; `whole` when that is the entire file. */

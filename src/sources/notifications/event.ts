@@ -67,7 +67,8 @@ export type NotificationEvent =
   | (Common & { readonly resource: 'volume_type'; readonly facts: VolumeTypeFacts });
 
 /** One message read: an event, a message of a type the fold does not use (stored, counted), or a refusal (quarantined). */
+/** `payload` is the payload as parsed: written out only where it is stored (SPEC §5: only with `private_fields: keep`). */
 export type ParsedMessage =
-  | { readonly kind: 'event'; readonly event: NotificationEvent; readonly payload: string }
-  | { readonly kind: 'unused'; readonly eventType: string; readonly messageId?: string; readonly at: number; readonly payload: string }
+  | { readonly kind: 'event'; readonly event: NotificationEvent; readonly payload: unknown }
+  | { readonly kind: 'unused'; readonly eventType: string; readonly messageId?: string; readonly at: number; readonly payload: unknown }
   | { readonly kind: 'reject'; readonly field?: string; readonly reason: string };

@@ -1,7 +1,7 @@
 // Notifications read into batches as a file is read (SPEC §4.4: one transaction per file batch, as
-// for ledgers), each message with the keys that recognise it when it comes again: its message id,
-// and its event type, resource, event time and payload (a re-emission under a new id).
-import { createHash } from 'node:crypto';
+// for ledgers), each message with the key that recognises it when it comes again, under its message
+// id or a new one: its event type, resource and payload, beside its event time.
+import { hash as digest } from 'node:crypto';
 import { InputError } from '../../errors.ts';
 import type { Reject } from '../../snapshot.ts';
 import type { StoredEvent } from '../../store/index.ts';
@@ -47,7 +47,7 @@ export class EventFeed {
       const reason = `messages of type ${parsed.eventType} (stored, not used for lifecycles)`;
       this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
       this.latest = Math.max(this.latest, parsed.at);
-      const key = dedupeKey(parsed.eventType, '', parsed.at, hash(parsed.payload));
+      const key = dedupeKey(parsed.eventType, '', hash(JSON.stringify(parsed.payload)));
       this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: this.payload(parsed.payload), file, location });
     } else {
       this.read++;
@@ -55,7 +55,7 @@ export class EventFeed {
       this.latest = Math.max(this.latest, event.at);
       this.events.push({
         messageId: event.messageId,
-        dedupeKey: dedupeKey(event.eventType, event.resourceId, event.at, event.payloadHash),
+        dedupeKey: dedupeKey(event.eventType, event.resourceId, event.payloadHash),
         eventType: event.eventType,
         action: event.action,
         resourceType: event.resource,
@@ -70,8 +70,8 @@ export class EventFeed {
     if (this.events.length + this.rejects.length >= this.size) this.close();
   }
 
-  private payload(text: string): string | undefined {
-    return this.keepPayloads ? text : undefined;
+  private payload(value: unknown): string | undefined {
+    return this.keepPayloads ? JSON.stringify(value) : undefined;
   }
 
   get hasReady(): boolean {
@@ -104,10 +104,10 @@ export class EventFeed {
 }
 
 function hash(text: string): string {
-  return createHash('sha1').update(text).digest('base64');
+  return digest('sha1', text, 'base64');
 }
 
-/** SPEC §4.4: the same event re-emitted under a new message id has the same key. */
-function dedupeKey(eventType: string, resourceId: string, at: number, payloadHash: string): string {
-  return hash(`${eventType}\0${resourceId}\0${at}\0${payloadHash}`);
+/** SPEC §4.4: with the event time (stored beside it), the same event re-emitted under a new message id has the same key. */
+function dedupeKey(eventType: string, resourceId: string, payloadHash: string): string {
+  return hash(`${eventType}\0${resourceId}\0${payloadHash}`);
 }

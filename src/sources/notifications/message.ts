@@ -4,7 +4,7 @@ import { RecordError, describe } from '../../errors.ts';
 import { isObject } from '../../types/type.ts';
 import { isVolumeEvent, isVolumeTypeEvent, readVolume, readVolumeType } from './cinder.ts';
 import type { NotificationEvent, ParsedMessage } from './event.ts';
-import { payloadHash } from './hash.ts';
+import { payloadHash, sortedKeys } from './hash.ts';
 import { isInstanceEvent, readInstance } from './nova.ts';
 import { isPankoEvent, readTraits, traitsPayload, type Resource } from './panko.ts';
 import { instant, text } from './values.ts';
@@ -54,11 +54,11 @@ function read(value: unknown): ParsedMessage {
 
   const resource = resourceOf(eventType);
   const traits = panko ? readTraits(message) : undefined;
-  const stored = JSON.stringify((traits ? traits.received : message.payload) ?? null);
+  const stored: unknown = (traits ? traits.received : message.payload) ?? null;
   if (resource === undefined) return { kind: 'unused', eventType, messageId, at, payload: stored };
 
   // Panko traits hash as a name -> value object: their list order means nothing.
-  const hashed = traits ? traits.values : message.payload;
+  const hashed = traits ? sortedKeys(traits.values) : message.payload;
   const where = traits ? 'traits' : 'payload';
   const payload = traits ? traitsPayload(resource, traits.values) : message.payload;
   if (!isObject(payload)) throw new RecordError('payload', `expected the payload object, found ${describe(payload)}`);

@@ -11,7 +11,7 @@ export function writeEvents(s: Statements, batch: EventsWrite): EventsWritten {
   return s.write(() => {
     s.sql('INSERT OR IGNORE INTO sources (name, created_at) VALUES (?, ?)').run(batch.source, Date.now());
     const sourceId = s.sql('SELECT id FROM sources WHERE name = ?', 'pluck').get(batch.source) as number;
-    // OR IGNORE: a message id or a de-duplication key already stored is the same message again.
+    // OR IGNORE: a time and de-duplication key already stored is the same event again.
     const insert = s.sql(
       `INSERT OR IGNORE INTO events (source_id, run_id, message_id, dedupe_key, event_type, action, resource_type, resource_id, at,
          facts, payload, file, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -56,17 +56,12 @@ export function writeEvents(s: Statements, batch: EventsWrite): EventsWritten {
   });
 }
 
-export function knownEvents(s: Statements, source: string, events: readonly { messageId?: string; dedupeKey: string }[]): Set<string> {
+export function knownEvents(s: Statements, source: string, events: readonly { at: number; dedupeKey: string }[]): Set<string> {
   const sourceId = s.sql('SELECT id FROM sources WHERE name = ?', 'pluck').get(source) as number | undefined;
   const known = new Set<string>();
   if (sourceId === undefined) return known;
-  const byKey = s.sql('SELECT 1 FROM events WHERE source_id = ? AND dedupe_key = ?');
-  const byMessage = s.sql('SELECT 1 FROM events WHERE source_id = ? AND message_id = ?');
-  for (const e of events) {
-    if (byKey.get(sourceId, e.dedupeKey) !== undefined || (e.messageId !== undefined && byMessage.get(sourceId, e.messageId) !== undefined)) {
-      known.add(e.dedupeKey);
-    }
-  }
+  const stored = s.sql('SELECT 1 FROM events WHERE source_id = ? AND at = ? AND dedupe_key = ?');
+  for (const e of events) if (stored.get(sourceId, e.at, e.dedupeKey) !== undefined) known.add(`${e.at}\0${e.dedupeKey}`);
   return known;
 }
 
