@@ -39,7 +39,7 @@ async function status(ctx: Context, runs: number): Promise<void> {
       String(s.rejected),
     ]);
     out.push(...table(['SOURCE / TYPE', 'PRESENT', 'SNAPSHOTS', 'LAST SNAPSHOT (UTC)', 'LAST: +ADD ~MOD -REM =SAME !REJ', 'QUARANTINED'], rows, [1, 2, 5]));
-    if (!series.length) out.push('(no history yet)');
+    if (!series.length) out.push('(no snapshots yet)');
     if (events.length) {
       // SPEC §4.4: per source, the notifications stored, the last one's time, and what was not used or refused.
       const eventRows = events.map((e) => [e.source, String(e.events), e.lastAt === null ? '-' : formatInstant(e.lastAt), String(e.skipped), String(e.quarantined)]);

@@ -57,7 +57,7 @@ interface Common {
   readonly at: number;
   /** The instance, volume or volume type the event is about. */
   readonly resourceId: string;
-  /** SHA-1 of the payload as canonical JSON (key order irrelevant): a re-emitted event has the same. */
+  /** SHA-1 of the payload as the producer wrote it (hash.ts): a re-emitted event has the same. */
   readonly payloadHash: string;
 }
 
@@ -66,8 +66,10 @@ export type NotificationEvent =
   | (Common & { readonly resource: 'volume'; readonly facts: VolumeFacts })
   | (Common & { readonly resource: 'volume_type'; readonly facts: VolumeTypeFacts });
 
-/** One message read: an event, a message of a type the fold does not use (stored, counted), or a refusal (quarantined). */
-/** `payload` is the payload as parsed: written out only where it is stored (SPEC §5: only with `private_fields: keep`). */
+/**
+ * One message read: an event, a message of a type the fold does not use (stored, counted), or a refusal (quarantined).
+ * `payload` is the payload as parsed: written out only where it is stored (SPEC §5: only with `private_fields: keep`).
+ */
 export type ParsedMessage =
   | { readonly kind: 'event'; readonly event: NotificationEvent; readonly payload: unknown }
   | { readonly kind: 'unused'; readonly eventType: string; readonly messageId?: string; readonly at: number; readonly payload: unknown }
