@@ -329,3 +329,45 @@ describe('kill -9 while notifications are stored', { timeout: 180_000 }, () => {
     assert.equal(stored(), COUNT);
   });
 });
+
+describe('stored payloads (SPEC §4.4 kept until prune, SPEC §5 private fields)', () => {
+  /** The payloads stored from the versioned Nova fixture and the Panko `event list` capture, under the source's private_fields. */
+  async function stored(privateFields?: string): Promise<string[]> {
+    const ws = workspace();
+    const privacy = privateFields ? `    private_fields: ${privateFields}\n` : '';
+    writeFileSync(join(ws.dir, 'usage-etl.yaml'), `sources:\n  cloud:\n    kind: notifications\n    path: ${join(ws.dir, 'none')}\n${privacy}`);
+    await ingest(ws.dir, join(FIXTURES, 'notifications', 'nova-versioned.jsonl'), join(FIXTURES, 'notifications', 'panko-events.json'));
+    return readOnly(ws.db, (c) => c.prepare('SELECT payload FROM events ORDER BY id').pluck().all() as string[]);
+  }
+  const nova = (payloads: string[]) => JSON.parse(payloads[0]!)['nova_object.data'] as Record<string, unknown>;
+  const panko = (payloads: string[]) => payloads.map((p) => JSON.parse(p) as Record<string, string>).find((p) => p['traits:name']?.startsWith('availability_zone\ndisk_gb\ndisplay_name'))!;
+
+  it('keeps every payload without names, addresses and key names by default, and what the fold reads with it', async () => {
+    const payloads = await stored();
+    assert.equal(payloads.length, 9 + 4);
+    const text = payloads.join('\n');
+    for (const secret of ['genomics-worker-1', '10.255.12.41', 'fa:16:3e:5d:21:9a', 'lab-key', 'mri-preproc', 'mri-data']) assert.ok(!text.includes(secret), secret);
+    const data = nova(payloads);
+    for (const hidden of ['display_name', 'display_description', 'host_name', 'ip_addresses', 'key_name', 'metadata']) assert.ok(!(hidden in data), hidden);
+    assert.equal(data.launched_at, '2026-11-02T09:15:03Z');
+    assert.equal(data.uuid, '6d3f9a2e-41c7-4b0e-9d55-2f8e1c7a4b90');
+    assert.equal(((data.flavor as Record<string, Record<string, unknown>>)['nova_object.data']!).name, 'm3.small');
+    // Panko's columns: the display_name trait keeps its place, with no value.
+    const traits = panko(payloads);
+    assert.deepEqual(traits['traits:value']!.split('\n').slice(0, 4), ['sa-1', '40', '', '0']);
+  });
+
+  it('keeps a keyed hash in their place under private_fields: hash, and the payload as received under keep', async () => {
+    const hashed = await stored('hash');
+    const data = nova(hashed);
+    assert.match(String(data.display_name), /^[0-9a-f]{32}$/);
+    // The same name hashes the same in every message, so equality still works.
+    assert.equal(nova([hashed[1]!]).display_name, data.display_name);
+    assert.ok(!hashed.join('\n').includes('genomics-worker-1'));
+    assert.match(panko(hashed)['traits:value']!.split('\n')[2]!, /^[0-9a-f]{32}$/);
+
+    const kept = nova(await stored('keep'));
+    assert.equal(kept.display_name, 'genomics-worker-1');
+    assert.equal(kept.key_name, 'lab-key');
+  });
+});

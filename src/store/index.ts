@@ -153,8 +153,8 @@ export interface StoredEvent {
   readonly at: number;
   /** The normalised facts, as JSON. */
   readonly facts?: string;
-  /** The payload as received (kept until prune), when the source keeps private fields: payloads hold names and addresses (SPEC §5). */
-  readonly payload?: string;
+  /** The payload as JSON (kept until prune, SPEC §4.4), without private fields unless the source keeps them (SPEC §5). */
+  readonly payload: string;
   readonly file: string;
   readonly location: string;
 }

@@ -82,6 +82,6 @@ export function keyParts(type: ResourceType, key: string): string[] {
   return type.key.length === 1 ? [key] : (JSON.parse(key) as string[]);
 }
 
-function keyedHash(text: string, key: string): string {
+export function keyedHash(text: string, key: string): string {
   return createHmac('sha256', key).update(text).digest('hex').slice(0, 32);
 }

@@ -34,7 +34,7 @@ export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSi
     if (!ctx.source) {
       throw new InputError(ctx.file, undefined, 'holds OpenStack notifications, which name no source: give --source with the name of the cloud they come from');
     }
-    yield* readNotifications(ctx.file, { source: ctx.source, keepPayloads: ctx.privacy(ctx.source).mode === 'keep', batchSize: ctx.batchSize });
+    yield* readNotifications(ctx.file, { source: ctx.source, privacy: ctx.privacy(ctx.source), batchSize: ctx.batchSize });
     return;
   }
   const input = await readJson(ctx.file, HEADER_KEYS, ctx.wholeJsonLimit);

@@ -68,7 +68,7 @@ export type NotificationEvent =
 
 /**
  * One message read: an event, a message of a type the fold does not use (stored, counted), or a refusal (quarantined).
- * `payload` is the payload as parsed: written out only where it is stored (SPEC §5: only with `private_fields: keep`).
+ * `payload` is the payload as parsed: stored without private fields unless the source keeps them (private.ts).
  */
 export type ParsedMessage =
   | { readonly kind: 'event'; readonly event: NotificationEvent; readonly payload: unknown }

@@ -29,8 +29,8 @@ export class EventFeed {
   constructor(
     file: string,
     readonly source: string,
-    /** Whether payloads are stored (only with `private_fields: keep`: they hold names and addresses). */
-    private readonly keepPayloads: boolean,
+    /** A payload as stored: without private fields unless the source keeps them (private.ts). */
+    private readonly payload: (payload: unknown) => string,
     private readonly size = EVENT_BATCH,
   ) {
     this.stream = { file, source, type: NOTIFICATION, startedAt: performance.now() };
@@ -68,10 +68,6 @@ export class EventFeed {
       });
     }
     if (this.events.length + this.rejects.length >= this.size) this.close();
-  }
-
-  private payload(value: unknown): string | undefined {
-    return this.keepPayloads ? JSON.stringify(value) : undefined;
   }
 
   get hasReady(): boolean {

@@ -18,8 +18,8 @@ export const notificationsKind = defineSourceKind({
     const source = config.settings.source ?? config.name;
     return {
       deliveries: (context) => {
-        const keepPayloads = context.privacy(config.name).mode === 'keep';
-        return changedFiles(config.name, 'capture', files, { source, type: NOTIFICATION }, context, (file) => readNotifications(file, { source, keepPayloads }));
+        const privacy = context.privacy(config.name);
+        return changedFiles(config.name, 'capture', files, { source, type: NOTIFICATION }, context, (file) => readNotifications(file, { source, privacy }));
       },
     };
   },

@@ -4,20 +4,22 @@
 import { InputError } from '../../errors.ts';
 import type { Delivery } from '../delivery.ts';
 import { readBytes, readLines } from '../files/bytes.ts';
+import type { Privacy } from '../../types/normalise.ts';
 import { EventFeed } from './feed.ts';
 import { parseMessage } from './message.ts';
+import { storedPayload } from './private.ts';
 
 export interface NotificationFileOptions {
   /** The source the events describe: notifications name none (a publisher's host is not one). */
   readonly source: string;
-  /** Store each payload as received (the source keeps private fields); else only the facts. */
-  readonly keepPayloads: boolean;
+  /** The source's `private_fields`: what of each payload is stored (private.ts). */
+  readonly privacy: Privacy;
   /** Messages per batch (the default suits ingest). */
   readonly batchSize?: number;
 }
 
 export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  const feed = new EventFeed(file, options.source, options.keepPayloads, options.batchSize);
+  const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
   if ((await firstCharacter(file)) === '[') {
     let list: unknown;
     try {
