@@ -12,9 +12,10 @@ import { inventoryRows } from './inventory.ts';
 import { ledgerRows } from './ledger.ts';
 import type { Output } from './output.ts';
 import { HistoryPeriods } from '../lifecycles/history.ts';
+import { reconcileFile } from './reconcile.ts';
 import { lifecycleFiles, usageFiles } from './usage/files.ts';
 
-export const REPORTS = ['inventory', 'changes', 'usage', 'lifecycles'] as const;
+export const REPORTS = ['inventory', 'changes', 'usage', 'lifecycles', 'reconcile'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface ExportRequest {
@@ -61,11 +62,16 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
     });
   const endMs = addDays(request.toDay, 1);
   const files: ExportFile[] = [];
+  const selected = (source: string) => !request.sources.length || request.sources.includes(source);
   for (const report of request.reports) {
+    if (report === 'reconcile') {
+      files.push(reconcileFile(reads, all, await reads.eventSeries(), { ...request, selected }));
+      continue;
+    }
     if (report === 'usage' || report === 'lifecycles') {
       // All series: the usage of an instance needs its source's flavors, whether the export selects them or not.
       const periods = new HistoryPeriods(reads, request.policy, all, await reads.eventSeries());
-      const usage = { ...request, selected: (source: string) => !request.sources.length || request.sources.includes(source) };
+      const usage = { ...request, selected };
       files.push(...(report === 'usage' ? usageFiles(reads, periods, series, usage) : lifecycleFiles(periods, usage)));
       continue;
     }

@@ -41,29 +41,42 @@ export async function eventLifecycles(
   fromMs: number,
   toMs: number,
 ): Promise<Lifecycles<VmBilled | VolumeBilled>> {
-  const fold = type === 'vm' ? vmFold(policy) : volumeFold(policy, await typeNames(reads, source));
   const periods = new Map<string, Period<VmBilled | VolumeBilled>[]>();
+  for await (const resource of resourceEvents(reads, policy, type, source)) {
+    const kept = resource.periods.filter((p) => p.start < toMs && (p.end === undefined || p.end > fromMs));
+    if (kept.length) periods.set(resource.id, kept);
+  }
+  return { source, until, periods };
+}
+
+/** One resource's events (in event-time order) and the whole of its lifecycle folded from them. */
+export interface ResourceEvents<B> {
+  readonly id: string;
+  readonly events: readonly EventRow[];
+  readonly periods: readonly Period<B>[];
+}
+
+/** A source's resources of one type, one at a time, each with its events and its periods. */
+export async function* resourceEvents(
+  reads: HistoryReads,
+  policy: BillingPolicy,
+  type: 'vm' | 'volume',
+  source: string,
+): AsyncGenerator<ResourceEvents<VmBilled | VolumeBilled>> {
+  const fold = (type === 'vm' ? vmFold(policy) : volumeFold(policy, await typeNames(reads, source))) as Fold<unknown, VmBilled | VolumeBilled>;
   let id: string | undefined;
   let events: EventRow[] = [];
-  const flush = () => {
-    if (id === undefined) return;
-    const kept = foldOne(id, events, fold as Fold<unknown, VmBilled | VolumeBilled>).filter(
-      (p) => p.start < toMs && (p.end === undefined || p.end > fromMs),
-    );
-    if (kept.length) periods.set(id, kept);
-  };
   for await (const chunk of reads.events(source, type)) {
     for (const event of chunk) {
       if (event.resourceId !== id) {
-        flush();
+        if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold) };
         id = event.resourceId;
         events = [];
       }
       events.push(event);
     }
   }
-  flush();
-  return { source, until, periods };
+  if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold) };
 }
 
 /** One resource's events, in event-time order, into its periods. */
@@ -146,7 +159,7 @@ function resent(facts: { readonly auditPeriod?: { readonly beginning: number; re
 }
 
 /** Volume type id -> name, from the source's `volume_type.create` events (SPEC §4.4). */
-async function typeNames(reads: HistoryReads, source: string): Promise<Map<string, string>> {
+export async function typeNames(reads: HistoryReads, source: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for await (const chunk of reads.events(source, 'volume_type')) {
     for (const event of chunk) {

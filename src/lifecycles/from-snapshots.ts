@@ -11,7 +11,7 @@ import type { BilledOf, LifecycleType, Lifecycles, Period, VmBilled, VolumeBille
 import type { BillingPolicy } from './policy.ts';
 
 /** How one type's records are billed. */
-interface Billing<B> {
+export interface Billing<B> {
   billed(record: Row, at: number): B;
   same(a: B, b: B): boolean;
   /** When the resource began, by its own record. */
@@ -40,8 +40,12 @@ export class SnapshotPeriods {
   ) {}
 
   async lifecycles<T extends LifecycleType>(type: T, series: SeriesInfo, fromMs: number, toMs: number): Promise<Lifecycles<BilledOf[T]>> {
-    const billing = (type === 'vm' ? this.vmBilling(await this.flavors(series.source)) : this.volumeBilling()) as Billing<BilledOf[T]>;
-    return fold(this.reads, series, billing, fromMs, toMs);
+    return fold(this.reads, series, await this.billing(type, series.source), fromMs, toMs);
+  }
+
+  /** How a source's records of one type are billed (reconcile compares them with the events', SPEC §8.5). */
+  async billing<T extends LifecycleType>(type: T, source: string): Promise<Billing<BilledOf[T]>> {
+    return (type === 'vm' ? this.vmBilling(await this.flavors(source)) : this.volumeBilling()) as Billing<BilledOf[T]>;
   }
 
   private flavors(source: string): Promise<FlavorBook> {

@@ -276,6 +276,8 @@ export interface HistoryReads {
   storesPrivateFields(seriesIds: readonly number[]): Promise<boolean>;
   /** When each snapshot of a series was taken, oldest first (the brackets of the changes between them). */
   snapshotTimes(seriesId: number): Promise<number[]>;
+  /** When each complete snapshot of a series was taken (every part at that time complete), oldest first (SPEC §8.5). */
+  completeSnapshotTimes(seriesId: number): Promise<number[]>;
   /** Changes of one series with from <= taken_at < to, in the order they were applied. */
   changes(seriesId: number, fromMs: number, toMs: number): AsyncIterable<readonly ChangeRow[]>;
   /** Changes of several series in a time range, ordered by time, source, type and key (SPEC §8.2). */

@@ -95,7 +95,7 @@ export function lifecycleFiles(periods: PeriodSource, request: UsageRequest): Pl
   return files;
 }
 
-function file(name: string, columns: readonly string[], rows: () => AsyncGenerator<string>): PlannedFile {
+export function file(name: string, columns: readonly string[], rows: () => AsyncGenerator<string>): PlannedFile {
   return {
     name,
     lines: async function* () {
@@ -105,7 +105,7 @@ function file(name: string, columns: readonly string[], rows: () => AsyncGenerat
   };
 }
 
-function refuseTypes(types: readonly string[], covered: readonly string[], report: string): void {
+export function refuseTypes(types: readonly string[], covered: readonly string[], report: string): void {
   const other = types.find((type) => !covered.includes(type));
   if (other !== undefined) throw new UsageError(`--report ${report} has no ${other} rows (it covers ${covered.join(', ')})`);
 }

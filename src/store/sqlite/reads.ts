@@ -30,6 +30,12 @@ export function sqliteReads(s: Statements): HistoryReads {
       return s.sql('SELECT DISTINCT taken_at FROM snapshots WHERE series_id = ? ORDER BY taken_at', 'pluck').all(seriesId) as number[];
     },
 
+    async completeSnapshotTimes(seriesId) {
+      return s
+        .sql('SELECT taken_at FROM snapshots WHERE series_id = ? GROUP BY taken_at HAVING min(complete) = 1 ORDER BY taken_at', 'pluck')
+        .all(seriesId) as number[];
+    },
+
     changes(seriesId, fromMs, toMs) {
       return chunked(
         s.sql(
