@@ -38,7 +38,8 @@ Examples:
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report inventory --report changes --zip nov.zip
   usage-etl export --from 2026-11-21 --to 2026-11-21 --type vm --source nectar-sa --stdout
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --zip usage-2026-11.zip
-  usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --type vm --stdout`,
+  usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --type vm --stdout
+  usage-etl export --from 2026-11-01 --to 2026-11-30 --report reconcile --stdout   events against snapshots`,
     )
     .action(async function (this: Command, options: ExportOptions) {
       process.exitCode = await exportReports(new Context(this.optsWithGlobals<GlobalOptions>()), options);

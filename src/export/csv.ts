@@ -43,3 +43,8 @@ export function cell(value: Value | null | undefined): Cell {
   if (Array.isArray(value)) return value.join(' ');
   return value as Cell;
 }
+
+/** Lines joined a few hundred at a time: few promises per row, never one huge string. */
+export function* inChunks(lines: readonly string[], size = 256): Generator<string> {
+  for (let start = 0; start < lines.length; start += size) yield lines.slice(start, start + size).join('');
+}

@@ -4,8 +4,7 @@
 import type { Lifecycles, Period, VmBilled, VolumeBilled } from '../lifecycles/period.ts';
 import { byText } from '../order.ts';
 import { formatInstant } from '../time.ts';
-import { csvLine } from './csv.ts';
-import { inChunks } from './usage/hours.ts';
+import { csvLine, inChunks } from './csv.ts';
 
 export const VM_LIFECYCLE_COLUMNS = ['source', 'id', 'tenant_id', 'start', 'end', 'flavor_id', 'flavor_name', 'vcpus', 'ram_mb', 'disk_gb', 'state_class', 'origin', 'start_exact', 'end_exact'];
 export const VOLUME_LIFECYCLE_COLUMNS = ['source', 'id', 'tenant_id', 'start', 'end', 'size_gb', 'volume_type', 'state_class', 'origin', 'start_exact', 'end_exact'];

@@ -8,8 +8,7 @@ import type { Disagreement } from '../reconcile/disagreement.ts';
 import { reconcile } from '../reconcile/index.ts';
 import type { EventSeries, HistoryReads, SeriesInfo } from '../store/index.ts';
 import { addDays, formatDay, formatInstant } from '../time.ts';
-import { csvLine } from './csv.ts';
-import { inChunks } from './usage/hours.ts';
+import { csvLine, inChunks } from './csv.ts';
 import { file, type PlannedFile, refuseTypes, type UsageRequest } from './usage/files.ts';
 
 export const RECONCILE_COLUMNS = ['source', 'day', 'resource_type', 'id', 'tenant_id', 'kind', 'events_value', 'snapshot_value', 'last_seen_at', 'first_absent_at', 'hours_delta'];

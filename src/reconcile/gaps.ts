@@ -2,7 +2,7 @@
 // ways no event explains (a resource changed between two complete snapshots, and nothing was heard
 // of it within the settle time of that stretch): the listener was down. Consecutive such days are
 // one gap, one row.
-import { DAY_MS } from '../export/usage/hours.ts';
+import { DAY_MS } from '../lifecycles/hours.ts';
 import { SETTLE_MS } from './compare.ts';
 import type { Disagreement } from './disagreement.ts';
 import { anyWithin, type EventsView, firstAtOrAfter } from './events-view.ts';

@@ -3,7 +3,7 @@
 // snapshots, §8.3) minus the hours as the events' periods bill them (exact) — counted on the usage
 // report's grid of micro-hours, so that the figures add up with its own.
 import type { Period, VmBilled, VolumeBilled } from '../lifecycles/period.ts';
-import { hours, microHours } from '../export/usage/hours.ts';
+import { hours, microHours } from '../lifecycles/hours.ts';
 import type { Kind } from './disagreement.ts';
 
 type Billed = VmBilled | VolumeBilled;

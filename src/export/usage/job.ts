@@ -5,7 +5,8 @@ import { byText } from '../../order.ts';
 import type { HistoryReads, SeriesInfo } from '../../store/index.ts';
 import { addDays, formatDay, startOfDay } from '../../time.ts';
 import type { Row } from '../../types/fields.ts';
-import { DAY_MS, hours, inChunks, overlap, usageLine } from './hours.ts';
+import { DAY_MS, hours, overlap } from '../../lifecycles/hours.ts';
+import { csvLine, inChunks } from '../csv.ts';
 
 export const USAGE_JOB_COLUMNS = ['source', 'day', 'user', 'account', 'queue', 'jobs', 'core_hours', 'walltime_hours', 'gpu_hours'];
 
@@ -94,7 +95,7 @@ export async function* jobUsageRows(reads: HistoryReads, series: SeriesInfo, fro
       // Rows only where some quantity is non-zero (SPEC §8.3); core and GPU hours need wall hours.
       if (!g.jobs && !g.wall) continue;
       lines.push(
-        usageLine([
+        csvLine([
           series.source,
           date,
           g.user,

@@ -22,9 +22,8 @@ import type { Row, Value } from '../../types/fields.ts';
 import { resourceType } from '../../types/index.ts';
 import { keyParts } from '../../types/normalise.ts';
 import type { ResourceType } from '../../types/type.ts';
-import { csvCells } from '../csv.ts';
+import { csvCells, inChunks } from '../csv.ts';
 import { stateBefore } from '../state.ts';
-import { inChunks } from './hours.ts';
 
 export const USAGE_STORAGE_COLUMNS = ['source', 'day', 'resource_type', 'owner', 'max_bytes', 'end_bytes', 'max_files', 'end_files'];
 

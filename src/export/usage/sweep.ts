@@ -4,7 +4,7 @@
 import type { Lifecycles, Period } from '../../lifecycles/period.ts';
 import { byText } from '../../order.ts';
 import { addDays } from '../../time.ts';
-import { microHours, overlap } from './hours.ts';
+import { microHours, overlap } from '../../lifecycles/hours.ts';
 
 export interface Groups<B> {
   /** What each group bills (its first period's), by group index. */

@@ -3,8 +3,8 @@
 // hours that rest on an estimate. Only billable periods count (the policy's states).
 import type { Lifecycles, VmBilled } from '../../lifecycles/period.ts';
 import { formatDay } from '../../time.ts';
-import { csvCells } from '../csv.ts';
-import { hours, inChunks } from './hours.ts';
+import { hours } from '../../lifecycles/hours.ts';
+import { csvCells, inChunks } from '../csv.ts';
 import { sweepDays } from './sweep.ts';
 
 export const USAGE_VM_COLUMNS = ['source', 'day', 'tenant_id', 'flavor_id', 'flavor_name', 'instances', 'instance_hours', 'vcpu_hours', 'ram_gb_hours', 'disk_gb_hours', 'estimated_hours'];

@@ -2,8 +2,8 @@
 // existed for any part of the day and their GB-hours, split at resize and retype.
 import type { Lifecycles, VolumeBilled } from '../../lifecycles/period.ts';
 import { formatDay } from '../../time.ts';
-import { csvCells } from '../csv.ts';
-import { hours, inChunks } from './hours.ts';
+import { hours } from '../../lifecycles/hours.ts';
+import { csvCells, inChunks } from '../csv.ts';
 import { sweepDays } from './sweep.ts';
 
 export const USAGE_VOLUME_COLUMNS = ['source', 'day', 'tenant_id', 'volume_type', 'volumes', 'volume_gb_hours', 'estimated_hours'];

@@ -2,7 +2,6 @@
 // to UTC days, so a range's days sum exactly to the range. Times are counted on a grid of millionths
 // of an hour (3.6 ms) from the epoch: every UTC midnight lies on it, so the micro-hours of a day's
 // pieces add up to the same whole however a range is cut into days.
-import { csvCells } from '../csv.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -21,14 +20,4 @@ export function overlap(a: number, b: number, c: number, d: number): number {
 /** Micro-hours (times a whole factor) as hours. */
 export function hours(microHoursTotal: number): number {
   return Math.round(microHoursTotal) / 1e6;
-}
-
-/** A row of quantities; unknown ones (undefined) are empty cells. */
-export function usageLine(cells: readonly (string | number | undefined)[]): string {
-  return `${csvCells(cells)}\n`;
-}
-
-/** Lines joined a few hundred at a time: few promises per row, never one huge string. */
-export function* inChunks(lines: readonly string[], size = 256): Generator<string> {
-  for (let start = 0; start < lines.length; start += size) yield lines.slice(start, start + size).join('');
 }
