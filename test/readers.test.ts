@@ -1,6 +1,6 @@
 // Dump readers: each format recognised by content, compression by magic bytes, errors with places.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import type { Snapshot } from '../src/snapshot.ts';
 import { formatInstant } from '../src/time.ts';
 import { ingestDumps } from './support/ingest.ts';
 import { readDumps, surveyFile } from './support/read.ts';
-import { FIXTURES, runCli, tempDir } from './support/cli.ts';
+import { FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
 
 async function read(paths: string[], options: { at?: number; source?: string } = {}) {
   const { snapshots, skipped } = await readDumps(paths, options);
@@ -208,6 +208,26 @@ describe('broken files', () => {
     assert.match((await readError(write('empty.json', '\n'))).detail, /is empty/);
     const gz = gzipSync('{"a": 1}');
     assert.match((await readError(write('cut.json.gz', gz.subarray(0, gz.length - 6)))).detail, /not a valid gzip stream/);
+  });
+
+  it('refuses a truncated xz file, naming it and what xz found', async () => {
+    const xz = readFileSync(join(FIXTURES, 'envelopes/reporting-2026-11-10-a.json.xz'));
+    const file = write('cut.json.xz', xz.subarray(0, xz.length - 40));
+    const error = await readError(file);
+    assert.equal(error.file, file);
+    assert.match(error.detail, /not a valid xz stream: Unexpected end of input/);
+  });
+
+  it('says what to install when an .xz dump meets a machine without `xz`, and loads nothing', async () => {
+    const { dir } = workspace();
+    const noXz = join(dir, 'bin'); // a PATH with no xz on it
+    mkdirSync(noXz);
+    const result = await runCli(['--db', join(dir, 'usage.db'), 'ingest', '--dump', join(FIXTURES, 'envelopes/reporting-2026-11-10-a.json.xz')], {
+      env: { PATH: noXz },
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /reporting-2026-11-10-a\.json\.xz: is xz-compressed, but the `xz` program was not found: install xz-utils/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
   });
 });
 

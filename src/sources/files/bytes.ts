@@ -1,9 +1,10 @@
-// A file's bytes, decompressed when its content says it is gzip or xz (not its name). The file is
-// opened once: its first chunk tells the compression and is then decompressed with the rest.
+// A file's bytes, decompressed when its content says it is gzip or xz (not its name). Its first
+// chunk tells the compression; gzip is decompressed in-process, xz by the system's `xz` (unxz.ts).
 import { createReadStream } from 'node:fs';
-import { Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../../errors.ts';
+import { unxz } from './unxz.ts';
 
 const GZIP = [0x1f, 0x8b];
 const XZ = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
@@ -29,6 +30,11 @@ export async function* readBytes(file: string, chunkBytes = 8 << 20): AsyncGener
     });
     if (first.done) return;
     compression = compressionOf(first.value);
+    if (compression === 'xz') {
+      raw.destroy();
+      yield* unxz(file);
+      return;
+    }
     if (compression === 'none') {
       yield first.value;
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
@@ -41,7 +47,7 @@ export async function* readBytes(file: string, chunkBytes = 8 << 20): AsyncGener
       })(),
       { objectMode: false },
     );
-    const stream = compressed.pipe(compression === 'gzip' ? createGunzip() : await unxz(file));
+    const stream = compressed.pipe(createGunzip());
     compressed.on('error', (err) => stream.destroy(err));
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (err) {
@@ -50,21 +56,6 @@ export async function* readBytes(file: string, chunkBytes = 8 << 20): AsyncGener
     throw new InputError(file, undefined, `${what}: ${(err as Error).message}`);
   } finally {
     raw.destroy();
-  }
-}
-
-/** node-liblzma ships prebuilt binaries for common platforms; elsewhere it may be missing. */
-async function unxz(file: string): Promise<Transform> {
-  try {
-    const lzma = await import('node-liblzma');
-    return lzma.createUnxz() as unknown as Transform;
-  } catch (err) {
-    throw new InputError(
-      file,
-      undefined,
-      `is xz-compressed, but xz support (node-liblzma) could not be loaded here: ${(err as Error).message}; ` +
-        'decompress it with `xz -d` first',
-    );
   }
 }
 
