@@ -11,9 +11,10 @@ export const BUSY_TIMEOUT_MS = 10_000;
 
 export type DB = Database.Database;
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SCHEMA_FILE = join(HERE, '..', '..', '..', 'schema.sql');
-const MIGRATIONS_DIR = join(HERE, 'migrations');
+// schema.sql and migrations/ sit at the package's top, as far from src/ as from the built dist/.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SCHEMA_FILE = join(ROOT, 'schema.sql');
+const MIGRATIONS_DIR = join(ROOT, 'migrations');
 
 interface Migration {
   readonly version: number;
