@@ -23,7 +23,7 @@
 // again at a quarter of the instances, for memory (one table, one JSON line).
 //
 //   npm run bench                          N = 100 000, L = 1 000 000
-//   npm run bench -- --only vm             only the vm scenarios (--only hpc, usage or events: only those)
+//   npm run bench -- --only vm             only the vm scenarios (--only startup, hpc, usage or events: only those)
 //   npm run bench -- --hpc-lines 400000    L
 //   npm run bench -- --usage-n 50000       the usage scenario's N (default: --n), and N/4
 //   npm run bench -- --events-n 25000      the notifications' instances (default 100 000: ~1 000 000 messages), and a quarter
@@ -33,8 +33,9 @@
 //                                          peak RSS should follow the resource count, not the file size
 //   --keep                                 keep the temporary directory (dumps, databases, CSV)
 //
-// Peak RSS comes from GNU time (/usr/bin/time, %M). Wall time includes process start-up (node + tsx,
-// every command's modules: `usage-etl --help` loads them all), which is printed once on its own.
+// Peak RSS comes from GNU time (/usr/bin/time, %M). Wall time includes process start-up (node and the
+// compiled CLI, built by `npm run bench` first), measured on its own as `usage-etl --help`.
+// Start-up itself: `--help` against `node -e 0`, `status` on the fixture database (bench/startup.ts).
 import { spawn } from 'node:child_process';
 import { constants as bufferConstants } from 'node:buffer';
 import { once } from 'node:events';
@@ -45,6 +46,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writePbsLog, writeSacct } from './hpc.ts';
 import { eventsScenarios } from './events.ts';
+import { startupScenarios } from './startup.ts';
 import { int, printTable } from './table.ts';
 import { USAGE_FROM, USAGE_TO, usageCsvFigures, type UsageFigures, writeUsageHistory } from './usage.ts';
 import { hoursText, printUsageResults, type UsageRun } from './usage-report.ts';
@@ -91,7 +93,7 @@ const USAGE_N = opts['usage-n'] === undefined ? N : Number(opts['usage-n']);
 if (['all', 'usage'].includes(opts.only!) && (!Number.isSafeInteger(USAGE_N) || USAGE_N < 400)) fail(`--usage-n: expected a whole number of VMs, at least 400, found ${opts['usage-n'] ?? N}`);
 const EVENTS_N = Number(opts['events-n']);
 if (!Number.isSafeInteger(EVENTS_N) || EVENTS_N < 400) fail(`--events-n: expected a whole number of instances, at least 400, found ${opts['events-n']}`);
-if (!['all', 'vm', 'hpc', 'usage', 'events'].includes(opts.only!)) fail(`--only: expected vm, hpc, usage or events, found ${opts.only}`);
+if (!['all', 'startup', 'vm', 'hpc', 'usage', 'events'].includes(opts.only!)) fail(`--only: expected startup, vm, hpc, usage or events, found ${opts.only}`);
 if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed to measure peak RSS; install it (apt-get install time)`);
 
 // --- synthetic vm records (bench/vms.ts) -------------------------------------------------------
@@ -134,7 +136,7 @@ async function measure(what: string, command: readonly string[]): Promise<Measur
   const timeFile = join(work, 'time.txt');
   const started = performance.now();
   const child = spawn(TIME, ['-o', timeFile, '-f', '%M', ...command], {
-    cwd: ROOT, // so `--import tsx` resolves
+    cwd: ROOT, // so `--import tsx` resolves for the floors written in TypeScript
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -229,9 +231,10 @@ interface Row {
 
 try {
   progress('measuring CLI start-up');
-  await measure('usage-etl --help', [BIN, '--help']); // warms tsx's compile cache
+  await measure('usage-etl --help', [BIN, '--help']); // warms the file cache
   const startup = await measure('usage-etl --help', [BIN, '--help']);
   const runs = (group: string) => opts.only === 'all' || opts.only === group;
+  if (runs('startup')) await startupScenarios({ work, root: ROOT, bin: BIN, measure, progress });
   if (runs('vm')) await vmScenarios(startup);
   if (runs('hpc')) await hpcScenarios(startup);
   if (runs('usage')) await usageScenarios(startup);
@@ -340,7 +343,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
   }
   console.log(`\nusage-etl bench: N = ${int(N)} vm resources; first dump ${(size / MIB).toFixed(1)} MiB (${int(size / N)} bytes/record${PAD ? `, padded by ${PAD}` : ''})`);
   console.log(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} CPU(s), ${cpus()[0]?.model ?? ''}`.trimEnd());
-  console.log(`CLI start-up (node + tsx, \`usage-etl --help\`): ${startup.wallS.toFixed(2)} s, ${int(startup.rssMiB)} MiB; included in the wall times below\n`);
+  console.log(`CLI start-up (\`usage-etl --help\`): ${startup.wallS.toFixed(2)} s, ${int(startup.rssMiB)} MiB; included in the wall times below\n`);
   printTable(table);
   console.log(
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +

@@ -580,7 +580,7 @@ export async function eventsScenarios(h: EventsHarness, n: number): Promise<void
     `\nusage-etl bench: notifications, N = ${int(big.n)} instances: ${int(c.messages)} versioned Nova messages (${int(c.distinct)} distinct + ${int(c.duplicates)} delivered twice, ` +
       `${int(c.outOfOrder)} out of event-time order), ${(c.bytes / MIB).toFixed(0)} MiB of oslo wire envelopes, ${EVENTS_FROM}..${EVENTS_TO}`,
   );
-  console.log(`node ${process.version}, ${cpus().length} CPU(s); wall times include the CLI's start-up (node + tsx: ${h.startup.wallS.toFixed(2)} s)\n`);
+  console.log(`node ${process.version}, ${cpus().length} CPU(s); wall times include the CLI's start-up (${h.startup.wallS.toFixed(2)} s)\n`);
   printTable(table);
   console.log(
     "\nmessages/s: the capture's messages (duplicates included) over the step's wall time; the floor's time is taken inside its process\n" +

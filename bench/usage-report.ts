@@ -51,7 +51,7 @@ export function printUsageResults({ startup, big, small, inventory, peer, checks
     `\nusage-etl bench: usage report, N = ${int(big.n)} VMs over ${USAGE_DAYS} daily snapshots (${USAGE_FROM}..${USAGE_TO}, 02:00Z), 1% changing each day: ` +
       `${int(changes.resize)} resizes, ${int(changes.power)} power changes, ${int(changes.shelve)} shelve-offloads/unshelves, ${int(changes.removal)} removals + as many new VMs`,
   );
-  console.log(`wall times include the start-up of node + tsx (the CLI's: ${startup.wallS.toFixed(2)} s)\n`);
+  console.log(`wall times include the CLI's start-up (${startup.wallS.toFixed(2)} s)\n`);
   printTable(table);
   console.log(`\nusage / inventory (wall): ${ratioInventory.toFixed(2)} (target ≤ 1.0)`);
   console.log(`ours / SQL peer (wall): ${ratioSql === null ? 'n/a: the peer disagrees with ours' : ratioSql.toFixed(2)}`);

@@ -1,9 +1,7 @@
 // The command line: global options, one thin command per file, and the one place errors become exit codes.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exportCommand } from './commands/export.ts';
-import { ingestCommand } from './commands/ingest.ts';
-import { statusCommand } from './commands/status.ts';
-import { validateCommand } from './commands/validate.ts';
+import { COMMANDS } from './commands/index.ts';
 import { InputError, LockError, RefusedError, UsageError } from './errors.ts';
 
 const program = new Command('usage-etl')
@@ -13,13 +11,17 @@ const program = new Command('usage-etl')
   .option('--log-format <format>', 'text or json', 'text')
   .option('-q, --quiet', 'print nothing but warnings and errors (for cron)')
   .option('-v, --verbose', 'stack traces of unexpected errors')
-  .addCommand(ingestCommand())
-  .addCommand(exportCommand())
-  .addCommand(statusCommand())
-  .addCommand(validateCommand())
+  .version(packageVersion(), '-V, --version', 'the version of usage-etl')
   .addHelpText('after', '\nSet-up and examples: see README.md. Each command has --help with examples.')
   .showSuggestionAfterError()
   .exitOverride();
+
+// Only the command that runs is loaded; the others are their names and summaries, for the help.
+const wanted = invokedCommand(process.argv.slice(2));
+for (const entry of COMMANDS) {
+  const command = entry.name === wanted ? await entry.load() : new Command(entry.name);
+  program.addCommand(command.description(entry.summary));
+}
 
 // With --log-format json every line of output is JSON, commander's own messages included.
 const output = { outputError: (text: string, write: (text: string) => void) => write(jsonLogs() ? jsonLine(text.trim()) : text) };
@@ -64,4 +66,21 @@ function jsonLogs(): boolean {
 
 function jsonLine(message: string): string {
   return `${JSON.stringify({ time: new Date().toISOString(), level: 'error', message })}\n`;
+}
+
+/** The command named in ARGS (`help NAME` included): the first word that is not a global option or its value. */
+function invokedCommand(args: readonly string[]): string | undefined {
+  const withValue = new Set(['--db', '--config', '--log-format']);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (withValue.has(arg)) i++;
+    else if (arg === 'help') return args[i + 1];
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url); // from src/ and from dist/ alike
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

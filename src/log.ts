@@ -1,7 +1,7 @@
 // Output for people and for cron: results on stdout, problems on stderr, a spinner only on a
 // terminal (SPEC §2). `--quiet` leaves only warnings and errors; `--log-format json` gives one
 // JSON object per line.
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export type LogFormat = 'text' | 'json';
 
@@ -21,6 +21,8 @@ type Fields = Record<string, unknown>;
 
 export class Logger {
   private spinner?: Ora;
+  /** The spinner's text while ora loads: only a terminal pays for loading it (start-up, issue 12). */
+  private pending?: string;
 
   constructor(readonly options: LoggerOptions) {}
 
@@ -47,13 +49,24 @@ export class Logger {
   /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */
   progress(text: string): void {
     if (this.options.quiet || this.options.format === 'json' || this.options.err || !process.stderr.isTTY) return;
-    if (!this.spinner) this.spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
-    else this.spinner.text = text;
+    if (this.spinner) {
+      this.spinner.text = text;
+      return;
+    }
+    const loading = this.pending !== undefined;
+    this.pending = text;
+    if (loading) return;
+    void import('ora').then(({ default: ora }) => {
+      if (this.pending === undefined) return; // done() came first
+      this.spinner = ora({ text: this.pending, stream: process.stderr, discardStdin: false }).start();
+      this.pending = undefined;
+    });
   }
 
   done(): void {
     this.spinner?.stop();
     this.spinner = undefined;
+    this.pending = undefined;
   }
 
   private emit(stream: Sink, level: string, text: string, fields: Fields): void {

@@ -1,10 +1,10 @@
 // The CLI end to end, as cron, an analyst or a developer runs it: a child process on a real
 // SQLite file in a temp dir. SPEC §2 (commands, exit codes), §6 (diff, guards, order), §9 (errors).
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { type CliResult, FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
+import { type CliResult, FIXTURES, ROOT, runCli, tempDir, workspace } from './support/cli.ts';
 import { currentKeys, readOnly } from './support/db.ts';
 
 const SEQUENCE = join(FIXTURES, 'sequence');
@@ -390,6 +390,16 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
         assert.match(result.stdout, new RegExp(`^\\s+usage-etl .*\\b${command}\\b`, 'm'));
       });
     }
+
+    it('--version prints the version of package.json, and the top-level help lists every command', async () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      const result = await runCli(['--version'], { cwd: workspace().dir });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${version}\n`);
+      const help = await runCli(['--help'], { cwd: workspace().dir });
+      assert.equal(help.code, 0, help.stderr);
+      for (const command of ['ingest', 'export', 'status', 'validate']) assert.match(help.stdout, new RegExp(`^  ${command} +\\w`, 'm'));
+    });
 
     it('--log-format json: every line of an ingest with a bad file is JSON, summaries carry the counts', async () => {
       const { dir, db } = workspace();

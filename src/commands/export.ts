@@ -21,7 +21,6 @@ interface ExportOptions {
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write CSV reports for a range of UTC days (both inclusive)')
     .requiredOption('--from <day>', 'first day, YYYY-MM-DD (UTC)')
     .requiredOption('--to <day>', 'last day, YYYY-MM-DD (UTC), inclusive')
     .option('--report <name>', `report to write: ${REPORTS.join(' or ')} (repeatable; default inventory)`, collect)

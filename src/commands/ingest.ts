@@ -19,7 +19,6 @@ interface IngestOptions {
 
 export function ingestCommand(): Command {
   return new Command('ingest')
-    .description('collect every (or the named) configured source, or load dump files, into the history')
     .argument('[source...]', 'configured sources to collect (default: all)')
     .option('--dump <path...>', 'load dump files or directories (read recursively) instead of collecting')
     .option('--source <name>', 'source name for the dumps (overrides any name they carry)')

@@ -6,7 +6,6 @@ import { Context, type GlobalOptions } from './context.ts';
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('sources, last snapshot per source and type, last runs, quarantined records')
     .option('--runs <n>', 'how many recent runs to list', '10')
     .addHelpText('after', '\nExamples:\n  usage-etl status\n  usage-etl --log-format json status | jq .series')
     .action(async function (this: Command, options: { runs: string }) {

@@ -8,7 +8,6 @@ import { Context, type GlobalOptions } from './context.ts';
 
 export function validateCommand(): Command {
   return new Command('validate')
-    .description('check dump files without writing anything; exit 1 if any problem is found')
     .argument('<path...>', 'dump files or directories')
     .option('--source <name>', 'source name for dumps that carry none')
     .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')

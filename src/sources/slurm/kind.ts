@@ -4,8 +4,6 @@
 import { InputError } from '../../errors.ts';
 import type { Delivery } from '../delivery.ts';
 import { defineSourceKind, optional } from '../kind.ts';
-import { runSacct } from './sacct.ts';
-import { readSacctText } from './text.ts';
 
 /** SPEC §4.2: two days of overlap unless the source says otherwise. */
 const DEFAULT_LOOKBACK_S = 2 * 86_400;
@@ -17,6 +15,8 @@ export const slurmKind = defineSourceKind({
   async plan(source) {
     const { cluster, command = 'sacct', lookback = DEFAULT_LOOKBACK_S } = source.settings;
     const series = { source: source.name, type: 'job' };
+    // Readers load when a source is planned, not when a config is read (start-up, issue 12).
+    const [{ runSacct }, { readSacctText }] = await Promise.all([import('./sacct.ts'), import('./text.ts')]);
     return {
       async *deliveries(context): AsyncGenerator<Delivery> {
         const newest = await context.history.latestAt(series);
