@@ -180,6 +180,22 @@ describe('sacct dumps', () => {
   });
 });
 
+describe('typed GPUs (issue 13: a typed GRES was dropped)', () => {
+  const TYPED = join(FIXTURES, 'slurm', 'typed-gres');
+
+  it('--parsable2: gres/gpu when present, else the sum of the gres/gpu:<type> entries, never both', async () => {
+    const { records } = await read([join(TYPED, 'sacct-20261122.sacct')]);
+    // 8001 p100=1; 8002 volta=2; 8003 tesla=4; 8004 a100=1 + h100=2 = 3; 8005 gpu=2 beside a100=2: 2, not 4.
+    assert.deepEqual(records.map((r) => [r.job_id, r.gpus]), [['8001', 1], ['8002', 2], ['8003', 4], ['8004', 3], ['8005', 2]]);
+  });
+
+  it('--json of Slurm 25.05: tres.allocated {type: gres, name: gpu:a100} counts', async () => {
+    const { records } = await read([join(TYPED, 'sacct-2505-20261121.json')]);
+    // 7001 gpu:a100=4; 7002 gpu=2 beside gpu:a100=2: 2; 7003 gpu:a100=1 + gpu:h100=2 = 3.
+    assert.deepEqual(records.map((r) => [r.job_id, r.gpus]), [['7001', 4], ['7002', 2], ['7003', 3]]);
+  });
+});
+
 describe('sacct --json', () => {
   it('reads Slurm 24.05 output: wrapped numbers, state lists, array tasks, GPUs; skips what did not finish or run', async () => {
     const { snapshots, records, skipped } = await read([join(JSON_DIR, 'sacct-20261121.json')]);

@@ -6,6 +6,7 @@ import { jobTimes } from '../../types/job.ts';
 import { isObject, type RawObject } from '../../types/type.ts';
 import { MIB, times } from '../../types/units.ts';
 import { type ParsedRecord, rejected } from '../hpc/record.ts';
+import { gpusOf } from './gpus.ts';
 import { hostlist, jobIds } from './hostlist.ts';
 import type { SlurmOptions } from './parsable.ts';
 import { finalState, NEVER_RAN } from './states.ts';
@@ -64,7 +65,7 @@ export function parseSacctJson(value: unknown, options: SlurmOptions): ParsedRec
       hosts: typeof job.nodes === 'string' ? hostlist('nodes', job.nodes) : undefined,
       req_walltime_s: limit === undefined ? undefined : limit * 60,
       req_mem_bytes: megabytes(requested.get('mem') ?? requiredMemory(required, nodes, cores)),
-      gpus: alloc.get('gres/gpu'),
+      gpus: gpusOf(alloc),
       name: text(job.name),
     };
     return { kind: 'jobs', at, records: jsonJobIds(job).map((job_id) => ({ ...base, job_id })) };

@@ -7,6 +7,7 @@ import type { RawObject } from '../../types/type.ts';
 import { type ParsedRecord, rejected } from '../hpc/record.ts';
 import { parseDuration, parseSlurmSize, wholeNumber } from '../hpc/values.ts';
 import { hostlist, jobIds } from './hostlist.ts';
+import { gpusOf } from './gpus.ts';
 import { finalState, NEVER_RAN } from './states.ts';
 
 /** The `sacct -o` field order every parsable dump must have (the job name last: it may hold `|`). */
@@ -88,7 +89,7 @@ export function parseSacctParsable(line: string, options: SlurmOptions): ParsedR
       req_mem_bytes: requested.has('mem')
         ? parseSlurmSize('reqtres', requested.get('mem')!)
         : reqMem(cell('reqmem'), nodes, wholeNumber('reqcpus', cell('reqcpus')) ?? cores),
-      gpus: wholeNumber('alloctres', alloc.get('gres/gpu')),
+      gpus: gpusOf(gpuCounts(alloc)),
       // The job name is last and may itself hold `|`.
       name: cells.length === SACCT_FIELDS.length ? cells[COLUMN.jobname] : cells.slice(COLUMN.jobname).join('|'),
     };
@@ -122,6 +123,13 @@ function exitStatus(text: string): number | undefined {
   const m = /^(\d+):(\d+)$/.exec(text);
   if (!m) throw new RecordError('exitcode', `expected code:signal such as 0:0, found ${describe(text)}`);
   return +m[2]! !== 0 ? 256 + +m[2]! : +m[1]!;
+}
+
+/** The `gres/gpu` and `gres/gpu:<type>` counts of an AllocTRES map, as numbers. */
+function gpuCounts(alloc: ReadonlyMap<string, string>): Map<string, number | undefined> {
+  const counts = new Map<string, number | undefined>();
+  for (const [name, count] of alloc) if (name === 'gres/gpu' || name.startsWith('gres/gpu:')) counts.set(name, wholeNumber('alloctres', count));
+  return counts;
 }
 
 /** `billing=4,cpu=4,gres/gpu=2,mem=16G,node=1` as a map. */
