@@ -278,6 +278,32 @@ describe('PBS log files', () => {
   });
 });
 
+describe('real PBS logs that read wrong (issue 13)', () => {
+  it('takes cores from exec_vnode when PBS Pro logs exec_host=host/0*0, and GPUs however the node spec spells them', async () => {
+    const { records } = await read([join(FIXTURES, 'real-shapes', 'pbs-gpus', '20261122')]);
+    assert.deepEqual(
+      records.map((r) => [r.job_id, r.cores, r.nodes, r.cpu_seconds, r.gpus]),
+      [
+        // exec_vnode 24 + 24 = 48 cores over start 1795317000 .. end 1795320600 = 3600 s: 48 × 3600 = 172 800.
+        ['9101.corvus-pbs', 48, 1, 172_800, 2],
+        // nodes=1:gpu=1 on one node: 1 GPU; 12 cores × 3600 s = 43 200.
+        ['9102.corvus-head', 12, 1, 43_200, 1],
+        // nodes=1:gpu=1:gpu (a node property after the count): 1 GPU.
+        ['9103.corvus-head', 12, 1, 43_200, 1],
+        // nodect=1:ppn=24:gpu=4:gpuq: 1 node, 4 GPUs; 24 cores × 3600 s = 86 400.
+        ['9104.corvus-head', 24, 1, 86_400, 4],
+      ],
+    );
+  });
+
+  it('falls back from a zero exec count to resources_used.ncpus, then Resource_List.ncpus', () => {
+    const used = job(parse(E(`${BASE} exec_host=cn01/0*0 resources_used.ncpus=16 Resource_List.ncpus=32`)));
+    assert.equal(used.cores, 16);
+    const listed = job(parse(E(`${BASE} exec_host=cn01/0*0 Resource_List.ncpus=32`)));
+    assert.equal(listed.cores, 32);
+  });
+});
+
 describe('reporting-unified pbs.accounting.log messages', () => {
   it('reads exited jobs (exec_host as a host map), skips the rest by reason, quarantines a bad one', async () => {
     const { snapshots, records, skipped } = await read([join(FIXTURES, 'hpc-envelopes', 'pbs-accounting-20261121.json')]);

@@ -181,7 +181,7 @@ describe('sacct dumps', () => {
 });
 
 describe('typed GPUs (issue 13: a typed GRES was dropped)', () => {
-  const TYPED = join(FIXTURES, 'slurm', 'typed-gres');
+  const TYPED = join(FIXTURES, 'real-shapes', 'slurm-typed-gres');
 
   it('--parsable2: gres/gpu when present, else the sum of the gres/gpu:<type> entries, never both', async () => {
     const { records } = await read([join(TYPED, 'sacct-20261122.sacct')]);

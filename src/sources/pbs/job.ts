@@ -25,20 +25,20 @@ function duration(a: Map<string, string>, key: string): number | undefined {
 /** The attributes of one E record as a job in our field names. */
 export function pbsJob(a: Map<string, string>, context: { cluster: string; jobId: string; loggedAt: number }): RawObject {
 
-  const placement = a.has('exec_host')
-    ? execHost(a.get('exec_host')!)
-    : a.has('exec_vnode')
-      ? execVnode(a.get('exec_vnode')!)
-      : undefined;
+  const host = a.has('exec_host') ? execHost(a.get('exec_host')!) : undefined;
+  const vnodes = a.has('exec_vnode') ? execVnode(a.get('exec_vnode')!) : undefined;
+  const placement = host ?? vnodes;
+  // A count of 0 is no count: PBS Pro logs `exec_host=cn01/0*0` with the cpus on exec_vnode (issue 13).
   const cores =
-    placement?.cores ??
-    wholeNumber('resources_used.ncpus', a.get('resources_used.ncpus')) ??
+    counted(host?.cores) ??
+    counted(vnodes?.cores) ??
+    counted(wholeNumber('resources_used.ncpus', a.get('resources_used.ncpus'))) ??
     wholeNumber('resource_list.ncpus', a.get('resource_list.ncpus')) ??
     wholeNumber('total_execution_slots', a.get('total_execution_slots'));
   const nodes =
     placement?.hosts.length ??
     wholeNumber('unique_node_count', a.get('unique_node_count')) ??
-    wholeNumber('resource_list.nodect', a.get('resource_list.nodect'));
+    leadingCount('resource_list.nodect', a.get('resource_list.nodect'));
   const start = epochAttribute(a, 'start');
   const end = epochAttribute(a, 'end') ?? context.loggedAt;
   const submit = epochAttribute(a, 'ctime') ?? epochAttribute(a, 'qtime');
@@ -71,12 +71,24 @@ export function pbsJob(a: Map<string, string>, context: { cluster: string; jobId
   };
 }
 
-/** PBS Pro `Resource_List.ngpus`, else Torque's `Resource_List.nodes=2:ppn=8:gpus=2` (gpus per node). */
+const counted = (n: number | undefined) => (n ? n : undefined);
+
+/** `2`, or the `1` of `1:ppn=24:gpu=4:gpuq`, which real logs hold in `Resource_List.nodect` too. */
+function leadingCount(field: string, text: string | undefined): number | undefined {
+  return wholeNumber(field, text === undefined ? undefined : /^\s*(\d+):/.exec(text)?.[1] ?? text);
+}
+
+/**
+ * PBS Pro `Resource_List.ngpus`, else a node spec's GPUs per node — Torque's documented
+ * `nodes=2:ppn=8:gpus=2`, and `gpu=1` as real logs spell it (`1:gpu=1`, `1:gpu=1:gpu`), in
+ * `Resource_List.nodes` or `Resource_List.nodect` — times the nodes.
+ */
 function gpusOf(a: Map<string, string>, nodes: number | undefined): number | undefined {
   const ngpus = wholeNumber('resource_list.ngpus', a.get('resource_list.ngpus') ?? a.get('resource_list.gpus'));
   if (ngpus !== undefined) return ngpus;
-  const spec = a.get('resource_list.nodes');
-  const perNode = spec === undefined ? undefined : /(?:^|:)gpus=(\d+)/.exec(spec)?.[1];
-  if (perNode === undefined) return undefined;
-  return Number(perNode) * (nodes ?? 1);
+  for (const key of ['resource_list.nodes', 'resource_list.nodect']) {
+    const perNode = /(?:^|:)gpus?=(\d{1,9})(?::|$)/.exec(a.get(key) ?? '')?.[1];
+    if (perNode !== undefined) return Number(perNode) * (nodes ?? 1);
+  }
+  return undefined;
 }
