@@ -13,7 +13,7 @@ import { listDumpFiles } from '../src/sources/files/list.ts';
 import { formatInstant } from '../src/time.ts';
 import { ingestDumps } from './support/ingest.ts';
 import { readDumps, surveyFile } from './support/read.ts';
-import { FIXTURES, runCli, tempDir } from './support/cli.ts';
+import { FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
 
 const TANGO = join(FIXTURES, 'slurm', 'tango');
 const JSON_DIR = join(FIXTURES, 'slurm', 'tango-json');
@@ -193,6 +193,31 @@ describe('typed GPUs (issue 13: a typed GRES was dropped)', () => {
     const { records } = await read([join(TYPED, 'sacct-2505-20261121.json')]);
     // 7001 gpu:a100=4; 7002 gpu=2 beside gpu:a100=2: 2; 7003 gpu:a100=1 + gpu:h100=2 = 3.
     assert.deepEqual(records.map((r) => [r.job_id, r.gpus]), [['7001', 4], ['7002', 2], ['7003', 3]]);
+  });
+});
+
+describe('unknown Slurm states (issue 13)', () => {
+  it('quarantines each job in a state we do not know, naming line, field and state, and loads the rest', async () => {
+    const { dir } = workspace();
+    const file = join(FIXTURES, 'real-shapes', 'slurm-unknown-state', 'sacct-20261122.sacct');
+    const run = await runCli(['ingest', '--dump', file, '--source', 'tango'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^tango job .*: added 1, modified 0, removed 0, unchanged 0, rejected 2/m);
+    for (const line of [1, 3]) assert.match(run.stderr, new RegExp(`quarantined .*sacct-20261122\\.sacct: line ${line}: state: .*found "FOO"`));
+    const status = await runCli(['status'], { cwd: dir });
+    assert.match(status.stdout, /sacct-20261122\.sacct: line 3: state: expected a Slurm job state such as COMPLETED, found "FOO"/);
+  });
+
+  it('does the same in sacct --json, where the whole file was refused before', async () => {
+    const { dir } = workspace();
+    const json = JSON.parse(readFileSync(join(JSON_DIR, 'sacct-20261121.json'), 'utf8')) as { jobs: { state: { current: string[] } }[] };
+    json.jobs[0]!.state.current = ['FOO'];
+    const file = join(dir, 'sacct-foo.json');
+    writeFileSync(file, JSON.stringify(json));
+    const run = await runCli(['ingest', '--dump', file, '--source', 'tango'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /added 2, modified 0, removed 0, unchanged 0, rejected 1/);
+    assert.match(run.stderr, /quarantined .*sacct-foo\.json: jobs\[0\]: state: .*found "FOO"/);
   });
 });
 

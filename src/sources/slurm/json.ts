@@ -22,20 +22,22 @@ export function parseSacctJson(value: unknown, options: SlurmOptions): ParsedRec
   const job = value;
   let at: number | undefined;
   try {
-    const stateObject = job.state;
-    const current = isObject(stateObject) ? stateObject.current : stateObject;
-    const first = Array.isArray(current) ? current[0] : current;
-    if (typeof first !== 'string') throw new RecordError('state.current', `expected a job state, found ${describe(first)}`);
-    const state = finalState(first);
-    if (typeof state === 'object') return state;
+    // The end first: it is the time a quarantined job is filed under, so a job in a state we do not
+    // know is quarantined, not the whole file refused (issue 13, SPEC §9).
     const time = isObject(job.time) ? job.time : {};
     const epoch = (name: string) => {
       const n = wrapped(`time.${name}`, time[name]);
       return n === undefined || n <= 0 ? undefined : n;
     };
     const end = epoch('end');
+    at = end === undefined ? undefined : end * 1000;
+    const stateObject = job.state;
+    const current = isObject(stateObject) ? stateObject.current : stateObject;
+    const first = Array.isArray(current) ? current[0] : current;
+    if (typeof first !== 'string') throw new RecordError('state.current', `expected a job state, found ${describe(first)}`);
+    const state = finalState(first);
+    if (typeof state === 'object') return state;
     if (end === undefined) return { kind: 'skip', reason: 'unfinished jobs (no end time)' };
-    at = end * 1000;
     if (job.nodes === 'None assigned') return { kind: 'skip', reason: NEVER_RAN };
     const start = epoch('start');
     const alloc = tresList('tres.allocated', isObject(job.tres) ? job.tres.allocated : undefined);
@@ -68,7 +70,7 @@ export function parseSacctJson(value: unknown, options: SlurmOptions): ParsedRec
       gpus: gpusOf(alloc),
       name: text(job.name),
     };
-    return { kind: 'jobs', at, records: jsonJobIds(job).map((job_id) => ({ ...base, job_id })) };
+    return { kind: 'jobs', at: end * 1000, records: jsonJobIds(job).map((job_id) => ({ ...base, job_id })) };
   } catch (err) {
     return rejected(err, at);
   }

@@ -55,7 +55,9 @@ export function parseSacctParsable(line: string, options: SlurmOptions): ParsedR
   const cell = (name: (typeof SACCT_FIELDS)[number]) => cells[COLUMN[name]]!.trim();
   const jobId = cell('jobid');
   if (jobId.includes('.')) return { kind: 'skip', reason: 'job steps (only whole jobs count)' };
-  let at: number | undefined;
+  // The end, when it reads, is the time a quarantined row is filed under: a file of rows in states
+  // we do not know is quarantined row by row, not refused whole (issue 13, SPEC §9).
+  let at: number | undefined = isCanonicalInstant(`${cell('end')}Z`) ? Date.parse(`${cell('end')}Z`) : undefined;
   try {
     const state = finalState(cell('state'));
     if (typeof state === 'object') return state;
