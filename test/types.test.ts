@@ -62,6 +62,16 @@ describe('vm from Nova server details', () => {
   });
 });
 
+describe('flavor from Nova flavor details', () => {
+  it('stores the "" that Nova gives for no swap before microversion 2.75 as 0, as 2.75 gives it', () => {
+    const flavors = (JSON.parse(readFileSync(join(FIXTURES, 'sequence/2026-11-01/flavors.json'), 'utf8')) as { flavors: Record<string, unknown>[] }).flavors;
+    assert.equal(flavors[0]!.swap, '');
+    assert.equal(record('flavor', 'openstack', flavors[0]).swap_mb, 0);
+    assert.deepEqual(record('flavor', 'openstack', { ...flavors[0], swap: 0 }), record('flavor', 'openstack', flavors[0]));
+    assert.equal(record('flavor', 'openstack', { ...flavors[0], swap: 2048 }).swap_mb, 2048);
+  });
+});
+
 describe('private fields', () => {
   const server = servers[0];
 

@@ -22,8 +22,9 @@ export const flavor: ResourceType = {
       ram_mb: r.ram,
       disk_gb: r.disk,
       ephemeral_gb: r['OS-FLV-EXT-DATA:ephemeral'] ?? r.ephemeral,
-      // Nova reports "no swap" as "" before microversion 2.75 and as 0 after.
-      swap_mb: r.swap,
+      // Nova's "no swap" is "" before microversion 2.75 and 0 from it: both are 0, or a change of
+      // microversion would record every flavor as modified (issue 13).
+      swap_mb: r.swap === '' ? 0 : r.swap,
       is_public: r['os-flavor-access:is_public'] ?? r.is_public,
     }),
   },
