@@ -68,7 +68,7 @@ describe('xfs.quota.report', () => {
     const { find } = await read([message('xfs.quota.report', { filesystems: [{ filesystem: '/a', quota: [{ username: 'u', used: 1, soft: 0, hard: 0 }] }, { filesystem: '/b' }] })]);
     assert.equal(find('xfs_quota').records.size, 1);
     assert.equal(find('xfs_quota').complete, false);
-    assert.match(find('xfs_quota').incompleteBecause.join(), /data\.filesystems\[1\]\.quota is not a list/);
+    assert.match(find('xfs_quota').incompleteBecause.join(), /data\.filesystems\[1\]\.quota is missing/);
   });
 });
 

@@ -74,6 +74,7 @@ export class Gatherer implements PartSink {
     return {
       add: (value, shape, location) => builder.add(value, shape, file, location),
       incomplete: (reason) => builder.markIncomplete(reason, file),
+      reject: (location, reason) => builder.reject(file, location, reason),
     };
   }
 

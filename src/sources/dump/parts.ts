@@ -44,6 +44,8 @@ export interface PartWriter {
   add(value: unknown, shape: string, location: string): void;
   /** The input says records are missing (a next link, `truncated: true`): no removals. */
   incomplete(reason: string): void;
+  /** What sits at `location` cannot be read as records at all: quarantined (SPEC §9), no removals. */
+  reject(location: string, reason: string): void;
 }
 
 /** Where the readers of object documents and envelopes put what they read (see gather.ts). */

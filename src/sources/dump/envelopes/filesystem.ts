@@ -4,7 +4,7 @@ import { filesystem } from '../../../types/filesystem.ts';
 import { fsUsage } from '../../../types/fs_usage.ts';
 import { isObject } from '../../../types/type.ts';
 import { hostScope, unread, within } from './nested.ts';
-import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
+import { type EnvelopeList, type EnvelopeSchema, notA } from './schema.ts';
 
 const SHAPE = 'filesystem.usage';
 
@@ -24,8 +24,11 @@ export const filesystemUsage: EnvelopeSchema = (data) => {
     { type: filesystem, shape: SHAPE, path: 'data.fs', items: [within(fs, { host })], scope: fsScope, incomplete: fsScope ? undefined : unscoped },
   ];
   if (isObject(usage)) {
-    const items = Object.entries(usage).map(([who, entry]) => within(entry, { host, filesystem: fs.name, owner_project: who }));
-    lists.push({ type: fsUsage, shape: SHAPE, path: 'data.usage', items, scope: usageScope, incomplete: usageScope ? undefined : unscoped });
+    const entries = Object.entries(usage);
+    const items = entries.map(([who, entry]) => within(entry, { host, filesystem: fs.name, owner_project: who }));
+    lists.push({ type: fsUsage, shape: SHAPE, path: 'data.usage', items, keys: entries.map(([who]) => who), scope: usageScope, incomplete: usageScope ? undefined : unscoped });
+  } else if (usage !== undefined && usage !== null) {
+    lists.push({ ...notA('map of owner/project to usage', fsUsage, SHAPE, 'data.usage', usage), scope: usageScope });
   }
   return lists;
 };

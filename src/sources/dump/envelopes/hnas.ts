@@ -5,7 +5,7 @@ import { filesystem } from '../../../types/filesystem.ts';
 import { virtualVolume } from '../../../types/virtual_volume.ts';
 import { isObject } from '../../../types/type.ts';
 import { emptyList, hostScope, unread, within } from './nested.ts';
-import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
+import { type EnvelopeList, type EnvelopeSchema, notA } from './schema.ts';
 
 const SHAPE = 'hnas.filesystems';
 
@@ -19,9 +19,12 @@ export const hnas: EnvelopeSchema = (data) => {
   if (!entries) return [unread(filesystem, 'hnas.filesystems messages without a filesystems map')];
   const host = data.hostname;
   const volumes = entries.flatMap(([name, details]): EnvelopeList[] => {
-    const list = isObject(details) ? details.virtual_volumes : undefined;
-    if (!Array.isArray(list)) return [];
     const path = `data.filesystems.${String(name)}.virtual_volumes`;
+    // A file system that is not an object is quarantined; its volumes are then unknown, not none.
+    if (!isObject(details)) return [{ ...emptyList(virtualVolume, SHAPE, path), incomplete: `data.filesystems.${String(name)} is not a file system` }];
+    const list = details.virtual_volumes;
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list)) return [notA('list', virtualVolume, SHAPE, path, list)];
     return [{ type: virtualVolume, shape: SHAPE, path, items: list.map((volume) => within(volume, { filesystem: name })) }];
   });
   return [

@@ -59,7 +59,9 @@ export function readEnvelope(ctx: DumpContext, sink: PartSink, message: unknown,
       continue;
     }
     const writer = sink.part(ctx.file, { source, type: list.type, takenAt, complete: true, scan, page, scope: list.scope });
-    list.items.forEach((item, index) => writer.add(item, list.shape, `${location}: ${list.path}[${index}]`));
+    const place = (index: number) => (list.keys ? `${list.path}.${list.keys[index]}` : `${list.path}[${index}]`);
+    list.items.forEach((item, index) => writer.add(item, list.shape, `${location}: ${place(index)}`));
+    if (list.rejected) writer.reject(`${location}: ${list.path}`, list.rejected);
     if (list.incomplete) writer.incomplete(list.incomplete);
   }
 }

@@ -12,6 +12,9 @@ export function within(item: unknown, context: Record<string, unknown>): unknown
   return isObject(item) ? { ...item, ...context } : item;
 }
 
+/** The members of a message's `data` that describe the message, not a record (swift, hcp). */
+export const MESSAGE_MEMBERS: ReadonlySet<string> = new Set(['hostname', 'timestamp', 'query_id', 'snapshot', 'page', 'pages']);
+
 /** A message without the member its records are read from: counted by `reason`, never dropped unseen (SPEC §9). */
 export function unread(type: ResourceType, reason: string): EnvelopeList {
   return { type, shape: 'canonical', path: 'data', items: [], skipped: reason };

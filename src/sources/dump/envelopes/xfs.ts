@@ -3,7 +3,7 @@
 import { xfsQuota } from '../../../types/xfs_quota.ts';
 import { isObject } from '../../../types/type.ts';
 import { emptyList, hostScope, unread, within } from './nested.ts';
-import type { EnvelopeList, EnvelopeSchema } from './schema.ts';
+import { type EnvelopeList, type EnvelopeSchema, notA } from './schema.ts';
 
 const SHAPE = 'xfs.quota.report';
 
@@ -18,7 +18,9 @@ export const xfs: EnvelopeSchema = (data) => {
   if (!filesystems.length) return [{ ...emptyList(xfsQuota, SHAPE, 'data.filesystems'), scope }];
   return filesystems.map((entry, i): EnvelopeList => {
     const path = `data.filesystems[${i}].quota`;
-    if (!isObject(entry) || !Array.isArray(entry.quota)) return { ...emptyList(xfsQuota, SHAPE, path), incomplete: `${path} is not a list`, scope };
+    if (!isObject(entry)) return { ...notA('file system report', xfsQuota, SHAPE, `data.filesystems[${i}]`, entry), scope };
+    if (entry.quota === undefined || entry.quota === null) return { ...emptyList(xfsQuota, SHAPE, path), incomplete: `${path} is missing`, scope };
+    if (!Array.isArray(entry.quota)) return { ...notA('list', xfsQuota, SHAPE, path, entry.quota), scope };
     const where = { host: data.hostname, filesystem: entry.filesystem };
     return { type: xfsQuota, shape: SHAPE, path, items: entry.quota.map((line) => within(line, where)), scope };
   });
