@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { exportCommand } from './commands/export.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { pruneCommand } from './commands/prune.ts';
 import { statusCommand } from './commands/status.ts';
 import { validateCommand } from './commands/validate.ts';
 import { InputError, LockError, RefusedError, UsageError } from './errors.ts';
@@ -17,6 +18,7 @@ const program = new Command('usage-etl')
   .addCommand(exportCommand())
   .addCommand(statusCommand())
   .addCommand(validateCommand())
+  .addCommand(pruneCommand())
   .addHelpText('after', '\nSet-up and examples: see README.md. Each command has --help with examples.')
   .showSuggestionAfterError()
   .exitOverride();
@@ -27,9 +29,20 @@ program.configureOutput(output);
 for (const command of program.commands) command.exitOverride().configureOutput(output);
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(withoutHelpOfUnknownCommand(process.argv));
 } catch (err) {
   process.exitCode = exitCodeOf(err);
+}
+
+/**
+ * Commander answers `frobnicate --help` with the top-level help and exit 0, as if all were well: an
+ * unknown command is a usage error whatever follows it (SPEC §2), so its help flag is dropped and
+ * commander reports the command (exit 2).
+ */
+function withoutHelpOfUnknownCommand(argv: string[]): string[] {
+  const [name] = program.parseOptions(argv.slice(2)).operands;
+  if (name === undefined || name === 'help' || program.commands.some((command) => command.name() === name)) return argv;
+  return argv.filter((arg, i) => i < 2 || (arg !== '--help' && arg !== '-h'));
 }
 
 /** SPEC §2: 2 for usage and configuration errors, 1 for failed work; messages on one line. */
