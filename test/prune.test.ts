@@ -164,7 +164,7 @@ describe('prune --keep (SPEC §10)', () => {
     const quiet = ok(await runCli(['-q', 'prune', '--keep', '14d'], { cwd: dir }));
     assert.equal(quiet.stdout + quiet.stderr, '');
     const again = ok(await runCli(['prune', '--keep', '14d'], { cwd: dir }));
-    assert.match(again.stdout, /^removed 0 run\(s\), 0 quarantined record\(s\), 0 notification payload\(s\) stored before \S+; \S*usage\.db: [\d.]+ [KM]iB -> [\d.]+ [KM]iB$/m);
+    assert.match(again.stdout, /^removed 0 run\(s\), 0 quarantined record\(s\), 0 notification payload\(s\) stored before \S+; \S*usage\.db: [\d.]+ [KMG]iB -> [\d.]+ [KMG]iB$/m);
   });
 });
 

@@ -80,6 +80,7 @@ async function prune(ctx: Context, options: PruneOptions): Promise<void> {
 }
 
 function bytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${Math.ceil(n / 1024)} KiB`;
 }
