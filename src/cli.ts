@@ -29,9 +29,19 @@ program.configureOutput(output);
 for (const command of program.commands) command.exitOverride().configureOutput(output);
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(withoutHelpOfUnknownCommand(process.argv));
 } catch (err) {
   process.exitCode = exitCodeOf(err);
+}
+
+/**
+ * Commander answers `frobnicate --help` with the top-level help and exit 0, as if all were well: an
+ * unknown command is a usage error whatever follows it (SPEC §2), so its help flag is dropped and
+ * commander reports the command (exit 2).
+ */
+function withoutHelpOfUnknownCommand(argv: string[]): string[] {
+  if (wanted === undefined || argv.slice(2).includes('help') || COMMANDS.some((command) => command.name === wanted)) return argv;
+  return argv.filter((arg, i) => i < 2 || (arg !== '--help' && arg !== '-h'));
 }
 
 /** SPEC §2: 2 for usage and configuration errors, 1 for failed work; messages on one line. */

@@ -181,3 +181,15 @@ export function epochTime(seconds: number | undefined, field = 'time'): string |
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
+
+// --- durations ----------------------------------------------------------------------------------
+
+const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+
+/** A whole number of minutes, hours, days or weeks (`90m`, `36h`, `14d`, `2w`) in ms; undefined if not one. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d{1,6})([mhdw])$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  return ms > 0 ? ms : undefined;
+}

@@ -382,7 +382,7 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
   });
 
   describe('help and log formats', { concurrency: 3 }, () => {
-    for (const command of ['ingest', 'export', 'status', 'validate']) {
+    for (const command of ['ingest', 'export', 'status', 'validate', 'prune']) {
       it(`${command} --help shows an Examples section with a real command line`, async () => {
         const result = await runCli([command, '--help'], { cwd: workspace().dir });
         assert.equal(result.code, 0, result.stderr);
@@ -398,7 +398,7 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       assert.equal(result.stdout, `${version}\n`);
       const help = await runCli(['--help'], { cwd: workspace().dir });
       assert.equal(help.code, 0, help.stderr);
-      for (const command of ['ingest', 'export', 'status', 'validate']) assert.match(help.stdout, new RegExp(`^  ${command} +\\w`, 'm'));
+      for (const command of ['ingest', 'export', 'status', 'validate', 'prune']) assert.match(help.stdout, new RegExp(`^  ${command} +\\w`, 'm'));
     });
 
     it('--log-format json: every line of an ingest with a bad file is JSON, summaries carry the counts', async () => {

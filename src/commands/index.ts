@@ -18,6 +18,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'export', summary: 'write CSV reports for a range of UTC days (both inclusive)', load: async () => (await import('./export.ts')).exportCommand() },
   { name: 'status', summary: 'sources, last snapshot per source and type, last runs, quarantined records', load: async () => (await import('./status.ts')).statusCommand() },
   {
+    name: 'prune',
+    summary: 'drop run logs, quarantined records and notification payloads older than --keep; never the history',
+    load: async () => (await import('./prune.ts')).pruneCommand(),
+  },
+  {
     name: 'validate',
     summary: 'check dump files without writing anything; exit 1 if any problem is found',
     load: async () => (await import('./validate.ts')).validateCommand(),

@@ -10,6 +10,8 @@ export type Action = 'added' | 'modified' | 'removed';
 export interface OpenOptions {
   /** Open for reading only; the database must exist. Reads then see one consistent state. */
   readonly readonly?: boolean;
+  /** The database must exist already: a command that only tidies one never creates it (prune). */
+  readonly existing?: boolean;
 }
 
 export interface Store {
@@ -20,6 +22,7 @@ export interface Store {
   readonly history: HistoryStore;
   readonly reads: HistoryReads;
   readonly files: FilesRead;
+  readonly retention: Retention;
   /** The HMAC key of `private_fields: hash`; made on first use when `create` (never in a dry run). */
   hashKey(create: boolean): Promise<string | undefined>;
   close(): Promise<void>;
@@ -202,6 +205,29 @@ export interface EventStatus {
   /** Messages stored but not used by the fold (other services, other event types). */
   readonly skipped: number;
   readonly quarantined: number;
+}
+
+// --- prune (SPEC §10) ------------------------------------------------------------------------
+
+/** What prune removes: logs of what happened, never the history nor what recognises an event again. */
+export interface Pruned {
+  /** Run rows no snapshot or event points at, other than the latest run of each command line. */
+  readonly runs: number;
+  /** Quarantined records. */
+  readonly rejects: number;
+  /** Raw notification payloads (the event, its facts and its de-duplication key stay). */
+  readonly payloads: number;
+}
+
+export interface Retention {
+  /** What `prune` would remove of what runs started before `cutoff` (epoch ms) stored; changes nothing. */
+  expired(cutoff: number): Promise<Pruned>;
+  /** Removes it, in one transaction. */
+  prune(cutoff: number): Promise<Pruned>;
+  /** Gives the space freed back to the file system (the file shrinks). */
+  compact(): Promise<void>;
+  /** Bytes the history takes on disk. */
+  size(): Promise<number>;
 }
 
 // --- files a source has read through -----------------------------------------------------------

@@ -29,7 +29,7 @@ function migrations(): Migration[] {
 }
 
 export function openDatabase(path: string, options: OpenOptions = {}): DB {
-  if (options.readonly && !existsSync(path)) {
+  if ((options.readonly || options.existing) && !existsSync(path)) {
     throw new UsageError(`no database at ${path} (ingest something first, or pass --db)`);
   }
   let db: DB;

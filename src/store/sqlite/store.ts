@@ -6,6 +6,7 @@ import { sqliteHistory } from './history.ts';
 import { sqliteLock } from './lock.ts';
 import { openDatabase } from './open.ts';
 import { sqliteReads } from './reads.ts';
+import { sqliteRetention } from './retention.ts';
 import { sqliteRuns } from './runs.ts';
 import { Statements } from './statements.ts';
 
@@ -23,6 +24,7 @@ export function openSqliteStore(path: string, options: OpenOptions): Store {
     history: sqliteHistory(s),
     reads: sqliteReads(s),
     files: sqliteFilesRead(s),
+    retention: sqliteRetention(s, path),
     async hashKey(create) {
       const existing = existingKey();
       if (existing || !create) return existing;

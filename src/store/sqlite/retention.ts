@@ -1,0 +1,52 @@
+// `prune` in the SQLite store (SPEC §10): the logs of old runs go; the history they wrote stays.
+// Age is when a row was stored: the start of the run that wrote it (rejects carry no time of their own).
+import { existsSync, statSync } from 'node:fs';
+import type { Pruned, Retention } from '../index.ts';
+import type { Statements } from './statements.ts';
+
+const OLD_RUNS = 'SELECT id FROM runs WHERE started_at < ?';
+
+// A snapshot or an event points at the run that stored it (SPEC §3), so that run stays; so does the
+// latest run of each command line, so `status` still tells when each cron job last ran.
+const EXPIRED_RUNS = `FROM runs WHERE started_at < ?
+  AND id NOT IN (SELECT run_id FROM snapshots)
+  AND id NOT IN (SELECT run_id FROM events)
+  AND id NOT IN (SELECT max(id) FROM runs GROUP BY command)`;
+
+const OLD_REJECTS = `FROM rejects WHERE run_id IN (${OLD_RUNS})`;
+
+// The event row, its facts (the lifecycles) and its de-duplication key stay for ever.
+const OLD_PAYLOADS = `FROM events WHERE payload IS NOT NULL AND run_id IN (${OLD_RUNS})`;
+
+export function sqliteRetention(s: Statements, path: string): Retention {
+  const count = (from: string, cutoff: number) => s.sql(`SELECT count(*) ${from}`, 'pluck').get(cutoff) as number;
+  const expired = (cutoff: number): Pruned => ({
+    runs: count(EXPIRED_RUNS, cutoff),
+    rejects: count(OLD_REJECTS, cutoff),
+    payloads: count(OLD_PAYLOADS, cutoff),
+  });
+  const fileSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
+  return {
+    async expired(cutoff) {
+      return expired(cutoff);
+    },
+    async prune(cutoff) {
+      return s.write(() => ({
+        // Rejects first: a run they name may go next.
+        rejects: s.sql(`DELETE ${OLD_REJECTS}`).run(cutoff).changes,
+        payloads: s.sql(`UPDATE events SET payload = NULL WHERE payload IS NOT NULL AND run_id IN (${OLD_RUNS})`).run(cutoff).changes,
+        runs: s.sql(`DELETE ${EXPIRED_RUNS}`).run(cutoff).changes,
+      }));
+    },
+    async compact() {
+      // Deleted rows only free pages inside the file: VACUUM rewrites it, and the checkpoint moves
+      // the rewrite from the WAL into the file and truncates both.
+      s.db.exec('VACUUM');
+      s.db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    async size() {
+      return fileSize(path) + fileSize(`${path}-wal`);
+    },
+  };
+}
