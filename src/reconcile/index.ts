@@ -64,3 +64,20 @@ export async function reconcile<T extends 'vm' | 'volume'>(
   rows.push(...gaps.rows(source, type));
   return rows;
 }
+
+/**
+ * The `event_gap` days of [fromMs, toMs) alone, oldest first (`status --check`, issue 11): the same
+ * silent days the report's rows span, without comparing the resources.
+ */
+export async function eventGapDays<T extends 'vm' | 'volume'>(
+  reads: HistoryReads,
+  policy: BillingPolicy,
+  snapshots: SnapshotPeriods,
+  input: ReconcileInput<T>,
+): Promise<number[]> {
+  const { type, series, fromMs, toMs } = input;
+  const heard = await eventsView(reads, policy, type, series.source);
+  const gaps = new GapFinder(heard, fromMs, toMs);
+  for await (const observation of observations(reads, series, await snapshots.billing(type, series.source), toMs)) gaps.observe(observation);
+  return gaps.days();
+}
