@@ -6,7 +6,8 @@ import type { Config } from '../config.ts';
 import { SnapshotPeriods } from '../lifecycles/from-snapshots.ts';
 import { BillingPolicy } from '../lifecycles/policy.ts';
 import { eventGapDays } from '../reconcile/index.ts';
-import type { EventStatus, SeriesStatus, SourceRun, Store } from '../store/index.ts';
+import { byText } from '../order.ts';
+import type { EventStatus, QuarantinedSince, SeriesStatus, SourceRun, Store } from '../store/index.ts';
 import { formatDay, formatInstant, startOfDay } from '../time.ts';
 import { resourceType } from '../types/index.ts';
 
@@ -59,68 +60,74 @@ const HOUR_MS = 3_600_000;
 export async function runCheck(store: Store, config: Config, request: CheckRequest): Promise<CheckResult> {
   const { reads } = store;
   const watched = await watchedSources(store, config);
-  const series = await reads.seriesStatus();
-  const events = await reads.eventStatus();
-  const runs = new Map((await reads.sourceRuns()).map((run) => [run.source, run]));
-  const critical: Problem[] = [];
+  const facts: Facts = {
+    series: await reads.seriesStatus(),
+    events: await reads.eventStatus(),
+    runs: new Map((await reads.sourceRuns()).map((run) => [run.source, run])),
+  };
+  const critical = watched.flatMap((source) => collectionProblems(source, facts, request));
   if (!watched.length) critical.push({ severity: 'CRITICAL', kind: 'no_sources', source: '', message: 'no source configured, and none collected' });
-  for (const source of watched) {
-    const run = runs.get(source.name);
-    if (run?.status === 'failed') {
-      const error = (run.error ?? 'no error recorded').split('\n')[0];
-      critical.push({
-        severity: 'CRITICAL',
-        kind: 'last_run_failed',
-        source: source.name,
-        at: run.finishedAt,
-        runId: run.runId,
-        message: `last run #${run.runId} at ${formatInstant(run.finishedAt)} failed: ${error}`,
-      });
-    }
-    const lastEvent = events.find((e) => e.source === source.stored)?.lastAt ?? null;
-    const own = source.events ? [] : series.filter((s) => s.source === source.stored && s.lastAt !== null);
-    const states = own.filter((s) => resourceType(s.type)?.mode !== 'ledger');
-    if (!collected(source, series, events, run)) {
-      critical.push({ severity: 'CRITICAL', kind: 'never_collected', source: source.name, message: 'never collected' });
-      continue;
-    }
-    // A polled source is as fresh as its last snapshot. Jobs and notifications carry the times of
-    // their own events (a quiet cluster ends no job): those are fresh when a run last read them.
-    const [what, at] = states.length
-      ? ['last snapshot', Math.max(...states.map((s) => s.lastAt!))]
-      : ['last collected', Math.max(run?.lastOkAt ?? -Infinity, lastEvent ?? -Infinity, ...own.map((s) => s.lastAt!))];
-    const age = request.now - at;
-    if (age > request.maxAgeMs) {
-      critical.push({
-        severity: 'CRITICAL',
-        kind: 'stale',
-        source: source.name,
-        at,
-        message: `${what} ${formatInstant(at)} is ${Math.floor(age / HOUR_MS)}h old (max ${request.maxAgeText})`,
-      });
-    }
-  }
-  const warnings: Problem[] = [];
   // Recorded whatever else is found: the next check reports only what is quarantined after this one.
   const { previousAt, quarantined } = await store.checks.record(request.now);
-  for (const source of [...new Set(quarantined.map((q) => q.source))]) {
-    const own = quarantined.filter((q) => q.source === source);
-    const count = own.reduce((sum, q) => sum + q.count, 0);
-    const since = previousAt === undefined ? 'before this first check' : `since the last check at ${formatInstant(previousAt)}`;
-    warnings.push({
-      severity: 'WARNING',
-      kind: 'quarantined',
-      source,
-      count,
-      message: `${count} record(s) quarantined ${since} (${own.map((q) => `${q.type} ${q.count}`).join(', ')}); see usage-etl status`,
-    });
-  }
-  warnings.push(...(await eventGaps(store, config, watched, request)));
+  const warnings = [...quarantineProblems(quarantined, previousAt), ...(await eventGaps(store, config, watched, request))];
   return {
     sources: watched.map((s) => s.name),
-    problems: [...critical, ...warnings.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))],
+    problems: [...critical, ...warnings.sort((a, b) => byText(a.source, b.source))],
     previousCheckAt: previousAt,
   };
+}
+
+interface Facts {
+  readonly series: readonly SeriesStatus[];
+  readonly events: readonly EventStatus[];
+  /** Each source's last finished run, by the name it ran under. */
+  readonly runs: ReadonlyMap<string, SourceRun>;
+}
+
+/** Its last run failed; nothing of it was ever collected; or what was is older than the max age. */
+function collectionProblems(source: Watched, facts: Facts, request: CheckRequest): Problem[] {
+  const problems: Problem[] = [];
+  const run = facts.runs.get(source.name);
+  if (run?.status === 'failed') {
+    const error = (run.error ?? 'no error recorded').split('\n')[0];
+    problems.push({
+      severity: 'CRITICAL',
+      kind: 'last_run_failed',
+      source: source.name,
+      at: run.finishedAt,
+      runId: run.runId,
+      message: `last run #${run.runId} at ${formatInstant(run.finishedAt)} failed: ${error}`,
+    });
+  }
+  if (!collected(source, facts.series, facts.events, run)) {
+    problems.push({ severity: 'CRITICAL', kind: 'never_collected', source: source.name, message: 'never collected' });
+    return problems;
+  }
+  const lastEvent = facts.events.find((e) => e.source === source.stored)?.lastAt ?? null;
+  const own = source.events ? [] : facts.series.filter((s) => s.source === source.stored && s.lastAt !== null);
+  const states = own.filter((s) => resourceType(s.type)?.mode !== 'ledger');
+  // A polled source is as fresh as its last snapshot. Jobs and notifications carry the times of
+  // their own events (a quiet cluster ends no job): those are fresh when a run last read them.
+  const [what, at] = states.length
+    ? ['last snapshot', Math.max(...states.map((s) => s.lastAt!))]
+    : ['last collected', Math.max(run?.lastOkAt ?? -Infinity, lastEvent ?? -Infinity, ...own.map((s) => s.lastAt!))];
+  const age = request.now - at;
+  if (age > request.maxAgeMs) {
+    const message = `${what} ${formatInstant(at)} is ${Math.floor(age / HOUR_MS)}h old (max ${request.maxAgeText})`;
+    problems.push({ severity: 'CRITICAL', kind: 'stale', source: source.name, at, message });
+  }
+  return problems;
+}
+
+/** One WARNING per source with records quarantined since the last check (SPEC §9). */
+function quarantineProblems(quarantined: readonly QuarantinedSince[], previousAt: number | undefined): Problem[] {
+  const since = previousAt === undefined ? 'before this first check' : `since the last check at ${formatInstant(previousAt)}`;
+  return [...new Set(quarantined.map((q) => q.source))].map((source) => {
+    const own = quarantined.filter((q) => q.source === source);
+    const count = own.reduce((sum, q) => sum + q.count, 0);
+    const types = own.map((q) => `${q.type} ${q.count}`).join(', ');
+    return { severity: 'WARNING', kind: 'quarantined', source, count, message: `${count} record(s) quarantined ${since} (${types}); see usage-etl status` };
+  });
 }
 
 /** The configured sources nothing was ever collected of, for plain `status` (none without a configuration). */
