@@ -153,6 +153,12 @@ describe('status --check', () => {
     assert.deepEqual(lines(within.stdout), [
       `WARNING cloud vm: 1 day(s) without notifications while the snapshots changed (event_gap: ${silentDay}); see export --report reconcile`,
     ]);
+    // The same day as the report's event_gap row.
+    const report = await runCli(['export', '--from', iso(base).slice(0, 10), '--to', iso(today).slice(0, 10), '--report', 'reconcile', '--stdout'], { cwd: dir });
+    assert.deepEqual(
+      lines(report.stdout).filter((line) => line.includes(',event_gap,')).map((line) => line.split(',')[1]),
+      [silentDay],
+    );
     // Within 47h of yesterday's 02:00 night whatever the hour; the silent day starts before the window.
     const outside = await check(dir, '--max-age', '47h');
     assert.equal(outside.code, 0, outside.stdout);

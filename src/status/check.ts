@@ -3,7 +3,6 @@
 // snapshot is older than the max age. WARNING: records quarantined since the last check, and the
 // `event_gap` days (SPEC §8.5) of the last max age (issue 11).
 import type { Config } from '../config.ts';
-import { SnapshotPeriods } from '../lifecycles/from-snapshots.ts';
 import { BillingPolicy } from '../lifecycles/policy.ts';
 import { eventGapDays } from '../reconcile/index.ts';
 import { byText } from '../order.ts';
@@ -173,14 +172,13 @@ async function eventGaps(store: Store, config: Config, watched: readonly Watched
   const all = await reads.listSeries();
   const heard = await reads.eventSeries();
   const policy = new BillingPolicy(config.usage.billableStates);
-  const snapshots = new SnapshotPeriods(reads, policy, all);
   const fromMs = startOfDay(request.now - request.maxAgeMs);
   const problems: Problem[] = [];
   for (const series of all) {
     if ((series.type !== 'vm' && series.type !== 'volume') || !stored.has(series.source)) continue;
     const events = heard.find((e) => e.source === series.source && e.type === series.type);
     if (!events) continue;
-    const days = await eventGapDays(reads, policy, snapshots, { type: series.type, series, events, fromMs, toMs: request.now });
+    const days = await eventGapDays(reads, policy, { type: series.type, series, events, fromMs, toMs: request.now });
     if (!days.length) continue;
     problems.push({
       severity: 'WARNING',
