@@ -1,4 +1,4 @@
--- usage-etl history database, schema version 4: the whole current schema.
+-- usage-etl history database, schema version 5: the whole current schema.
 -- Applied as it is to a new database by src/store/; an older database is brought up to date by the
 -- numbered files in src/store/migrations/, run in order (PRAGMA user_version says where it stands).
 -- Times are UTC epoch milliseconds (INTEGER) so they sort and compare exactly.
@@ -144,6 +144,24 @@ CREATE TABLE events (
 -- to the end of the index instead of all over it; a message delivered again has the same key too.
 -- (The fold reads a source's events sorted by resource: no index is kept for that one read.)
 CREATE UNIQUE INDEX events_once ON events (source_id, at, dedupe_key);
+
+-- Each source a run collected, and how that went: "a source whose last run failed" for
+-- `status --check` (a failed collection writes no snapshot, so the snapshots alone cannot tell it).
+CREATE TABLE run_sources (
+  run_id  INTEGER NOT NULL REFERENCES runs (id),
+  source  TEXT NOT NULL,
+  status  TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  error   TEXT,
+  PRIMARY KEY (source, run_id)
+) WITHOUT ROWID;
+
+-- Every `status --check`: when, and the last quarantined record it had seen, so the next check
+-- reports only the records quarantined since.
+CREATE TABLE status_checks (
+  id              INTEGER PRIMARY KEY,
+  checked_at      INTEGER NOT NULL,
+  last_reject_id  INTEGER NOT NULL
+);
 
 -- Settings of this database (the HMAC key of `private_fields: hash`).
 CREATE TABLE meta (

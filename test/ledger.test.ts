@@ -140,7 +140,7 @@ describe('a database of schema version 1', () => {
     old.close();
 
     const store = await openStore(path);
-    assert.equal(readOnly(path, (conn) => conn.pragma('user_version', { simple: true })), 4, 'brought to the newest version');
+    assert.equal(readOnly(path, (conn) => conn.pragma('user_version', { simple: true })), 5, 'brought to the newest version');
     assert.deepEqual([...(await store.history.current(1))], [['vm-1', 'hash1']]);
     assert.equal((await store.history.seriesState('nectar-sa', 'vm', T(1), 'h1')).sameStored, true);
     const writer = new StoreWriter(store);

@@ -16,7 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./ingest.ts')).ingestCommand(),
   },
   { name: 'export', summary: 'write CSV reports for a range of UTC days (both inclusive)', load: async () => (await import('./export.ts')).exportCommand() },
-  { name: 'status', summary: 'sources, last snapshot per source and type, last runs, quarantined records', load: async () => (await import('./status.ts')).statusCommand() },
+  { name: 'status', summary: 'sources, last snapshot per source and type, last runs, quarantined records; --check for monitoring', load: async () => (await import('./status.ts')).statusCommand() },
   {
     name: 'prune',
     summary: 'drop run logs, quarantined records and notification payloads older than --keep; never the history',

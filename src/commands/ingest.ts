@@ -71,6 +71,7 @@ async function dumpPart(ctx: Context, paths: string[], options: IngestOptions, a
   const named = options.source === undefined ? undefined : configured(options.source);
   const source = named?.kind === 'notifications' ? (named.settings.source ?? options.source) : options.source;
   return {
+    source: options.source,
     deliveries: (context) =>
       dumpDeliveries(files, {
         source: source === undefined ? undefined : String(source),
@@ -99,7 +100,11 @@ async function configuredParts(ctx: Context, names: string[], options: IngestOpt
     const source = config.sources.get(name);
     if (!source) throw new UsageError(`unknown source ${name} (configured: ${[...config.sources.keys()].join(', ')})`);
     const collection = await sourceKind(source.kind)!.plan(source);
-    parts.push({ deliveries: (context) => collection.deliveries(context), allowMassRemoval: () => !!options.allowMassRemoval || source.allowMassRemoval });
+    parts.push({
+      source: name,
+      deliveries: (context) => collection.deliveries(context),
+      allowMassRemoval: () => !!options.allowMassRemoval || source.allowMassRemoval,
+    });
   }
   return parts;
 }

@@ -1,21 +1,79 @@
-// `usage-etl status`: what the database holds, when each series was last seen, how the last runs went.
+// `usage-etl status`: what the database holds, when each series was last seen, how the last runs went;
+// `status --check`: one line per problem, for monitoring (issue 12).
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
+import { durationSeconds } from '../config.ts';
+import { UsageError } from '../errors.ts';
+import { type CheckResult, neverCollected, runCheck } from '../status/check.ts';
 import { openStore } from '../store/open.ts';
 import { formatInstant } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 
+interface StatusOptions {
+  readonly runs: string;
+  readonly check?: boolean;
+  readonly maxAge?: string;
+}
+
 export function statusCommand(): Command {
   return new Command('status')
     .option('--runs <n>', 'how many recent runs to list', '10')
-    .addHelpText('after', '\nExamples:\n  usage-etl status\n  usage-etl --log-format json status | jq .series')
-    .action(async function (this: Command, options: { runs: string }) {
-      await status(new Context(this.optsWithGlobals<GlobalOptions>()), Math.max(1, Number(options.runs) || 10));
+    .option('--check', 'one line per problem, exit 1 on any (Nagios/Icinga, cron)')
+    .option('--max-age <duration>', 'with --check: how old a last snapshot may be (26h, 2d, 90m)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  usage-etl status
+  usage-etl --log-format json status | jq .series
+  usage-etl status --check --max-age 26h        OK, or one CRITICAL/WARNING line per problem; exit 1 on any
+  usage-etl -q status --check                   cron: silent when all is well`,
+    )
+    .action(async function (this: Command, options: StatusOptions) {
+      const ctx = new Context(this.optsWithGlobals<GlobalOptions>());
+      if (options.check) process.exitCode = await check(ctx, options.maxAge ?? '26h');
+      else if (options.maxAge !== undefined) throw new UsageError('--max-age goes with --check');
+      else await status(ctx, Math.max(1, Number(options.runs) || 10));
     });
+}
+
+/** Exit 0 when all is well, 1 on any problem, a WARNING alone included (issue 12: visible in Nagios). */
+async function check(ctx: Context, maxAge: string): Promise<number> {
+  const seconds = durationSeconds(maxAge);
+  if (seconds === undefined || seconds <= 0) throw new UsageError(`--max-age: expected a duration like 26h, 2d or 90m, found ${maxAge}`);
+  const db = ctx.dbPath();
+  if (!existsSync(db)) throw new UsageError(`no database at ${db} (ingest something first, or pass --db)`);
+  // Read-write: the check remembers itself, so the next one reports only records quarantined after it.
+  const store = await openStore(db);
+  let result: CheckResult;
+  try {
+    result = await runCheck(store, ctx.config(), { now: Date.now(), maxAgeMs: seconds * 1000, maxAgeText: maxAge });
+  } finally {
+    await store.close();
+  }
+  const { problems, sources } = result;
+  if (ctx.logger.options.format === 'json') {
+    const state = problems.some((p) => p.severity === 'CRITICAL') ? 'CRITICAL' : problems.length ? 'WARNING' : 'OK';
+    const json = problems.map(({ at, days, ...p }) => ({
+      ...p,
+      ...(at === undefined ? {} : { at: formatInstant(at) }),
+      ...(days === undefined ? {} : { days: days.map((day) => formatInstant(day).slice(0, 10)) }),
+    }));
+    const previous = result.previousCheckAt === undefined ? null : formatInstant(result.previousCheckAt);
+    process.stdout.write(`${JSON.stringify({ status: state, maxAge, sources, previousCheckAt: previous, problems: json })}\n`);
+  } else if (problems.length) {
+    const lines = problems.map((p) => `${p.severity}${p.source ? ` ${p.source}` : ''}${p.type ? ` ${p.type}` : ''}: ${p.message}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } else if (!ctx.options.quiet) {
+    process.stdout.write(`OK ${sources.length} source(s) collected within ${maxAge}: ${sources.join(', ')}\n`);
+  }
+  return problems.length ? 1 : 0;
 }
 
 async function status(ctx: Context, runs: number): Promise<void> {
   const store = await openStore(ctx.dbPath(), { readonly: true });
   try {
+    const never = await neverCollected(store, ctx.config());
     const series = await store.reads.seriesStatus();
     const recent = [];
     for (const run of await store.runs.recent(runs)) {
@@ -25,7 +83,17 @@ async function status(ctx: Context, runs: number): Promise<void> {
     const rejects = await store.reads.recentRejects(20);
     const events = await store.reads.eventStatus();
     if (ctx.logger.options.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ database: store.path, series, events, runs: recent, rejects })}\n`);
+      // Times as ISO-8601 UTC and real booleans, as everywhere else we print (SPEC §7; issue 12).
+      const iso = (ms: number | null) => (ms === null ? null : formatInstant(ms));
+      const json = {
+        database: store.path,
+        series: series.map((s) => ({ ...s, lastAt: iso(s.lastAt), complete: s.complete === null ? null : s.complete === 1 })),
+        neverCollected: never,
+        events: events.map((e) => ({ ...e, lastAt: iso(e.lastAt) })),
+        runs: recent.map((run) => ({ ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) })),
+        rejects,
+      };
+      process.stdout.write(`${JSON.stringify(json)}\n`);
       return;
     }
     const out: string[] = [`database ${store.path}`, ''];
@@ -38,7 +106,9 @@ async function status(ctx: Context, runs: number): Promise<void> {
       String(s.rejected),
     ]);
     out.push(...table(['SOURCE / TYPE', 'PRESENT', 'SNAPSHOTS', 'LAST SNAPSHOT (UTC)', 'LAST: +ADD ~MOD -REM =SAME !REJ', 'QUARANTINED'], rows, [1, 2, 5]));
-    if (!series.length) out.push('(no snapshots yet)');
+    const width = Math.max('SOURCE / TYPE'.length, ...rows.map((row) => row[0]!.length));
+    for (const name of never) out.push(`${name.padEnd(width)}  (never collected)`);
+    if (!series.length && !never.length) out.push('(no snapshots yet)');
     if (events.length) {
       // SPEC §4.4: per source, the notifications stored, the last one's time, and what was not used or refused.
       const eventRows = events.map((e) => [e.source, String(e.events), e.lastAt === null ? '-' : formatInstant(e.lastAt), String(e.skipped), String(e.quarantined)]);

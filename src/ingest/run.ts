@@ -10,6 +10,7 @@ import type { Snapshot } from '../snapshot.ts';
 import { openStore } from '../store/open.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
 import { DryRunWriter } from './dry-run.ts';
+import { SourceOutcomes } from './outcomes.ts';
 import { RunReport } from './report.ts';
 import { StoreWriter } from './store-writer.ts';
 import { StreamSummary } from './streams.ts';
@@ -17,6 +18,8 @@ import type { HistoryWriter } from './writer.ts';
 
 /** One part of a run: the dumps named on the command line, or one configured source. */
 export interface IngestPart {
+  /** The configured source (or `--source`) it collects: its outcome in the run log, whatever it delivers. */
+  readonly source?: string;
   deliveries(context: CollectContext): AsyncIterable<Delivery>;
   /** SPEC §6: `--allow-mass-removal`, or the source's own setting. */
   allowMassRemoval(source: string): boolean;
@@ -40,13 +43,16 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
     ? new DryRunWriter(existsSync(request.db) ? await openStore(request.db, { readonly: true }) : undefined)
     : new StoreWriter(await openStore(request.db));
   const report = new RunReport(logger, request.dryRun);
+  const outcomes = new SourceOutcomes();
+  let current: PartRun | undefined;
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     // Handled between statements, so no transaction is cut in half.
     interrupted = signal;
     logger.done();
     logger.error(`interrupted by ${signal}; snapshots already committed are kept`);
-    void writer.finish('failed', `interrupted by ${signal}`, NO_TOTALS).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    current?.failedWhole(`interrupted by ${signal}`);
+    void writer.finish('failed', `interrupted by ${signal}`, NO_TOTALS, outcomes.list()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -54,11 +60,17 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
     await writer.begin(request.command, request.waitMs, () => report.progress('waiting for another ingest to finish'));
     const hashKey = await writer.hashKey();
     const context: CollectContext = { history: writer, privacy: (source) => ({ mode: request.privateFields(source), hashKey }) };
-    for (const part of request.parts) await new PartRun(writer, report, part).run(context);
-    await writer.finish(report.failures ? 'failed' : 'ok', report.errors.join('\n') || undefined, report.totals);
+    for (const part of request.parts) {
+      current = new PartRun(writer, report, outcomes, part);
+      await current.run(context);
+    }
+    await writer.finish(report.failures ? 'failed' : 'ok', report.errors.join('\n') || undefined, report.totals, outcomes.list());
     return report.failures ? 1 : 0;
   } catch (err) {
-    if (!interrupted) await writer.finish('failed', (err as Error).message, NO_TOTALS);
+    if (!interrupted) {
+      current?.failedWhole((err as Error).message);
+      await writer.finish('failed', (err as Error).message, NO_TOTALS, outcomes.list());
+    }
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
@@ -74,20 +86,37 @@ class PartRun {
   private readonly blocked = new Set<string>();
   private readonly streams = new Map<string, StreamSummary>();
   private failures = 0;
+  /** The sources delivered, when the part names none. */
+  private readonly touched = new Set<string>();
 
   constructor(
     private readonly writer: HistoryWriter,
     private readonly report: RunReport,
+    private readonly outcomes: SourceOutcomes,
     private readonly part: IngestPart,
   ) {}
 
   async run(context: CollectContext): Promise<void> {
+    if (this.part.source !== undefined) this.outcomes.collected(this.part.source);
     await this.consume(this.part.deliveries(context));
+  }
+
+  /** The run stopped in this part (an unexpected error, a signal): its sources failed. */
+  failedWhole(message: string): void {
+    for (const source of this.part.source === undefined ? this.touched : [this.part.source]) this.outcomes.failed(source, message);
+  }
+
+  /** Something of `source` was delivered (a part naming its source counts under that name). */
+  private collected(source: string): void {
+    this.touched.add(source);
+    this.outcomes.collected(this.part.source ?? source);
   }
 
   private fail(message: string, series?: SeriesRef): void {
     this.failures++;
     if (series) this.blocked.add(seriesKey(series));
+    const source = this.part.source ?? series?.source;
+    if (source !== undefined) this.outcomes.failed(source, message);
     this.report.failed(message);
   }
 
@@ -137,6 +166,7 @@ class PartRun {
 
   private async snapshot(snapshot: Snapshot, startedAt?: number): Promise<void> {
     const series = { source: snapshot.source, type: snapshot.type.name };
+    this.collected(snapshot.source);
     if (this.blocked.has(seriesKey(series))) {
       this.fail(`${snapshot.source} ${snapshot.type.name}: skipped a later snapshot because an earlier one failed`);
       return;
@@ -158,6 +188,7 @@ class PartRun {
   private async batch(stream: StreamRef, batch: Snapshot): Promise<boolean> {
     const key = `${seriesKey(stream)}\0${stream.file}`;
     const summary = this.summaryOf(stream);
+    this.collected(stream.source);
     if (summary.batches) this.report.progress(`reading ${stream.file}: ${summary.batches + 1} batches`);
     this.report.conflicts(batch);
     try {
@@ -176,6 +207,7 @@ class PartRun {
   /** One batch of notifications: stored in one transaction, summed into its file's line. */
   private async events(stream: StreamRef, batch: EventBatch): Promise<void> {
     const summary = this.summaryOf(stream);
+    this.collected(stream.source);
     const outcome = await this.writer.applyEvents(batch);
     summary.add({ takenAt: batch.latestAt, examined: batch.events.length + batch.rejects.length, size: batch.events.length, rejects: batch.rejects }, outcome);
   }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { diff } from '../diff.ts';
 import type { Snapshot } from '../snapshot.ts';
-import type { SourceFile, Store } from '../store/index.ts';
+import type { SourceFile, SourceOutcome, Store } from '../store/index.ts';
 import type { RunTotals } from '../counts.ts';
 import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
 import {
@@ -123,8 +123,8 @@ export class StoreWriter implements HistoryWriter {
     };
   }
 
-  async finish(status: 'ok' | 'failed', error: string | undefined, totals: RunTotals): Promise<void> {
-    if (this.runId) await this.store.runs.finish(this.runId, status, error, totals);
+  async finish(status: 'ok' | 'failed', error: string | undefined, totals: RunTotals, sources: readonly SourceOutcome[] = []): Promise<void> {
+    if (this.runId) await this.store.runs.finish(this.runId, status, error, totals, sources);
     this.runId = 0;
     if (this.locked) await this.store.lock.release();
     this.locked = false;

@@ -3,7 +3,7 @@
 import type { RunTotals } from '../counts.ts';
 import type { EventBatch, HistoryView, SeriesRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
-import type { SourceFile, Store } from '../store/index.ts';
+import type { SourceFile, SourceOutcome, Store } from '../store/index.ts';
 import type { ApplyOptions, ApplyOutcome } from './rules.ts';
 
 export interface HistoryWriter extends HistoryView {
@@ -17,8 +17,8 @@ export interface HistoryWriter extends HistoryView {
   applyEvents(batch: EventBatch): Promise<ApplyOutcome>;
   /** Files a source read through, so an unchanged one is not read again. */
   rememberFiles(source: string, files: readonly SourceFile[]): Promise<void>;
-  /** Closes the run's entry and releases the lock. */
-  finish(status: 'ok' | 'failed', error: string | undefined, totals: RunTotals): Promise<void>;
+  /** Closes the run's entry (with how each source went) and releases the lock. */
+  finish(status: 'ok' | 'failed', error: string | undefined, totals: RunTotals, sources?: readonly SourceOutcome[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -42,8 +42,13 @@ export class GapFinder<B> {
     }
   }
 
+  /** The silent days found (each a UTC day's start), oldest first. */
+  days(): number[] {
+    return [...this.unexplained.keys()].sort((a, b) => a - b);
+  }
+
   rows(source: string, resourceType: 'vm' | 'volume'): Disagreement[] {
-    const days = [...this.unexplained.keys()].sort((a, b) => a - b);
+    const days = this.days();
     const rows: Disagreement[] = [];
     for (let i = 0; i < days.length; ) {
       let j = i;

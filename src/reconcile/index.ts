@@ -64,3 +64,36 @@ export async function reconcile<T extends 'vm' | 'volume'>(
   rows.push(...gaps.rows(source, type));
   return rows;
 }
+
+/**
+ * The `event_gap` days of [fromMs, toMs) alone, oldest first (`status --check`, issue 11): the same
+ * silent days the report's rows span. Only the stretches between complete snapshots that end in the
+ * range are read (a check runs every night: it must not replay the whole history).
+ */
+export async function eventGapDays(reads: HistoryReads, policy: BillingPolicy, input: ReconcileInput<'vm' | 'volume'>): Promise<number[]> {
+  const { type, series, fromMs, toMs } = input;
+  const times = (await reads.completeSnapshotTimes(series.id)).filter((t) => t < toMs);
+  const inRange = times.findIndex((t) => t >= fromMs);
+  // A stretch needs a complete snapshot before it: the first one of all ends none.
+  const first = Math.max(1, inRange);
+  if (inRange < 0 || first >= times.length) return [];
+  const heard = await eventsView(reads, policy, type, series.source);
+  const gaps = new GapFinder(heard, fromMs, toMs);
+  let k = first;
+  let changed = new Set<string>();
+  const observe = () => {
+    // GapFinder reads the times and the changed resources only.
+    gaps.observe({ at: times[k]!, previousAt: times[k - 1], listed: new Map(), changed });
+    changed = new Set();
+    k++;
+  };
+  // A change belongs to the stretch ending at the first complete snapshot at or after it.
+  for await (const chunk of reads.changes(series.id, times[first - 1]! + 1, times[times.length - 1]! + 1)) {
+    for (const change of chunk) {
+      while (times[k]! < change.takenAt) observe();
+      changed.add(change.key);
+    }
+  }
+  while (k < times.length) observe();
+  return gaps.days();
+}

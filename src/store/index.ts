@@ -23,6 +23,7 @@ export interface Store {
   readonly reads: HistoryReads;
   readonly files: FilesRead;
   readonly retention: Retention;
+  readonly checks: StatusChecks;
   /** The HMAC key of `private_fields: hash`; made on first use when `create` (never in a dry run). */
   hashKey(create: boolean): Promise<string | undefined>;
   close(): Promise<void>;
@@ -45,7 +46,8 @@ export interface IngestLock {
 
 export interface RunLog {
   start(command: string): Promise<number>;
-  finish(runId: number, status: 'ok' | 'failed', error: string | undefined, totals: RunTotals): Promise<void>;
+  /** Closes a run, with how each source it collected went (what `status --check` reads). */
+  finish(runId: number, status: 'ok' | 'failed', error: string | undefined, totals: RunTotals, sources?: readonly SourceOutcome[]): Promise<void>;
   recent(limit: number): Promise<RunStatus[]>;
 }
 
@@ -63,6 +65,39 @@ export interface RunStatus {
   readonly removed: number;
   readonly unchanged: number;
   readonly rejected: number;
+}
+
+/** How one source's collection went in a run: failed when anything of it failed (the first error kept). */
+export interface SourceOutcome {
+  readonly source: string;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+}
+
+/** A source's last finished run (`status --check`), and when a run last collected it without failure. */
+export interface SourceRun {
+  readonly source: string;
+  readonly runId: number;
+  readonly status: 'ok' | 'failed';
+  readonly finishedAt: number;
+  readonly error: string | null;
+  readonly lastOkAt: number | null;
+}
+
+// --- monitoring (`status --check`) ------------------------------------------------------------
+
+export interface QuarantinedSince {
+  readonly source: string;
+  readonly type: string;
+  readonly count: number;
+}
+
+export interface StatusChecks {
+  /**
+   * Records a check made at `checkedAt`; returns when the one before was (undefined: never) and the
+   * records quarantined since it (since ever for the first check), per source and type.
+   */
+  record(checkedAt: number): Promise<{ readonly previousAt?: number; readonly quarantined: readonly QuarantinedSince[] }>;
 }
 
 // --- writing history (SPEC §6) --------------------------------------------------------------
@@ -317,4 +352,6 @@ export interface HistoryReads {
   /** One resource type's events of a source, ordered by resource, time and arrival. */
   events(source: string, type: string): AsyncIterable<readonly EventRow[]>;
   eventStatus(): Promise<EventStatus[]>;
+  /** Per source ever named in a run's outcome, its last finished run; ordered by source. */
+  sourceRuns(): Promise<SourceRun[]>;
 }

@@ -1,5 +1,5 @@
 // Reading the history for exports (SPEC §8) and `status`, in chunks of rows.
-import type { ChangeRow, HistoryReads, LedgerRow, RejectRow, SeriesInfo, SeriesStatus } from '../index.ts';
+import type { ChangeRow, HistoryReads, LedgerRow, RejectRow, SeriesInfo, SeriesStatus, SourceRun } from '../index.ts';
 import { eventReads } from './events.ts';
 import { chunked, type Statements } from './statements.ts';
 
@@ -87,6 +87,17 @@ export function sqliteReads(s: Statements): HistoryReads {
         `SELECT run_id AS runId, source, resource_type AS type, file, location, field, reason
          FROM rejects ORDER BY id DESC LIMIT ?`,
       ).all(limit) as RejectRow[];
+    },
+
+    async sourceRuns() {
+      return s.sql(
+        `SELECT last.source, last.run_id AS runId, last.status, runs.finished_at AS finishedAt, last.error,
+                (SELECT max(r.finished_at) FROM run_sources o JOIN runs r ON r.id = o.run_id
+                 WHERE o.source = last.source AND o.status = 'ok') AS lastOkAt
+         FROM run_sources last JOIN runs ON runs.id = last.run_id
+         WHERE last.run_id = (SELECT max(run_id) FROM run_sources WHERE source = last.source)
+         ORDER BY last.source`,
+      ).all() as SourceRun[];
     },
   };
 }

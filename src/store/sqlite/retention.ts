@@ -7,11 +7,13 @@ import type { Statements } from './statements.ts';
 const OLD_RUNS = 'SELECT id FROM runs WHERE started_at < ?';
 
 // A snapshot or an event points at the run that stored it (SPEC §3), so that run stays; so does the
-// latest run of each command line, so `status` still tells when each cron job last ran.
+// latest run of each command line and of each source, so `status` still tells when each cron job
+// last ran, and `status --check` how each source's last collection went.
 const EXPIRED_RUNS = `FROM runs WHERE started_at < ?
   AND id NOT IN (SELECT run_id FROM snapshots)
   AND id NOT IN (SELECT run_id FROM events)
-  AND id NOT IN (SELECT max(id) FROM runs GROUP BY command)`;
+  AND id NOT IN (SELECT max(id) FROM runs GROUP BY command)
+  AND id NOT IN (SELECT max(run_id) FROM run_sources GROUP BY source)`;
 
 const OLD_REJECTS = `FROM rejects WHERE run_id IN (${OLD_RUNS})`;
 
@@ -25,6 +27,11 @@ export function sqliteRetention(s: Statements, path: string): Retention {
     rejects: count(OLD_REJECTS, cutoff),
     payloads: count(OLD_PAYLOADS, cutoff),
   });
+  const deleteRuns = (cutoff: number) => {
+    // A run's per-source outcomes go with it.
+    s.sql(`DELETE FROM run_sources WHERE run_id IN (SELECT id ${EXPIRED_RUNS})`).run(cutoff);
+    return s.sql(`DELETE ${EXPIRED_RUNS}`).run(cutoff).changes;
+  };
   const fileSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
   return {
@@ -36,7 +43,7 @@ export function sqliteRetention(s: Statements, path: string): Retention {
         // Rejects first: a run they name may go next.
         rejects: s.sql(`DELETE ${OLD_REJECTS}`).run(cutoff).changes,
         payloads: s.sql(`UPDATE events SET payload = NULL WHERE payload IS NOT NULL AND run_id IN (${OLD_RUNS})`).run(cutoff).changes,
-        runs: s.sql(`DELETE ${EXPIRED_RUNS}`).run(cutoff).changes,
+        runs: deleteRuns(cutoff),
       }));
     },
     async compact() {

@@ -1,6 +1,7 @@
 // The SQLite store (SPEC §10): one file, WAL mode; its jobs are in the modules beside this one.
 import { randomBytes } from 'node:crypto';
 import type { OpenOptions, Store } from '../index.ts';
+import { sqliteChecks } from './checks.ts';
 import { sqliteFilesRead } from './files.ts';
 import { sqliteHistory } from './history.ts';
 import { sqliteLock } from './lock.ts';
@@ -25,6 +26,7 @@ export function openSqliteStore(path: string, options: OpenOptions): Store {
     reads: sqliteReads(s),
     files: sqliteFilesRead(s),
     retention: sqliteRetention(s, path),
+    checks: sqliteChecks(s),
     async hashKey(create) {
       const existing = existingKey();
       if (existing || !create) return existing;
