@@ -4,7 +4,6 @@
 // `event_gap` days (SPEC §8.5) of the last max age (issue 11).
 import type { Config } from '../config.ts';
 import { BillingPolicy } from '../lifecycles/policy.ts';
-import { eventGapDays } from '../reconcile/index.ts';
 import { byText } from '../order.ts';
 import type { EventStatus, QuarantinedSince, SeriesStatus, SourceRun, Store } from '../store/index.ts';
 import { formatDay, formatInstant, startOfDay } from '../time.ts';
@@ -168,6 +167,8 @@ async function watchedSources(store: Store, config: Config): Promise<Watched[]> 
  */
 async function eventGaps(store: Store, config: Config, watched: readonly Watched[], request: CheckRequest): Promise<Problem[]> {
   const { reads } = store;
+  // Loaded here: plain `status` shares this module and should not pay for the fold (start-up, issue 12).
+  const { eventGapDays } = await import('../reconcile/index.ts');
   const stored = new Set(watched.map((s) => s.stored));
   const all = await reads.listSeries();
   const heard = await reads.eventSeries();
