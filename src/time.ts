@@ -44,6 +44,9 @@ export function parseInstant(text: string, options: ParseTimeOptions = {}): numb
   if (!m) return 'not an ISO-8601 time';
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
   if (!zone && !options.naiveIsUtc) return 'a time without a time zone';
+  // Real offsets run from -12:00 to +14:00; +25:00 is a typo, not a place (issue 13).
+  if (zone && Math.abs(zoneOffsetMs(zone)) > 14 * 3_600_000) return 'a zone offset outside ±14:00';
+  if (zone && zone.length > 3 && Number(zone.replace(':', '').slice(3)) > 59) return 'a zone offset with more than 59 minutes';
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s, ms);
   const back = new Date(utc);

@@ -5,7 +5,7 @@ import { type IngestPart, runIngest } from '../ingest/run.ts';
 import { dumpDeliveries } from '../sources/dump/collect.ts';
 import { listDumpFiles } from '../sources/files/list.ts';
 import { sourceKind } from '../sources/index.ts';
-import { parseInstant } from '../time.ts';
+import { parseDuration, parseInstant } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 
 interface IngestOptions {
@@ -15,6 +15,7 @@ interface IngestOptions {
   readonly dryRun?: boolean;
   readonly allowMassRemoval?: boolean;
   readonly wait: string;
+  readonly maxFuture: string;
 }
 
 export function ingestCommand(): Command {
@@ -26,6 +27,7 @@ export function ingestCommand(): Command {
     .option('--dry-run', 'read and diff, print the counts, write nothing')
     .option('--allow-mass-removal', 'accept a snapshot that removes more than half of a type at once')
     .addOption(new Option('--wait <seconds>', 'how long to wait for another ingest to finish').default('60'))
+    .addOption(new Option('--max-future <duration>', 'refuse snapshots taken more than this after now (a wrong clock)').default('1d'))
     .addHelpText(
       'after',
       `
@@ -47,6 +49,8 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   if (options.source !== undefined && !options.source.trim()) throw new UsageError('--source: expected a source name, found nothing');
   const wait = Number(options.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
+  const maxFutureMs = parseDuration(options.maxFuture);
+  if (maxFutureMs === undefined) throw new UsageError(`--max-future: expected a duration such as 1d, 36h or 90m, found ${options.maxFuture}`);
   // Everything that can be refused is checked before the database is opened or created.
   const parts = options.dump ? [await dumpPart(ctx, options.dump, options, at)] : await configuredParts(ctx, names, options);
   const configured = (source: string) => ctx.config().sources.get(source);
@@ -58,6 +62,7 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
       waitMs: wait * 1000,
       parts,
       privateFields: (source) => configured(source)?.privateFields ?? 'drop',
+      maxFuture: { ms: maxFutureMs, text: options.maxFuture },
     },
     ctx.logger,
   );

@@ -5,7 +5,7 @@ import { diff } from '../diff.ts';
 import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, Store } from '../store/index.ts';
-import { alreadyIngested, type ApplyOptions, type ApplyOutcome, checkOrder, countsOf, eventOutcome, guardMassRemoval, ledgerDiffState } from './rules.ts';
+import { alreadyIngested, type ApplyOptions, type ApplyOutcome, checkOrder, countsOf, eventOutcome, guardFuture, guardMassRemoval, ledgerDiffState } from './rules.ts';
 import { type HistoryWriter, latestOf } from './writer.ts';
 
 interface Previewed {
@@ -58,6 +58,7 @@ export class DryRunWriter implements HistoryWriter {
   }
 
   private async previewState(snapshot: Snapshot, options: ApplyOptions): Promise<ApplyOutcome> {
+    guardFuture(snapshot, options.future);
     const series = await this.seriesOf(snapshot);
     const { takenAt, contentHash } = snapshot;
     const previewed = series.applied.get(takenAt);

@@ -12,6 +12,8 @@ import type { Row } from '../types/fields.ts';
 
 export interface ApplyOptions {
   readonly allowMassRemoval: boolean;
+  /** Snapshots taken after `notAfter` (now + `margin`) are refused: see guardFuture. */
+  readonly future?: { readonly notAfter: number; readonly margin: string };
   /** When the work on this snapshot began (performance.now()): a live scan counts its fetching too. */
   readonly startedAt?: number;
 }
@@ -59,6 +61,18 @@ export function checkOrder(snapshot: Snapshot, atSameTime: { same: boolean; othe
     );
   }
   return false;
+}
+
+/**
+ * A state snapshot from the future (9999-12-31, a producer's clock years ahead) would be the latest
+ * of its series for ever, and every real one after it refused as older: refused itself (issue 13).
+ */
+export function guardFuture(snapshot: Snapshot, future: ApplyOptions['future']): void {
+  if (!future || snapshot.takenAt <= future.notAfter) return;
+  throw new RefusedError(
+    `snapshot of ${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)} is more than ${future.margin} in the future ` +
+      `(refused after ${formatInstant(future.notAfter)}): a wrong clock or time in the producer? (--max-future sets the margin)`,
+  );
 }
 
 /** SPEC §6: refused unless allowed; the message names the scope and the count it measured. */

@@ -10,6 +10,7 @@ import type { Snapshot } from '../snapshot.ts';
 import { openStore } from '../store/open.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
 import { DryRunWriter } from './dry-run.ts';
+import type { ApplyOptions } from './rules.ts';
 import { SourceOutcomes } from './outcomes.ts';
 import { RunReport } from './report.ts';
 import { StoreWriter } from './store-writer.ts';
@@ -34,6 +35,8 @@ export interface IngestRequest {
   readonly waitMs: number;
   readonly parts: readonly IngestPart[];
   readonly privateFields: (source: string) => PrivacyMode;
+  /** How far after now a snapshot may be taken (`--max-future`), in ms and as written. */
+  readonly maxFuture: { readonly ms: number; readonly text: string };
 }
 
 /** Runs the ingest; returns the exit code (SPEC §2). Errors of the run itself are thrown. */
@@ -60,8 +63,9 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
     await writer.begin(request.command, request.waitMs, () => report.progress('waiting for another ingest to finish'));
     const hashKey = await writer.hashKey();
     const context: CollectContext = { history: writer, privacy: (source) => ({ mode: request.privateFields(source), hashKey }) };
+    const future = { notAfter: Date.now() + request.maxFuture.ms, margin: request.maxFuture.text };
     for (const part of request.parts) {
-      current = new PartRun(writer, report, outcomes, part);
+      current = new PartRun(writer, report, outcomes, part, future);
       await current.run(context);
     }
     await writer.finish(report.failures ? 'failed' : 'ok', report.errors.join('\n') || undefined, report.totals, outcomes.list());
@@ -94,6 +98,7 @@ class PartRun {
     private readonly report: RunReport,
     private readonly outcomes: SourceOutcomes,
     private readonly part: IngestPart,
+    private readonly future: ApplyOptions['future'],
   ) {}
 
   async run(context: CollectContext): Promise<void> {
@@ -174,7 +179,7 @@ class PartRun {
     this.report.conflicts(snapshot);
     const started = startedAt ?? performance.now();
     try {
-      const outcome = await this.writer.apply(snapshot, { allowMassRemoval: this.part.allowMassRemoval(snapshot.source), startedAt: started });
+      const outcome = await this.writer.apply(snapshot, { allowMassRemoval: this.part.allowMassRemoval(snapshot.source), startedAt: started, future: this.future });
       const summary = { ...snapshot, type: snapshot.type.name, status: outcome.status, counts: outcome.counts, elapsedMs: performance.now() - started };
       this.report.count(summary, 1, true);
       this.report.applied(summary);

@@ -12,6 +12,7 @@ import {
   type ApplyOptions,
   type ApplyOutcome,
   checkOrder,
+  guardFuture,
   countsOf,
   eventOutcome,
   guardMassRemoval,
@@ -56,6 +57,7 @@ export class StoreWriter implements HistoryWriter {
   private async applyState(snapshot: Snapshot, options: ApplyOptions): Promise<ApplyOutcome> {
     const started = options.startedAt ?? performance.now();
     const { history } = this.store;
+    guardFuture(snapshot, options.future);
     const state = await history.seriesState(snapshot.source, snapshot.type.name, snapshot.takenAt, snapshot.contentHash);
     if (checkOrder(snapshot, { same: state.sameStored, other: state.otherAtTime }, state.latestAt)) return alreadyIngested(snapshot);
     const current = state.id === undefined ? new Map<string, string>() : await history.current(state.id);

@@ -21,7 +21,7 @@ export async function ingestParts(db: string, parts: IngestPart[], options: { dr
   const stderr: string[] = [];
   const collect = (into: string[]) => ({ write: (text: string) => into.push(...text.replace(/\n$/, '').split('\n')) });
   const logger = new Logger({ format: options.json ? 'json' : 'text', quiet: false, out: collect(stdout), err: collect(stderr) });
-  const code = await runIngest({ db, dryRun: !!options.dryRun, command: 'test', waitMs: 0, parts, privateFields: () => 'drop' }, logger);
+  const code = await runIngest({ db, dryRun: !!options.dryRun, command: 'test', waitMs: 0, parts, privateFields: () => 'drop', maxFuture: { ms: 86_400_000, text: '1d' } }, logger);
   return { code, stdout, stderr };
 }
 

@@ -68,16 +68,29 @@ export function readEnvelope(ctx: DumpContext, sink: PartSink, message: unknown,
 
 /** `data.timestamp` is epoch seconds; a top-level `timestamp` is epoch milliseconds. */
 function messageTime(ctx: DumpContext, message: Record<string, unknown>, data: Record<string, unknown>, location: string): number {
+  // Checked here, before anything of the file is used: a time no date can hold (1e+20) once crashed
+  // the run after the file's earlier messages were committed (issue 13).
+  const beyond = (field: string, value: unknown) =>
+    new InputError(ctx.file, location, `${field}: expected ${field === 'timestamp' ? 'epoch milliseconds' : 'epoch seconds'}, found ${describe(value)}, which no date can hold`);
   const seconds = epoch(data.timestamp);
-  if (seconds !== undefined) return Math.round(seconds * 1000);
+  if (seconds !== undefined) {
+    if (seconds * 1000 > MAX_DATE_MS) throw beyond('data.timestamp', data.timestamp);
+    return Math.round(seconds * 1000);
+  }
   const ms = epoch(message.timestamp);
-  if (ms !== undefined) return Math.round(ms);
+  if (ms !== undefined) {
+    if (ms > MAX_DATE_MS) throw beyond('timestamp', message.timestamp);
+    return Math.round(ms);
+  }
   if (data.timestamp !== undefined || message.timestamp !== undefined) {
     throw new InputError(ctx.file, location, `data.timestamp: expected epoch seconds, found ${describe(data.timestamp ?? message.timestamp)}`);
   }
   if (ctx.at !== undefined) return ctx.at;
   throw new InputError(ctx.file, location, 'carries no time (data.timestamp); give one with --at');
 }
+
+/** The latest instant a JavaScript Date holds (year 275760). */
+const MAX_DATE_MS = 8.64e15;
 
 function epoch(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
