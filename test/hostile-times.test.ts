@@ -63,6 +63,53 @@ describe('times no history can live with (issue 13)', () => {
     assert.match(bad.stderr, /--max-future: expected a duration such as 1d, 36h or 90m, found soon/);
   });
 
+  it('prune --series --after is the way out of a series a far-future snapshot shut out: history as if it never came', async () => {
+    const poisoned = workspace();
+    const clean = workspace();
+    const nov20 = (dir: string) => canonical(dir, 'nov20.json', '2026-11-20T02:00:00Z', ['a', 'b']);
+    const nov22 = (dir: string) => canonical(dir, 'nov22.json', '2026-11-22T02:00:00Z', ['a', 'c']);
+    // A database poisoned before the guard: the year-3000 snapshot (removing b, adding z) was applied.
+    for (const args of [['--dump', nov20(poisoned.dir)], ['--max-future', '999999d', '--dump', canonical(poisoned.dir, 'bad.json', '3000-12-31T00:00:00Z', ['a', 'z'])]]) {
+      assert.equal((await runCli(['--db', poisoned.db, 'ingest', ...args], { cwd: poisoned.dir })).code, 0);
+    }
+    const shutOut = await runCli(['--db', poisoned.db, 'ingest', '--dump', nov22(poisoned.dir)], { cwd: poisoned.dir });
+    assert.equal(shutOut.code, 1);
+    assert.match(shutOut.stderr, /older than the latest one already applied \(3000-12-31T00:00:00Z\)/);
+
+    const args = ['--db', poisoned.db, 'prune', '--series', 'cloud-a/vm', '--after', '2026-12-01T00:00:00Z'];
+    const dry = await runCli([...args, '--dry-run'], { cwd: poisoned.dir });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /would remove 1 snapshot\(s\) of cloud-a vm taken after 2026-12-01T00:00:00Z, with 2 change\(s\)/);
+    const undo = await runCli(args, { cwd: poisoned.dir });
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.match(undo.stdout, /removed 1 snapshot\(s\) .* its present state is as of 2026-11-20T02:00:00Z/);
+    assert.equal((await runCli(['--db', poisoned.db, 'ingest', '--dump', nov22(poisoned.dir)], { cwd: poisoned.dir })).code, 0);
+
+    for (const args of [['--dump', nov20(clean.dir)], ['--dump', nov22(clean.dir)]]) assert.equal((await runCli(['--db', clean.db, 'ingest', ...args], { cwd: clean.dir })).code, 0);
+    for (const kind of ['inventory', 'changes']) {
+      const report = (db: string, cwd: string) => runCli(['--db', db, 'export', '--from', '2026-11-19', '--to', '2026-11-23', '--report', kind, '--stdout'], { cwd });
+      const got = await report(poisoned.db, poisoned.dir);
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout, (await report(clean.db, clean.dir)).stdout, kind);
+      assert.doesNotMatch(got.stdout, /,z,/);
+    }
+  });
+
+  it('prune --series refuses a ledger type, a bad series and a missing --after (exit 2)', async () => {
+    const { dir, db } = workspace();
+    assert.equal((await runCli(['--db', db, 'ingest', '--dump', canonical(dir, 'a.json', '2026-11-20T02:00:00Z', ['a'])], { cwd: dir })).code, 0);
+    for (const [args, message] of [
+      [['--series', 'emu/job', '--after', '2026-12-01T00:00:00Z'], /job is a ledger/],
+      [['--series', 'cloud-a', '--after', '2026-12-01T00:00:00Z'], /expected SOURCE\/TYPE/],
+      [['--series', 'cloud-a/vm'], /--series and --after go together/],
+      [['--series', 'cloud-a/vm', '--after', '2026-12-01'], /--after: /],
+    ] as const) {
+      const run = await runCli(['--db', db, 'prune', ...args], { cwd: dir });
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
+  });
+
   it('refuses zone offsets beyond ±14:00, naming the field; +14:00 and -12:00 are real places', async () => {
     const { dir, db } = workspace();
     for (const offset of ['+25:00', '-14:30', '+05:75']) {

@@ -254,11 +254,26 @@ export interface Pruned {
   readonly payloads: number;
 }
 
+/** What `prune --series … --after …` removes: one series' snapshots after a time, with their changes. */
+export interface Undone {
+  readonly snapshots: number;
+  readonly changes: number;
+  /** The time of the latest snapshot left, the one the present state is now as of. */
+  readonly latestLeft?: number;
+}
+
 export interface Retention {
   /** What `prune` would remove of what runs started before `cutoff` (epoch ms) stored; changes nothing. */
   expired(cutoff: number): Promise<Pruned>;
   /** Removes it, in one transaction. */
   prune(cutoff: number): Promise<Pruned>;
+  /**
+   * The way out of a poisoned series (issue 13: a snapshot from the far future, applied before the
+   * guard): its snapshots taken after `after`, their changes and quarantined records, removed in one
+   * transaction, and its present state rebuilt from the changes left. With `dryRun`, only counted.
+   * State types only (a ledger's present state is every record ever stored).
+   */
+  undoAfter(series: { readonly source: string; readonly type: string }, after: number, dryRun: boolean): Promise<Undone>;
   /** Gives the space freed back to the file system (the file shrinks). */
   compact(): Promise<void>;
   /** Bytes the history takes on disk. */

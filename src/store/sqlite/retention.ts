@@ -1,10 +1,12 @@
 // `prune` in the SQLite store (SPEC §10): the logs of old runs go; the history they wrote stays.
 // Age is when a row was stored: the start of the run that wrote it (rejects carry no time of their own).
 import { existsSync, statSync } from 'node:fs';
-import type { Pruned, Retention } from '../index.ts';
+import type { Pruned, Retention, Undone } from '../index.ts';
 import type { Statements } from './statements.ts';
 
 const OLD_RUNS = 'SELECT id FROM runs WHERE started_at < ?';
+
+const SERIES_ID = 'SELECT series.id FROM series JOIN sources ON sources.id = series.source_id WHERE sources.name = ? AND series.resource_type = ?';
 
 // A snapshot or an event points at the run that stored it (SPEC §3), so that run stays; so does the
 // latest run of each command line and of each source, so `status` still tells when each cron job
@@ -45,6 +47,30 @@ export function sqliteRetention(s: Statements, path: string): Retention {
         payloads: s.sql(`UPDATE events SET payload = NULL WHERE payload IS NOT NULL AND run_id IN (${OLD_RUNS})`).run(cutoff).changes,
         runs: deleteRuns(cutoff),
       }));
+    },
+    async undoAfter(series, after, dryRun) {
+      const id = s.sql(SERIES_ID, 'pluck').get(series.source, series.type) as number | undefined;
+      if (id === undefined) return { snapshots: 0, changes: 0 };
+      const counted = (): Undone => ({
+        snapshots: s.sql('SELECT count(*) FROM snapshots WHERE series_id = ? AND taken_at > ?', 'pluck').get(id, after) as number,
+        changes: s.sql('SELECT count(*) FROM changes WHERE series_id = ? AND taken_at > ?', 'pluck').get(id, after) as number,
+        latestLeft: (s.sql('SELECT max(taken_at) FROM snapshots WHERE series_id = ? AND taken_at <= ?', 'pluck').get(id, after) as number | null) ?? undefined,
+      });
+      if (dryRun) return counted();
+      return s.write(() => {
+        const undone = counted();
+        s.sql('DELETE FROM rejects WHERE snapshot_id IN (SELECT id FROM snapshots WHERE series_id = ? AND taken_at > ?)').run(id, after);
+        s.sql('DELETE FROM changes WHERE series_id = ? AND taken_at > ?').run(id, after);
+        s.sql('DELETE FROM snapshots WHERE series_id = ? AND taken_at > ?').run(id, after);
+        // The present state is the latest change of each key, unless that is its removal (schema.sql).
+        s.sql('DELETE FROM current WHERE series_id = ?').run(id);
+        s.sql(
+          `INSERT INTO current (series_id, resource_key, hash, change_id)
+           SELECT series_id, resource_key, hash, id FROM changes
+           WHERE id IN (SELECT max(id) FROM changes WHERE series_id = ? GROUP BY resource_key) AND action <> 'removed'`,
+        ).run(id);
+        return undone;
+      });
     },
     async compact() {
       // Deleted rows only free pages inside the file: VACUUM rewrites it, and the checkpoint moves
