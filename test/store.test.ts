@@ -1,7 +1,7 @@
 // The store and the apply step on a real SQLite file: history rebuilt at any instant, idempotent
 // re-ingest, order, guards, schema versions.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -10,7 +10,7 @@ import { stateBefore } from '../src/export/state.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
 import { openStore } from '../src/store/open.ts';
 import { resourceType } from '../src/types/index.ts';
-import { tempDir } from './support/cli.ts';
+import { FIXTURES, runCli, tempDir } from './support/cli.ts';
 import { freshHistory } from './support/history.ts';
 
 const T = (day: number, hour = 2) => Date.UTC(2026, 10, day, hour);
@@ -186,6 +186,44 @@ describe('the database file', () => {
     raw.pragma('user_version = 99');
     raw.close();
     await assert.rejects(openStore(path), (err: unknown) => err instanceof UsageError && /schema version 99, newer than this usage-etl knows/.test(err.message));
+  });
+
+  it("leaves another application's SQLite file exactly as it was: no WAL, no migration, exit 2 from every command", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'app.db');
+    const other = new Database(file);
+    other.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO accounts (name) VALUES (\'x\')');
+    other.pragma('user_version = 2'); // looks like one of our older versions
+    other.close();
+    const marked = join(dir, 'marked.db');
+    const app = new Database(marked);
+    app.pragma('application_id = 1234');
+    app.close();
+    for (const path of [file, marked]) {
+      const before = readFileSync(path);
+      for (const args of [['ingest', '--dump', join(FIXTURES, 'canonical', 'tango-cloud-vm.json')], ['status'], ['export', '--from', '2026-11-01', '--to', '2026-11-01', '--out', join(dir, 'out')]]) {
+        const run = await runCli(['--db', path, ...args], { cwd: dir });
+        assert.equal(run.code, 2, `${args[0]}: ${run.stderr}`);
+        assert.match(run.stderr, /is an SQLite database, but not a usage-etl one \((tables accounts|application_id 1234)\); it was left as it was/);
+      }
+      assert.deepEqual(readFileSync(path), before, 'not a byte changed');
+      assert.ok(!existsSync(`${path}-wal`), 'not switched to WAL');
+    }
+  });
+
+  it('marks a database of ours made before the mark at its next write, and opens it as ours', async () => {
+    const { path, close } = await fresh();
+    await close();
+    const raw = new Database(path);
+    assert.equal(raw.pragma('application_id', { simple: true }), 0x5545544c, 'a new database is marked');
+    raw.pragma('application_id = 0');
+    raw.close();
+    (await openStore(path, { readonly: true })).close();
+    const store = await openStore(path);
+    await store.close();
+    const check = new Database(path, { readonly: true });
+    assert.equal(check.pragma('application_id', { simple: true }), 0x5545544c);
+    check.close();
   });
 
   it('refuses an SQLite file that is not ours, and a file that is not SQLite', async () => {

@@ -39,6 +39,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     throw new UsageError(`cannot open database ${path}: ${(err as Error).message}`);
   }
   try {
+    // Nothing is changed in a file before it is known to be ours (issue 13: another application's
+    // database was switched to WAL and migrated before being refused).
+    const kind = identify(db, path);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // In WAL mode NORMAL keeps every commit atomic; a power cut may lose the last one, never half of it.
@@ -49,7 +52,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     // but better-sqlite3 is built with them on, so it must be said.
     db.pragma('foreign_keys = OFF');
     db.pragma('cache_size = -65536');
-    migrate(db, path, options.readonly ?? false);
+    migrate(db, path, options.readonly ?? false, kind);
   } catch (err) {
     db.close();
     if (err instanceof UsageError) throw err;
@@ -58,11 +61,28 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
   return db;
 }
 
-function migrate(db: DB, path: string, readonly: boolean): void {
+/** Ours, in the file header: "UETL". Set on creation; an older database of ours gets it at its next write. */
+const APPLICATION_ID = 0x5545544c;
+/** The tables every usage-etl database has had since version 1: how one made before APPLICATION_ID is told. */
+const OUR_TABLES = ['sources', 'series', 'runs', 'snapshots', 'changes', 'current'];
+
+type Kind = 'ours' | 'ours, unmarked' | 'empty';
+
+function identify(db: DB, path: string): Kind {
+  const id = db.pragma('application_id', { simple: true }) as number;
+  if (id === APPLICATION_ID) return 'ours';
+  const tables = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
+  if (id === 0 && !tables.size) return 'empty';
+  if (id === 0 && OUR_TABLES.every((table) => tables.has(table))) return 'ours, unmarked';
+  const what = id ? `application_id ${id}` : `tables ${[...tables].slice(0, 5).join(', ')}${tables.size > 5 ? ', ...' : ''}`;
+  throw new UsageError(`${path} is an SQLite database, but not a usage-etl one (${what}); it was left as it was`);
+}
+
+function migrate(db: DB, path: string, readonly: boolean, kind: Kind): void {
   const all = migrations();
   const latest = Math.max(1, ...all.map((m) => m.version));
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === latest) return;
+  if (version === latest && (kind === 'ours' || readonly)) return;
   if (version > latest) {
     throw new UsageError(
       `database ${path} has schema version ${version}, newer than this usage-etl knows (${latest}); upgrade usage-etl`,
@@ -79,10 +99,9 @@ function migrate(db: DB, path: string, readonly: boolean): void {
     db.transaction(() => {
       // Re-read inside the write lock: another process may have just created or upgraded it.
       const now = db.pragma('user_version', { simple: true }) as number;
+      db.pragma(`application_id = ${APPLICATION_ID}`);
       if (now === latest) return;
       if (now === 0) {
-        const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
-        if (tables.n > 0) throw new UsageError(`${path} is an SQLite database, but not a usage-etl one`);
         // schema.sql is the whole current schema: a new database needs no migration.
         db.exec(readFileSync(SCHEMA_FILE, 'utf8'));
       } else {
