@@ -20,7 +20,7 @@ interface IngestOptions {
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('collect every (or the named) configured source, or load dump files, into the history')
-    .argument('[source...]', 'configured sources to collect (default: all)')
+    .argument('[source...]', 'configured sources to collect (default: all); with --dump, more dump paths')
     .option('--dump <path...>', 'load dump files or directories (read recursively) instead of collecting')
     .option('--source <name>', 'source name for the dumps (overrides any name they carry)')
     .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')
@@ -49,7 +49,9 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   const wait = Number(options.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
   // Everything that can be refused is checked before the database is opened or created.
-  const parts = options.dump ? [await dumpPart(ctx, options.dump, options, at)] : await configuredParts(ctx, names, options);
+  // `--dump a --source x b` leaves `b` as an operand: with --dump it can only be one more dump, so it
+  // is read like the others rather than dropped without a word (issue 12).
+  const parts = options.dump ? [await dumpPart(ctx, [...options.dump, ...names], options, at)] : await configuredParts(ctx, names, options);
   const configured = (source: string) => ctx.config().sources.get(source);
   return runIngest(
     {
