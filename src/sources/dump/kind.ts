@@ -8,7 +8,7 @@ import { dumpDeliveries } from './collect.ts';
 
 export const dumpKind = defineSourceKind({
   name: 'dump',
-  settings: { path: required('text') },
+  settings: { path: required('path') },
   types: resourceTypes().map((type) => type.name),
   async plan(source) {
     const files = await listDumpFiles([source.settings.path]);

@@ -10,7 +10,7 @@ import { readNotifications } from './read.ts';
 
 export const notificationsKind = defineSourceKind({
   name: 'notifications',
-  settings: { path: required('text'), source: optional('text') },
+  settings: { path: required('path'), source: optional('text') },
   types: ['vm', 'volume'],
   async plan(config) {
     const files = await listDumpFiles([config.settings.path]);

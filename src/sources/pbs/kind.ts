@@ -8,7 +8,7 @@ import { readPbsLog } from './log.ts';
 
 export const pbsKind = defineSourceKind({
   name: 'pbs',
-  settings: { path: required('text'), timezone: optional('timezone') },
+  settings: { path: required('path'), timezone: optional('timezone') },
   types: ['job'],
   async plan(source) {
     const files = await listDumpFiles([source.settings.path]);

@@ -12,7 +12,7 @@ const DEFAULT_LOOKBACK_S = 2 * 86_400;
 
 export const slurmKind = defineSourceKind({
   name: 'slurm',
-  settings: { cluster: optional('text'), lookback: optional('duration'), command: optional('text') },
+  settings: { cluster: optional('text'), lookback: optional('duration'), command: optional('command') },
   types: ['job'],
   async plan(source) {
     const { cluster, command = 'sacct', lookback = DEFAULT_LOOKBACK_S } = source.settings;
