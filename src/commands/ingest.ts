@@ -25,7 +25,7 @@ export function ingestCommand(): Command {
     .option('--source <name>', 'source name for the dumps (overrides any name they carry)')
     .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')
     .option('--dry-run', 'read and diff, print the counts, write nothing')
-    .option('--allow-mass-removal', 'accept a snapshot that removes more than half of a type at once')
+    .option('--allow-mass-removal', 'accept a snapshot that removes more than half of a type at once, or shares no resource with it')
     .addOption(new Option('--wait <seconds>', 'how long to wait for another ingest to finish').default('60'))
     .addHelpText(
       'after',
