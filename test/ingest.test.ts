@@ -65,3 +65,15 @@ describe('a snapshot that shares no resource with the current state is refused (
     assert.deepEqual(currentKeys(db, 'small'), []);
   });
 });
+
+describe('`openstack server list -f json` output', () => {
+  it('is refused, saying what it is and which request to save instead; nothing stored', async () => {
+    const { dir, db } = workspace();
+    const result = await runCli(['--db', db, 'ingest', '--dump', join(FIXTURES, 'bad', 'openstack-server-list.json'), '--at', '2026-11-21T02:00:00Z'], { cwd: dir });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.equal(lines(result.stderr).length, 1, result.stderr);
+    assert.match(result.stderr, /openstack-server-list\.json: this is `openstack server list -f json` output .*no tenant ids.*servers\/detail\?all_tenants=1/);
+    assert.doesNotMatch(result.stderr, /reporting-unified/);
+  });
+});
