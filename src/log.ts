@@ -13,6 +13,8 @@ export interface Sink {
 export interface LoggerOptions {
   readonly format: LogFormat;
   readonly quiet: boolean;
+  /** `-v`: details (HTTP retries) that cron mail should not carry by default. */
+  readonly verbose?: boolean;
   readonly out?: Sink;
   readonly err?: Sink;
 }
@@ -33,6 +35,12 @@ export class Logger {
   /** Progress worth a line in a log, but not an alarm: stderr, unless quiet. */
   info(text: string, fields: Fields = {}): void {
     if (this.options.quiet) return;
+    this.emit(this.options.err ?? process.stderr, 'info', text, fields);
+  }
+
+  /** A detail for someone looking into a run (`-v` only): stderr. */
+  detail(text: string, fields: Fields = {}): void {
+    if (!this.options.verbose) return;
     this.emit(this.options.err ?? process.stderr, 'info', text, fields);
   }
 
