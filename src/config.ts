@@ -3,7 +3,7 @@
 // (src/sources/*/kind.ts): this file knows no kind by name. Secrets never live here.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError, describe } from './errors.ts';
 import { NEVER_BILLED, VM_STATES } from './lifecycles/policy.ts';
 import { sourceKind, sourceKinds } from './sources/index.ts';
@@ -33,12 +33,29 @@ export function durationSeconds(text: string): number | undefined {
   return Number(match[1]) * unit;
 }
 
-function setting(kind: SettingKind, value: unknown, bad: (detail: string) => Error): string | number {
+/**
+ * A relative path in the config is relative to the config file's folder, as in most tools, so cron
+ * and a person in another folder read the same files (issue 12). Kept relative to the working folder
+ * when the config was named relatively, so messages stay short.
+ */
+function fromConfig(configPath: string, value: string): string {
+  return isAbsolute(value) ? value : join(dirname(configPath), value);
+}
+
+function setting(kind: SettingKind, value: unknown, bad: (detail: string) => Error, configPath: string): string | number {
   const found = `found ${describe(value)}`;
   switch (kind) {
     case 'text':
       if (typeof value === 'string' && value !== '') return value;
       throw bad(`expected text, ${found}`);
+    case 'path':
+      if (typeof value === 'string' && value !== '') return fromConfig(configPath, value);
+      throw bad(`expected a path, ${found}`);
+    case 'command':
+      // `sacct` is looked up on the PATH; `bin/sacct` or `./sacct` is a file next to the config.
+      // Made absolute: `./sacct` joined to `.` would lose its `/` and be looked up on the PATH.
+      if (typeof value === 'string' && value !== '') return value.includes('/') ? resolve(fromConfig(configPath, value)) : value;
+      throw bad(`expected a command, ${found}`);
     case 'count':
       if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
       throw bad(`expected a whole number from 1, ${found}`);
@@ -93,7 +110,7 @@ export function parseConfig(path: string, document: unknown): Config {
     for (const [key, value] of Object.entries(entry)) {
       if (!allowed.includes(key)) throw bad(`${at}.${key}`, `unknown key for kind ${kind.name} (expected ${allowed.join(', ')})`);
       const declared = kind.settings[key];
-      if (declared) settings[key] = setting(declared.kind, value, (detail) => bad(`${at}.${key}`, detail));
+      if (declared) settings[key] = setting(declared.kind, value, (detail) => bad(`${at}.${key}`, detail), path);
     }
     for (const [key, declared] of Object.entries(kind.settings)) {
       if (declared.required && settings[key] === undefined) throw bad(`${at}.${key}`, `missing (kind ${kind.name} needs it)`);
@@ -123,7 +140,9 @@ export function parseConfig(path: string, document: unknown): Config {
       settings,
     });
   }
-  return { path, db: document.db as string | undefined, sources, usage: usagePolicy(document.usage, bad) };
+  // A database URL (postgres://…) is not a path.
+  const db = document.db === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(document.db) ? document.db : fromConfig(path, document.db);
+  return { path, db, sources, usage: usagePolicy(document.usage, bad) };
 }
 
 /** `usage: {billable_states: [...]}`: Nova vm_states (or `unknown`); shelved_offloaded is never billed. */

@@ -13,11 +13,35 @@ export interface Sink {
 export interface LoggerOptions {
   readonly format: LogFormat;
   readonly quiet: boolean;
+  /** `-v`: details (HTTP retries) that cron mail should not carry by default. */
+  readonly verbose?: boolean;
   readonly out?: Sink;
   readonly err?: Sink;
 }
 
 type Fields = Record<string, unknown>;
+
+/** What decides the spinner: the terminal it would draw on, and the environment. */
+export interface SpinnerSetting {
+  readonly format: LogFormat;
+  readonly quiet: boolean;
+  /** Lines are collected by a caller (a test): nothing to draw on. */
+  readonly collected: boolean;
+  readonly stream: { readonly isTTY?: boolean; readonly columns?: number };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * SPEC §2: a spinner only on a terminal, never with --quiet or JSON logs; undefined when none. A
+ * terminal of no width (a pseudo-terminal nobody sized) gets none either: ora would clear lines
+ * forever. `NO_COLOR` (set and not empty, per no-color.org) leaves the spinner uncoloured; ora's
+ * colour library does not read it.
+ */
+export function spinnerStyle(setting: SpinnerSetting): { readonly color: 'cyan' | false } | undefined {
+  if (setting.quiet || setting.format === 'json' || setting.collected) return undefined;
+  if (!setting.stream.isTTY || !setting.stream.columns) return undefined;
+  return { color: setting.env.NO_COLOR ? false : 'cyan' };
+}
 
 export class Logger {
   private spinner?: Ora;
@@ -38,6 +62,12 @@ export class Logger {
     this.emit(this.options.err ?? process.stderr, 'info', text, fields);
   }
 
+  /** A detail for someone looking into a run (`-v` only): stderr. */
+  detail(text: string, fields: Fields = {}): void {
+    if (!this.options.verbose) return;
+    this.emit(this.options.err ?? process.stderr, 'info', text, fields);
+  }
+
   warn(text: string, fields: Fields = {}): void {
     this.emit(this.options.err ?? process.stderr, 'warn', text, fields);
   }
@@ -48,17 +78,19 @@ export class Logger {
 
   /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */
   progress(text: string): void {
-    if (this.options.quiet || this.options.format === 'json' || this.options.err || !process.stderr.isTTY) return;
     if (this.spinner) {
       this.spinner.text = text;
       return;
     }
+    const { format, quiet, err } = this.options;
+    const style = spinnerStyle({ format, quiet, collected: !!err, stream: process.stderr, env: process.env });
+    if (!style) return;
     const loading = this.pending !== undefined;
     this.pending = text;
     if (loading) return;
     void import('ora').then(({ default: ora }) => {
       if (this.pending === undefined) return; // done() came first
-      this.spinner = ora({ text: this.pending, stream: process.stderr, discardStdin: false }).start();
+      this.spinner = ora({ text: this.pending, stream: process.stderr, discardStdin: false, color: style.color }).start();
       this.pending = undefined;
     });
   }

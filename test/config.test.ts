@@ -1,7 +1,7 @@
 // The configuration file (SPEC §4.3) and where the database lives (SPEC §2).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../src/config.ts';
 import { UsageError } from '../src/errors.ts';
@@ -37,7 +37,7 @@ describe('config validation', () => {
     refused({ sources: { a: { kind: 'nova' } } }, /sources\.a\.kind: expected one of openstack, pbs, slurm, dump, notifications, found "nova"/);
     refused({ sources: { a: { kind: 'dump', path: '/x', private_fields: 'encrypt' } } }, /sources\.a\.private_fields: expected drop, keep or hash/);
     refused({ sources: { a: { kind: 'dump', path: '/x', allow_mass_removal: 'yes' } } }, /sources\.a\.allow_mass_removal: expected true or false/);
-    refused({ sources: { a: { kind: 'dump', path: 7 } } }, /sources\.a\.path: expected text, found 7/);
+    refused({ sources: { a: { kind: 'dump', path: 7 } } }, /sources\.a\.path: expected a path, found 7/);
     refused({ sources: ['a'] }, /sources: expected a mapping of source names/);
     refused({ sources: { a: { kind: 'dump', path: '/x', types: [] } } }, /sources\.a\.types: expected a list of resource types, found an empty list/);
     refused({ sources: { a: { kind: 'pbs' } } }, /sources\.a\.path: missing \(kind pbs needs it\)/);
@@ -116,6 +116,40 @@ describe('where the database is', () => {
     assert.equal((await runCli(['-q', '--db', join(dir, 'from-flag.db'), 'ingest', '--dump', dump], { cwd: dir, env: { USAGE_ETL_DB: join(dir, 'from-env.db') } })).code, 0);
     assert.ok(existsSync(join(dir, 'from-flag.db')));
     assert.ok(!existsSync(join(dir, 'usage.db')));
+  });
+
+  it('reads a relative db: and path: from the config file\'s folder, whatever the working folder; --db stays relative to it', async () => {
+    const { dir } = workspace();
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    cpSync(join(FIXTURES, 'pbs', 'lyra'), join(sub, 'accounting'), { recursive: true });
+    writeFileSync(join(sub, 'usage-etl.yaml'), 'db: history.db\nsources:\n  lyra:\n    kind: pbs\n    path: accounting\n');
+    const run = await runCli(['--config', 'sub/usage-etl.yaml', 'ingest'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^lyra job .*added 2\b/m);
+    assert.ok(existsSync(join(sub, 'history.db')), 'the database next to the config');
+    assert.ok(!existsSync(join(dir, 'history.db')));
+    const flag = await runCli(['--config', 'sub/usage-etl.yaml', '--db', 'here.db', 'ingest'], { cwd: dir });
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.ok(existsSync(join(dir, 'here.db')), '--db is relative to the working folder');
+  });
+
+  it('keeps absolute paths and database URLs; a command with a / is a file next to the config, a bare one is on the PATH', () => {
+    const config = parseConfig('/etc/usage-etl/config.yaml', {
+      db: 'postgres://etl@db.example.org/usage',
+      sources: {
+        emu: { kind: 'pbs', path: '/var/spool/pbs/server_priv/accounting' },
+        archive: { kind: 'dump', path: 'archive/*.json.xz' },
+        tango: { kind: 'slurm', command: './bin/sacct' },
+        kelpie: { kind: 'slurm', command: 'sacct' },
+      },
+    });
+    assert.equal(config.db, 'postgres://etl@db.example.org/usage');
+    assert.equal(config.sources.get('emu')!.settings.path, '/var/spool/pbs/server_priv/accounting');
+    assert.equal(config.sources.get('archive')!.settings.path, '/etc/usage-etl/archive/*.json.xz');
+    assert.equal(config.sources.get('tango')!.settings.command, '/etc/usage-etl/bin/sacct');
+    assert.equal(config.sources.get('kelpie')!.settings.command, 'sacct');
+    assert.equal(parseConfig('sub/usage-etl.yaml', { sources: { t: { kind: 'slurm', command: './sacct' } } }).sources.get('t')!.settings.command, resolve('sub/sacct'));
   });
 
   it('export needs an existing database and says so', async () => {

@@ -215,12 +215,13 @@ describe('live OpenStack collection', { concurrency: 1 }, () => {
       assert.deepEqual(readdirSync(s.dir).filter((f) => f.startsWith('usage.db')), []);
     });
 
-    it('a wrong password: exit 1, every type named, no secret anywhere', async () => {
+    it('a wrong password: exit 1, one line for the source (not one per type), no secret anywhere', async () => {
       const s = site(fake);
       writeFileSync(join(s.dir, 'secure.yaml'), "clouds:\n  nectar:\n    auth:\n      password: 'wrong-pw-not-in-any-output'\n");
       const result = await s.run(['-v', 'ingest']);
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /nectar-sa vm: authentication at .*auth\/tokens failed: 401 Unauthorized/);
+      assert.match(result.stderr, /^usage-etl: nectar-sa: authentication at .*auth\/tokens failed: 401 Unauthorized.*; nothing was written$/m);
+      assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
       assert.ok(!`${result.stdout}${result.stderr}`.includes('wrong-pw-not-in-any-output'));
     });
   });
@@ -240,6 +241,32 @@ describe('live OpenStack collection', { concurrency: 1 }, () => {
       assert.equal(volumes.length, 3);
       assert.ok(volumes[1]!.at - volumes[0]!.at >= 900, 'waited as Retry-After asked');
       assert.match(result.stdout, /nectar-sa image .*added 4\b/);
+    });
+
+    it('a refused Keystone login: exit 1 with one line for the source (the cause, the URL), its retries only with -v', async () => {
+      const s = site(fake);
+      const refuse = () => {
+        fake.fault({ method: 'POST', path: /\/auth\/tokens/, status: 503, times: 2 });
+        fake.fault({ method: 'POST', path: /\/auth\/tokens/, status: 401, times: 1 });
+      };
+      const failure = /^usage-etl: nectar-sa: authentication at http:\/\/127\.0\.0\.1:\d+\/identity\/v3\/auth\/tokens failed: 401 Unauthorized \(check the credentials of nectar\); nothing was written$/;
+      refuse();
+      const cron = await s.run();
+      assert.equal(cron.code, 1);
+      assert.equal(cron.stdout, '');
+      const said = cron.stderr.split('\n').filter(Boolean);
+      assert.equal(said.length, 1, cron.stderr);
+      assert.match(said[0]!, failure);
+
+      refuse();
+      const verbose = await s.run(['-v', 'ingest']);
+      assert.equal(verbose.code, 1);
+      const lines = verbose.stderr.split('\n').filter(Boolean);
+      assert.equal(lines.filter((line) => /^nectar-sa: POST .*\/auth\/tokens: 503 Service Unavailable; retrying in/.test(line)).length, 2, verbose.stderr);
+      assert.equal(lines.filter((line) => failure.test(line)).length, 1, verbose.stderr);
+      assert.equal(lines.length, 3, verbose.stderr);
+      assert.ok(!verbose.stderr.includes(CREDENTIALS.password));
+      assert.equal(snapshotCount(s.db, 'vm'), 0);
     });
 
     it('does not retry a 404, and re-authenticates once on a 401', async () => {

@@ -109,6 +109,22 @@ describe('kind: slurm', () => {
     assert.equal(jobCount(s.db, 'tango'), 15);
   });
 
+  it('a row quarantined by one run is not quarantined or warned about again by the next, whose window moved', async () => {
+    const s = site();
+    const first = await s.run('sacct-20261121.sacct');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /^warning: quarantined .*sacct: job 5014: expected 26 \|-separated fields/m);
+    // The next night: a newer job first, so every line moves down and the window starts later.
+    const grown = join(s.dir, 'next.sacct');
+    const newer = '5030|5030|tango|work|normal|proj-a|users|1000|alice|1001|2026-11-21T20:00:00|2026-11-21T20:00:00|2026-11-21T20:01:00|2026-11-21T21:01:00|01:00:00|0:0|COMPLETED|1|4|4|8G|billing=4,cpu=4,mem=8G,node=1|billing=4,cpu=4,mem=8G,node=1|02:00:00|tango-cn02|later';
+    writeFileSync(grown, `${newer}\n${readFileSync(join(FIXTURES, 'slurm', 'tango', 'sacct-20261121.sacct'), 'utf8')}`);
+    const second = await s.run('sacct-20261121.sacct', { FAKE_SACCT_OUTPUT: grown });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /^tango job 2026-11-21T21:01:00Z: added 1, modified 0, removed 0, unchanged 13\b/m);
+    assert.doesNotMatch(second.stderr, /quarantined/, 'warned once');
+    assert.equal(readOnly(s.db, (conn) => conn.prepare("SELECT count(*) FROM rejects WHERE source = 'tango'").pluck().get()), 1, 'stored once');
+  });
+
   it('a sacct that fails: exit 1 with its message; one that is missing: exit 1 saying so', async () => {
     const s = site();
     const failing = await s.run('sacct-20261121.sacct', { FAKE_SACCT_EXIT: '1', FAKE_SACCT_STDERR: 'sacct: error: Problem talking to the database: Connection refused' });

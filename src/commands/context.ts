@@ -8,6 +8,7 @@ export interface GlobalOptions {
   readonly config?: string;
   readonly logFormat: string;
   readonly quiet?: boolean;
+  readonly verbose?: boolean;
 }
 
 export class Context {
@@ -18,7 +19,7 @@ export class Context {
     if (options.logFormat !== 'text' && options.logFormat !== 'json') {
       throw new UsageError(`--log-format: expected text or json, found ${options.logFormat}`);
     }
-    this.logger = new Logger({ format: options.logFormat as LogFormat, quiet: !!options.quiet });
+    this.logger = new Logger({ format: options.logFormat as LogFormat, quiet: !!options.quiet, verbose: !!options.verbose });
   }
 
   config(): Config {

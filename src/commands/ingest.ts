@@ -20,12 +20,12 @@ interface IngestOptions {
 
 export function ingestCommand(): Command {
   return new Command('ingest')
-    .argument('[source...]', 'configured sources to collect (default: all)')
+    .argument('[source...]', 'configured sources to collect (default: all); with --dump, more dump paths')
     .option('--dump <path...>', 'load dump files or directories (read recursively) instead of collecting')
     .option('--source <name>', 'source name for the dumps (overrides any name they carry)')
     .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')
     .option('--dry-run', 'read and diff, print the counts, write nothing')
-    .option('--allow-mass-removal', 'accept a snapshot that removes more than half of a type at once')
+    .option('--allow-mass-removal', 'accept a snapshot that removes more than half of a type at once, or shares no resource with it')
     .addOption(new Option('--wait <seconds>', 'how long to wait for another ingest to finish').default('60'))
     .addOption(new Option('--max-future <duration>', 'refuse snapshots taken more than this after now (a wrong clock)').default('1d'))
     .addHelpText(
@@ -52,7 +52,9 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
   const maxFutureMs = parseDuration(options.maxFuture);
   if (maxFutureMs === undefined) throw new UsageError(`--max-future: expected a duration such as 1d, 36h or 90m, found ${options.maxFuture}`);
   // Everything that can be refused is checked before the database is opened or created.
-  const parts = options.dump ? [await dumpPart(ctx, options.dump, options, at)] : await configuredParts(ctx, names, options);
+  // `--dump a --source x b` leaves `b` as an operand: with --dump it can only be one more dump, so it
+  // is read like the others rather than dropped without a word (issue 12).
+  const parts = options.dump ? [await dumpPart(ctx, [...options.dump, ...names], options, at)] : await configuredParts(ctx, names, options);
   const configured = (source: string) => ctx.config().sources.get(source);
   return runIngest(
     {

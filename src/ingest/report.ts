@@ -40,6 +40,11 @@ export class RunReport {
     this.logger.info(message);
   }
 
+  /** Only with -v (HTTP retries: a retry that then succeeds is no news for cron). */
+  detail(message: string): void {
+    this.logger.detail(message);
+  }
+
   warn(message: string): void {
     this.logger.warn(message);
   }

@@ -75,14 +75,31 @@ export function guardFuture(snapshot: Snapshot, future: ApplyOptions['future']):
   );
 }
 
-/** SPEC §6: refused unless allowed; the message names the scope and the count it measured. */
+/**
+ * SPEC §6: refused unless allowed; the message names the scope and the count it measured. Besides
+ * the spec's "more than half, and more than 10", a snapshot that shares no key at all with a
+ * non-empty current state is refused too, however small: it is another cloud's dump, or a wrong
+ * `--source` (issue 12). An emptied series (a snapshot with no resources) is left to the first rule.
+ */
 export function guardMassRemoval(snapshot: Snapshot, changes: ChangeSet, allowed: boolean): void {
-  if (!changes.massRemoval || allowed) return;
+  if (allowed) return;
   const of = snapshot.scope ? ` (${Object.entries(snapshot.scope).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
-  throw new RefusedError(
-    `refusing to remove ${changes.removed.length} of ${changes.present} ${snapshot.type.name} resources of ${snapshot.source}${of} ` +
-      `at once (snapshot ${formatInstant(snapshot.takenAt)}); if that is real, rerun with --allow-mass-removal`,
-  );
+  const what = `${snapshot.type.name} resources of ${snapshot.source}${of}`;
+  const at = `snapshot ${formatInstant(snapshot.takenAt)}`;
+  if (changes.massRemoval) {
+    throw new RefusedError(`refusing to remove ${changes.removed.length} of ${changes.present} ${what} at once (${at}); if that is real, rerun with --allow-mass-removal`);
+  }
+  if (sharesNoKey(changes)) {
+    throw new RefusedError(
+      `refusing to replace all ${changes.present} ${what} with ${changes.added.length} others (${at}): it shares no resource with the current state ` +
+        '(another source\'s dump, or a wrong --source?); if that is real, rerun with --allow-mass-removal',
+    );
+  }
+}
+
+/** Every present resource would go and only new ones come: the snapshot lists none of what is there. */
+function sharesNoKey(changes: ChangeSet): boolean {
+  return changes.present > 0 && changes.removed.length === changes.present && changes.added.length > 0;
 }
 
 /** Stored ledger records -> the hashes the diff compares, and the keys stored from a later snapshot. */

@@ -156,7 +156,8 @@ class PartRun {
           this.report.skipped(delivery.count, delivery.reason);
           break;
         case 'note':
-          this.report.note(delivery.message);
+          if (delivery.detail) this.report.detail(delivery.message);
+          else this.report.note(delivery.message);
           break;
         case 'progress':
           this.report.progress(delivery.text);

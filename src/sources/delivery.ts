@@ -36,7 +36,8 @@ export type Delivery =
   /** Input skipped on purpose (another schema, a re-delivered message), counted by reason. */
   | { readonly kind: 'skipped'; readonly reason: string; readonly count: number }
   /** Routine information worth a line in a log (not shown with --quiet). */
-  | { readonly kind: 'note'; readonly message: string }
+  /** A line for people; a `detail` (an HTTP retry) only with -v. */
+  | { readonly kind: 'note'; readonly message: string; readonly detail?: boolean }
   /** Spinner text, on a terminal only. */
   | { readonly kind: 'progress'; readonly text: string }
   /** Files read through: remembered (so not read again while unchanged) only if the source had no failure. */

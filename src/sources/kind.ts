@@ -4,8 +4,12 @@
 import type { PrivacyMode } from '../types/normalise.ts';
 import type { CollectContext, Delivery } from './delivery.ts';
 
-/** How a setting is written: text, a whole number from 1, seconds, a duration (2d, 36h), an IANA zone. */
-export type SettingKind = 'text' | 'count' | 'seconds' | 'duration' | 'timezone';
+/**
+ * How a setting is written: text, a whole number from 1, seconds, a duration (2d, 36h), an IANA zone,
+ * a path (a file, folder or glob; relative ones are relative to the config file's folder), or a
+ * command (a program on the PATH, or a path when it holds a `/`).
+ */
+export type SettingKind = 'text' | 'count' | 'seconds' | 'duration' | 'timezone' | 'path' | 'command';
 
 export interface Setting<K extends SettingKind = SettingKind, R extends boolean = boolean> {
   readonly kind: K;
@@ -22,8 +26,8 @@ export function required<K extends SettingKind>(kind: K): Setting<K, true> {
 
 export type SettingsSpec = Readonly<Record<string, Setting>>;
 
-/** Durations and counts are numbers (durations in seconds); text and zones are strings. */
-type ValueOf<K extends SettingKind> = K extends 'text' | 'timezone' ? string : number;
+/** Durations and counts are numbers (durations in seconds); text, zones, paths and commands are strings. */
+type ValueOf<K extends SettingKind> = K extends 'text' | 'timezone' | 'path' | 'command' ? string : number;
 
 /** The settings a kind's declaration describes, as the config loader hands them over, typed. */
 export type SettingsOf<S extends SettingsSpec> = {

@@ -6,7 +6,7 @@ import { defineSourceKind, required } from '../kind.ts';
 
 export const dumpKind = defineSourceKind({
   name: 'dump',
-  settings: { path: required('text') },
+  settings: { path: required('path') },
   types: resourceTypes().map((type) => type.name),
   async plan(source) {
     // Readers load when a source is planned, not when a config is read (start-up, issue 12).

@@ -13,6 +13,7 @@ import { objectEvents, readObjectDocument } from './document.ts';
 import { isEnvelope, readEnvelope } from './envelopes/index.ts';
 import { readJson } from './json.ts';
 import { OPENSTACK_KEYS } from './openstack.ts';
+import { openstackCliListing } from './openstack-cli.ts';
 import { type DumpContext, type PartSink, type PartWriter, sourceOf } from './parts.ts';
 import { isSacctJson, sacctJsonDocument, sacctJsonStream } from './sacct-json.ts';
 import type { Sniffed } from './sniff.ts';
@@ -45,7 +46,10 @@ export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSi
     return;
   }
   if (input.kind === 'array-stream') {
-    for await (const { index, value } of input.elements) readEnvelope(ctx, sink, value, `[${index}]`);
+    for await (const { index, value } of input.elements) {
+      if (index === 0) refuseCliListing(ctx, value);
+      readEnvelope(ctx, sink, value, `[${index}]`);
+    }
     return;
   }
   // A whole document, or JSONL: each line is a document, except after a canonical header line.
@@ -63,6 +67,7 @@ export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSi
     } else if (isEnvelope(value)) {
       readEnvelope(ctx, sink, value, at ?? '$');
     } else if (Array.isArray(value)) {
+      refuseCliListing(ctx, value[0], at);
       value.forEach((message, index) => readEnvelope(ctx, sink, message, `${at ? `${at} ` : ''}[${index}]`));
     } else if (isObject(value)) {
       await readObjectDocument(ctx, sink, objectEvents(value), at);
@@ -71,4 +76,10 @@ export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSi
     }
   }
   if (count === 0) throw new InputError(ctx.file, undefined, 'is empty');
+}
+
+/** A list is read as reporting-unified messages; `openstack … list -f json` output is named for what it is. */
+function refuseCliListing(ctx: DumpContext, first: unknown, at?: string): void {
+  const refusal = openstackCliListing(first);
+  if (refusal) throw new InputError(ctx.file, at, refusal);
 }

@@ -104,16 +104,20 @@ export class LedgerFeed {
   }
 }
 
-/** A scheduler's text output, line by line (`parse` gets each line and its 1-based number), as a ledger stream. */
+/**
+ * A scheduler's text output, line by line (`parse` gets each line and its 1-based number), as a ledger
+ * stream. `locate` names a line's place in messages and rejects (default: its line number).
+ */
 export async function* ledgerLines(
   feed: LedgerFeed,
   lines: AsyncIterable<string> | Iterable<string>,
   parse: (line: string, number: number) => ParsedRecord,
+  locate: (line: string, number: number) => string = (_line, number) => `line ${number}`,
 ): AsyncGenerator<Delivery> {
   let number = 0;
   for await (const line of lines) {
     number++;
-    feed.take(parse(line, number), `line ${number}`);
+    feed.take(parse(line, number), locate(line, number));
     if (feed.hasReady) yield* feed.ready();
   }
   yield* feed.end();

@@ -6,7 +6,7 @@ import { defineSourceKind, optional, required } from '../kind.ts';
 
 export const notificationsKind = defineSourceKind({
   name: 'notifications',
-  settings: { path: required('text'), source: optional('text') },
+  settings: { path: required('path'), source: optional('text') },
   types: ['vm', 'volume'],
   async plan(config) {
     // Readers load when a source is planned, not when a config is read (start-up, issue 12).

@@ -36,7 +36,7 @@ export async function* openstackDeliveries(
     cacert: cloud.cacert,
     ...(maxPerHost === undefined ? {} : { maxPerHost }),
     ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
-    onRetry: (what) => push({ kind: 'note', message: `${name}: ${what}` }),
+    onRetry: (what) => push({ kind: 'note', message: `${name}: ${what}`, detail: true }),
   });
   const session = new KeystoneSession(http, cloud, region);
   const privacy = context.privacy(name);
@@ -74,9 +74,20 @@ export async function* openstackDeliveries(
     push({ kind: 'snapshot', snapshot: builder.build({ source: name, takenAt, complete: true }), startedAt });
   };
 
-  // The HTTP client bounds the requests in flight per host; the scans themselves all start at once.
+  // One login serves every type: when it fails, that is one line for the source, not one per type.
+  const scanAll = async (): Promise<PromiseSettledResult<void>[]> => {
+    try {
+      await session.login();
+    } catch (err) {
+      if (!(err instanceof OpenStackError || err instanceof HttpError)) throw err;
+      push({ kind: 'failed', message: `${name}: ${err.message}; nothing was written` });
+      return [];
+    }
+    // The HTTP client bounds the requests in flight per host; the scans themselves all start at once.
+    return Promise.allSettled(openstackScans(session, types).map(collect));
+  };
   let done = false;
-  const scans = Promise.allSettled(openstackScans(session, types).map(collect)).finally(() => {
+  const scans = scanAll().finally(() => {
     done = true;
     wake?.();
   });

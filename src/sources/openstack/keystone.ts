@@ -54,6 +54,11 @@ export class KeystoneSession {
     private readonly region: string | undefined,
   ) {}
 
+  /** Gets the first token: the one login every scan of the source shares. */
+  async login(): Promise<void> {
+    await this.current();
+  }
+
   /** The endpoint URL of a service from the catalog, for the cloud's interface and region. */
   async endpoint(service: ServiceType): Promise<string> {
     const { catalog } = await this.current();
@@ -104,6 +109,7 @@ export class KeystoneSession {
   private async authenticate(): Promise<Token> {
     const { auth } = this.cloud;
     const url = tokensUrl(auth.authUrl);
+    const where = withoutSecrets(url);
     let response: HttpResponse;
     try {
       response = await this.http.send(url, { method: 'POST', json: authBody(auth) });
@@ -113,20 +119,30 @@ export class KeystoneSession {
     }
     if (response.status !== 201 && response.status !== 200) {
       const hint = response.status === 401 ? ` (check the credentials of ${this.cloud.name})` : '';
-      throw new OpenStackError(`authentication at ${url} failed: ${statusText(response.status)}${hint}`);
+      throw new OpenStackError(`authentication at ${where} failed: ${statusText(response.status)}${hint}`);
     }
     const value = response.headers['x-subject-token'];
     let body: { token?: { expires_at?: string; catalog?: CatalogService[] } };
     try {
       body = JSON.parse(response.body);
     } catch {
-      throw new OpenStackError(`authentication at ${url}: the answer is not JSON`);
+      throw new OpenStackError(`authentication at ${where}: the answer is not JSON`);
     }
-    if (!value) throw new OpenStackError(`authentication at ${url}: no X-Subject-Token in the answer`);
+    if (!value) throw new OpenStackError(`authentication at ${where}: no X-Subject-Token in the answer`);
     const catalog = body.token?.catalog;
-    if (!Array.isArray(catalog)) throw new OpenStackError(`authentication at ${url}: the token has no service catalog (is it project-scoped?)`);
+    if (!Array.isArray(catalog)) throw new OpenStackError(`authentication at ${where}: the token has no service catalog (is it project-scoped?)`);
     const expires = Date.parse(body.token?.expires_at ?? '');
     return { value: new Secret(value), expiresAt: Number.isNaN(expires) ? Infinity : expires, catalog };
+  }
+}
+
+/** The address as messages show it: no user, password or query, which a clouds.yaml auth_url may carry. */
+function withoutSecrets(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(the auth_url)';
   }
 }
 

@@ -5,7 +5,7 @@ import { defineSourceKind, optional, required } from '../kind.ts';
 
 export const pbsKind = defineSourceKind({
   name: 'pbs',
-  settings: { path: required('text'), timezone: optional('timezone') },
+  settings: { path: required('path'), timezone: optional('timezone') },
   types: ['job'],
   async plan(source) {
     // Readers load when a source is planned, not when a config is read (start-up, issue 12).

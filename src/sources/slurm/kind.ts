@@ -10,7 +10,7 @@ const DEFAULT_LOOKBACK_S = 2 * 86_400;
 
 export const slurmKind = defineSourceKind({
   name: 'slurm',
-  settings: { cluster: optional('text'), lookback: optional('duration'), command: optional('text') },
+  settings: { cluster: optional('text'), lookback: optional('duration'), command: optional('command') },
   types: ['job'],
   async plan(source) {
     const { cluster, command = 'sacct', lookback = DEFAULT_LOOKBACK_S } = source.settings;
@@ -23,7 +23,8 @@ export const slurmKind = defineSourceKind({
         const run = runSacct({ command, cluster, since: Math.min(Date.now(), newest ?? Infinity) - lookback * 1000 });
         yield { kind: 'progress', text: `${source.name}: ${run.label}` };
         try {
-          yield* readSacctText(run.label, run.lines, { source: source.name, privacy: context.privacy(source.name) });
+          // Named by the command, not the window, so a row quarantined last run is known again (SPEC §9).
+          yield* readSacctText(command, run.lines, { source: source.name, privacy: context.privacy(source.name), byJob: true });
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           yield { kind: 'failed', message: err.message, series };

@@ -12,6 +12,11 @@ export interface SacctTextOptions {
   readonly privacy: Privacy;
   /** Jobs per batch (the default suits ingest; `validate` reads a file as one). */
   readonly batchSize?: number;
+  /**
+   * A live run's output: a line is placed by its job id, not its number. Each run's window shifts the
+   * lines, and a quarantined row is recognised as already stored by its place (README: warned once).
+   */
+  readonly byJob?: boolean;
 }
 
 /** `file` names where the lines came from: a dump's path, or the sacct command that printed them. */
@@ -24,5 +29,12 @@ export async function* readSacctText(file: string, lines: AsyncIterable<string> 
       if (problem) throw new InputError(file, `line ${number}`, problem);
     }
     return parseSacctParsable(line, parse);
-  });
+  }, options.byJob ? placeByJob : undefined);
+}
+
+/** `job 5014` from the row's first field (jobid), else its line number. */
+function placeByJob(line: string, number: number): string {
+  const bar = line.indexOf('|');
+  const jobId = (bar < 0 ? line : line.slice(0, bar)).trim();
+  return /^\d/.test(jobId) ? `job ${jobId}` : `line ${number}`;
 }
