@@ -144,4 +144,26 @@ describe('SIGTERM (or Ctrl-C) during an ingest', { timeout: 120_000 }, () => {
     }));
     assert.deepEqual(state, { run: { status: 'failed', error: 'interrupted by SIGTERM' }, lock: 0, integrity: 'ok' });
   });
+
+  it('a SIGTERM while a one-file ingest writes its snapshot is not lost: 143, the run failed, the snapshot whole or absent', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'usage.db');
+    const big = join(dir, 'big.json');
+    await writeVmDump(big, { source: SOURCE, takenAt: LATER, count: BIG });
+    const { child, pid, result } = startCli(['--db', db, 'ingest', '--dump', big], dir);
+    await waitUntil('the ingest logged its run', () => tryReadOnly(db, (conn) => conn.prepare('SELECT 1 FROM runs WHERE pid = ?').get(pid)) !== undefined, 60_000, child);
+    // Inside the snapshot's one synchronous transaction, where a signal can only wait.
+    await waitUntil('the ingest is writing the snapshot', () => writeLockHeld(db), 60_000, child);
+    child.kill('SIGTERM');
+    const done = await result;
+    assert.equal(done.code, 143, `${done.stdout}\n${done.stderr}`);
+    assert.match(done.stderr, /interrupted by SIGTERM; snapshots already committed are kept/);
+    const state = readOnly(db, (conn) => ({
+      run: conn.prepare('SELECT status, error FROM runs WHERE pid = ?').get(pid),
+      integrity: conn.pragma('integrity_check', { simple: true }),
+      current: conn.prepare('SELECT count(*) FROM current').pluck().get() as number,
+    }));
+    assert.deepEqual({ run: state.run, integrity: state.integrity }, { run: { status: 'failed', error: 'interrupted by SIGTERM' }, integrity: 'ok' });
+    assert.ok(state.current === 0 || state.current === BIG, `all of the snapshot or none: ${state.current}`);
+  });
 });

@@ -64,10 +64,17 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
     const hashKey = await writer.hashKey();
     const context: CollectContext = { history: writer, privacy: (source) => ({ mode: request.privateFields(source), hashKey }) };
     const future = { notAfter: Date.now() + request.maxFuture.ms, margin: request.maxFuture.text };
+    // After each write: a signal that came during it is handled here, and nothing more is done
+    // while the handler logs the run as failed and exits.
+    const safePoint = async () => {
+      await signalsHeard();
+      if (interrupted) await new Promise<never>(() => undefined);
+    };
     for (const part of request.parts) {
-      current = new PartRun(writer, report, outcomes, part, future);
+      current = new PartRun(writer, report, outcomes, part, future, safePoint);
       await current.run(context);
     }
+    await safePoint();
     await writer.finish(report.failures ? 'failed' : 'ok', report.errors.join('\n') || undefined, report.totals, outcomes.list());
     return report.failures ? 1 : 0;
   } catch (err) {
@@ -82,6 +89,15 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
     logger.done();
     await writer.close();
   }
+}
+
+/**
+ * A safe point: a snapshot's write is one synchronous transaction, so a signal arriving during it
+ * waits in the event loop; one turn of it lets the handler run before the next write, or before the
+ * run is logged `ok` (issue 13: a SIGTERM during a one-file ingest was lost).
+ */
+function signalsHeard(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** One part's deliveries, applied in order. */
@@ -99,6 +115,7 @@ class PartRun {
     private readonly outcomes: SourceOutcomes,
     private readonly part: IngestPart,
     private readonly future: ApplyOptions['future'],
+    private readonly safePoint: () => Promise<void>,
   ) {}
 
   async run(context: CollectContext): Promise<void> {
@@ -181,6 +198,7 @@ class PartRun {
     const started = startedAt ?? performance.now();
     try {
       const outcome = await this.writer.apply(snapshot, { allowMassRemoval: this.part.allowMassRemoval(snapshot.source), startedAt: started, future: this.future });
+      await this.safePoint();
       const summary = { ...snapshot, type: snapshot.type.name, status: outcome.status, counts: outcome.counts, elapsedMs: performance.now() - started };
       this.report.count(summary, 1, true);
       this.report.applied(summary);
@@ -199,6 +217,7 @@ class PartRun {
     this.report.conflicts(batch);
     try {
       const outcome = await this.writer.apply(batch, { allowMassRemoval: false });
+      await this.safePoint();
       summary.add({ takenAt: batch.takenAt, examined: batch.examined, size: batch.records.size, rejects: batch.rejects }, outcome);
       return true;
     } catch (err) {
@@ -215,6 +234,7 @@ class PartRun {
     const summary = this.summaryOf(stream);
     this.collected(stream.source);
     const outcome = await this.writer.applyEvents(batch);
+    await this.safePoint();
     summary.add({ takenAt: batch.latestAt, examined: batch.events.length + batch.rejects.length, size: batch.events.length, rejects: batch.rejects }, outcome);
   }
 
