@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { InputError, LockError, RefusedError, UsageError } from './errors.ts';
+import { storageProblem } from './store/errors.ts';
 
 const program = new Command('usage-etl')
   .description('Who had and used what, on which day, and what changed: snapshots -> diff -> SQLite history -> CSV')
@@ -59,6 +60,11 @@ function exitCodeOf(err: unknown): number {
     return 1;
   }
   const verbose = process.argv.includes('-v') || process.argv.includes('--verbose');
+  const storage = storageProblem(err);
+  if (storage) {
+    printError(verbose ? `${storage}\n${(err as Error).stack ?? ''}` : storage);
+    return 1;
+  }
   const error = err as Error;
   printError(`unexpected error: ${error?.message ?? String(err)}${verbose ? `\n${error?.stack ?? ''}` : ' (run with --verbose for details)'}`);
   return 1;

@@ -80,7 +80,8 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
   } catch (err) {
     if (!interrupted) {
       current?.failedWhole((err as Error).message);
-      await writer.finish('failed', (err as Error).message, NO_TOTALS, outcomes.list());
+      // On a full disk the run log cannot be written either: the first error is the one to report.
+      await writer.finish('failed', (err as Error).message, NO_TOTALS, outcomes.list()).catch(() => undefined);
     }
     throw err;
   } finally {

@@ -1,9 +1,10 @@
 // Opening an SQLite history file: pragmas, schema, forward migrations (SPEC §10).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { UsageError } from '../../errors.ts';
+import { storageProblem } from '../errors.ts';
 import type { OpenOptions } from '../index.ts';
 
 /** How long a statement waits for another connection's write (status and exports read during an ingest). */
@@ -32,6 +33,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
   if ((options.readonly || options.existing) && !existsSync(path)) {
     throw new UsageError(`no database at ${path} (ingest something first, or pass --db)`);
   }
+  const created = !existsSync(path);
   let db: DB;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
@@ -55,7 +57,11 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     migrate(db, path, options.readonly ?? false, kind);
   } catch (err) {
     db.close();
+    // A database this open was creating is not left behind half-made (a 4 KiB stub on a full disk).
+    if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
     if (err instanceof UsageError) throw err;
+    // A full disk or a read-only file is failed work (exit 1), told as such by the CLI; not a usage error.
+    if (storageProblem(err)) throw err;
     throw new UsageError(`cannot use database ${path}: ${(err as Error).message}`);
   }
   return db;
