@@ -85,6 +85,26 @@ export function parseDay(text: string): number | undefined {
   return formatDay(start) === text ? start : undefined;
 }
 
+/**
+ * A day of an export range: `YYYY-MM-DD`, or `today` / `yesterday` by the UTC clock at `now`, so cron
+ * can name the previous day without date arithmetic. Epoch ms of the day's start, or undefined.
+ */
+export function parseRangeDay(text: string, now = Date.now()): number | undefined {
+  if (text === 'today') return startOfDay(now);
+  if (text === 'yesterday') return addDays(startOfDay(now), -1);
+  return parseDay(text);
+}
+
+const MONTH = /^(\d{4})-(\d{2})$/;
+
+/** A UTC calendar month `YYYY-MM`: the epoch ms of its first and of its last day, or undefined. */
+export function parseMonth(text: string): { first: number; last: number } | undefined {
+  const m = MONTH.exec(text);
+  if (!m || +m[2]! < 1 || +m[2]! > 12) return undefined;
+  const first = Date.UTC(+m[1]!, +m[2]! - 1, 1);
+  return { first, last: addDays(Date.UTC(+m[1]!, +m[2]!, 1), -1) };
+}
+
 export function formatDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }

@@ -2,7 +2,7 @@
 // `yesterday`, which files an empty range writes, one time precision, Excel's byte-order mark.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, runCli, tempDir } from './support/cli.ts';
@@ -51,5 +51,62 @@ describe('export --stdout into a pipe closed early', () => {
     assert.match(first, /^source,resource_type,stats_on_date,id,/);
     assert.equal(stderr, '');
     assert.equal(code, 0);
+  });
+});
+
+/** Rows as objects keyed by the header (cells here hold no commas). */
+function rows(csv: string): Record<string, string>[] {
+  const [header, ...lines] = csv.trimEnd().split('\n');
+  const names = header!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [names[i], value])));
+}
+
+const days = (csv: string) => [...new Set(rows(csv).map((r) => r.stats_on_date))];
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe('export options', () => {
+  it('names an unknown option (--frm) instead of complaining about the missing --from', async () => {
+    const run = await runCli(['export', '--frm', '2026-11-01', '--to', '2026-11-30']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /unknown option '--frm'/);
+    assert.doesNotMatch(run.stderr, /required option/);
+  });
+
+  it('still needs a range: a missing --to, a bad month or --month with --from are usage errors', async () => {
+    const missing = await runCli(['export', '--from', '2026-11-01']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing --to/);
+    const month = await runCli(['export', '--month', '2026-13']);
+    assert.equal(month.code, 2);
+    assert.match(month.stderr, /--month: expected a month as YYYY-MM, found 2026-13/);
+    const both = await runCli(['export', '--month', '2026-11', '--from', '2026-11-01']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--month .*without --from and --to/);
+  });
+
+  it('--month is the whole UTC month, into ./export-<first>-<last>/', async () => {
+    const dir = tempDir();
+    await ingest(dir, vmSnapshot(dir, '2026-10-31T23:00:00Z', 3), vmSnapshot(dir, '2026-12-01T01:00:00Z', 3));
+    const run = await runCli(['export', '--month', '2026-11', '--type', 'vm'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const csv = readFileSync(join(dir, 'export-2026-11-01-2026-11-30', 'vm.csv'), 'utf8');
+    const seen = days(csv);
+    assert.equal(seen.length, 30);
+    assert.equal(seen[0], '2026-11-01');
+    assert.equal(seen.at(-1), '2026-11-30');
+  });
+
+  it('--from yesterday --to yesterday is the previous UTC day, --to today the current one', async () => {
+    const dir = tempDir();
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    const yesterday = today - 86_400_000;
+    const at = (day: number) => new Date(day + 2 * 3_600_000).toISOString();
+    await ingest(dir, vmSnapshot(dir, at(yesterday - 86_400_000), 2), vmSnapshot(dir, at(yesterday), 2), vmSnapshot(dir, at(today), 2));
+    const one = await runCli(['export', '--from', 'yesterday', '--to', 'yesterday', '--type', 'vm', '--stdout'], { cwd: dir });
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(days(one.stdout), [utcDay(yesterday)]);
+    const two = await runCli(['export', '--from', 'yesterday', '--to', 'today', '--type', 'vm', '--stdout'], { cwd: dir });
+    assert.equal(two.code, 0, two.stderr);
+    assert.deepEqual(days(two.stdout), [utcDay(yesterday), utcDay(today)]);
   });
 });

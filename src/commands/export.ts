@@ -5,12 +5,13 @@ import { BillingPolicy } from '../lifecycles/policy.ts';
 import { directoryOutput, type Output, stdoutOutput, zipOutput } from '../export/output.ts';
 import { planExport, type Report, REPORTS, writeExport } from '../export/run.ts';
 import { openStore } from '../store/open.ts';
-import { parseDay } from '../time.ts';
+import { formatDay, parseMonth, parseRangeDay } from '../time.ts';
 import { collect, Context, type GlobalOptions } from './context.ts';
 
 interface ExportOptions {
-  readonly from: string;
-  readonly to: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly month?: string;
   readonly report?: string[];
   readonly type?: string[];
   readonly source?: string[];
@@ -22,8 +23,10 @@ interface ExportOptions {
 export function exportCommand(): Command {
   return new Command('export')
     .description('write CSV reports for a range of UTC days (both inclusive)')
-    .requiredOption('--from <day>', 'first day, YYYY-MM-DD (UTC)')
-    .requiredOption('--to <day>', 'last day, YYYY-MM-DD (UTC), inclusive')
+    // Not requiredOption: commander would report a missing --from before an unknown --frm.
+    .option('--from <day>', 'first day, YYYY-MM-DD, today or yesterday (UTC)')
+    .option('--to <day>', 'last day, YYYY-MM-DD, today or yesterday (UTC), inclusive')
+    .option('--month <month>', 'a whole UTC month, YYYY-MM, instead of --from and --to')
     .option('--report <name>', `report to write: ${REPORTS.join(' or ')} (repeatable; default inventory)`, collect)
     .option('--type <type>', 'only this resource type (repeatable)', collect)
     .option('--source <name>', 'only this source (repeatable)', collect)
@@ -35,6 +38,8 @@ export function exportCommand(): Command {
       `
 Examples:
   usage-etl export --from 2026-11-01 --to 2026-11-30                  inventory of every type, November
+  usage-etl export --month 2026-11 --report usage --zip usage-2026-11.zip
+  usage-etl -q export --from yesterday --to yesterday --out /srv/reports/daily    for cron
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report inventory --report changes --zip nov.zip
   usage-etl export --from 2026-11-21 --to 2026-11-21 --type vm --source nectar-sa --stdout
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --zip usage-2026-11.zip
@@ -47,9 +52,7 @@ Examples:
 }
 
 async function exportReports(ctx: Context, options: ExportOptions): Promise<number> {
-  const fromDay = day('--from', options.from);
-  const toDay = day('--to', options.to);
-  if (fromDay > toDay) throw new UsageError(`--from ${options.from} is after --to ${options.to}`);
+  const { fromDay, toDay } = range(options);
   const reports = options.report ?? ['inventory'];
   for (const report of reports) {
     if (!(REPORTS as readonly string[]).includes(report)) throw new UsageError(`unknown report ${report} (available: ${REPORTS.join(', ')})`);
@@ -78,7 +81,7 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
       ? stdoutOutput()
       : options.zip
         ? zipOutput(options.zip)
-        : directoryOutput(options.out ?? `export-${options.from}-${options.to}`);
+        : directoryOutput(options.out ?? `export-${formatDay(fromDay)}-${formatDay(toDay)}`);
     for (const written of await writeExport(files, output)) ctx.logger.result(`wrote ${written}`, { event: 'export', file: written });
     if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
     return 0;
@@ -87,8 +90,25 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
   }
 }
 
+/** SPEC §7: the range's first and last UTC day, both inclusive, from --from/--to or --month. */
+function range(options: ExportOptions): { fromDay: number; toDay: number } {
+  if (options.month !== undefined) {
+    if (options.from !== undefined || options.to !== undefined) throw new UsageError('--month is a whole month: give it without --from and --to');
+    const month = parseMonth(options.month);
+    if (!month) throw new UsageError(`--month: expected a month as YYYY-MM, found ${options.month}`);
+    return { fromDay: month.first, toDay: month.last };
+  }
+  if (options.from === undefined || options.to === undefined) {
+    throw new UsageError(`missing ${options.from === undefined ? '--from' : '--to'}: give --from DAY --to DAY, or --month YYYY-MM`);
+  }
+  const fromDay = day('--from', options.from);
+  const toDay = day('--to', options.to);
+  if (fromDay > toDay) throw new UsageError(`--from ${options.from} is after --to ${options.to}`);
+  return { fromDay, toDay };
+}
+
 function day(flag: string, text: string): number {
-  const ms = parseDay(text);
-  if (ms === undefined) throw new UsageError(`${flag}: expected a day as YYYY-MM-DD, found ${text}`);
+  const ms = parseRangeDay(text);
+  if (ms === undefined) throw new UsageError(`${flag}: expected a day as YYYY-MM-DD, today or yesterday, found ${text}`);
   return ms;
 }
