@@ -2,10 +2,10 @@
 // `yesterday`, which files an empty range writes, one time precision, Excel's byte-order mark.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { BIN, runCli, tempDir } from './support/cli.ts';
+import { before, describe, it } from 'node:test';
+import { BIN, FIXTURES, runCli, tempDir } from './support/cli.ts';
 
 /** A canonical snapshot of `count` instances, written into `dir`; returns its path. */
 function vmSnapshot(dir: string, takenAt: string, count: number, extra: Record<string, unknown> = {}): string {
@@ -108,5 +108,45 @@ describe('export options', () => {
     const two = await runCli(['export', '--from', 'yesterday', '--to', 'today', '--type', 'vm', '--stdout'], { cwd: dir });
     assert.equal(two.code, 0, two.stderr);
     assert.deepEqual(days(two.stdout), [utcDay(yesterday), utcDay(today)]);
+  });
+});
+
+describe('which files an export writes', () => {
+  let cwd: string;
+  before(async () => {
+    cwd = tempDir();
+    await ingest(cwd, join(FIXTURES, 'sequence'));
+  });
+
+  it('writes a type only when it has rows in the range, unless it is named with --type', async () => {
+    // On the 3rd and 4th only the instances have rows: the other types were last seen before.
+    const all = await runCli(['export', '--from', '2026-11-03', '--to', '2026-11-04', '--out', 'quiet'], { cwd });
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(readdirSync(join(cwd, 'quiet')), ['vm.csv']);
+    const named = await runCli(['export', '--from', '2026-11-03', '--to', '2026-11-04', '--type', 'image', '--type', 'vm', '--out', 'named'], { cwd });
+    assert.equal(named.code, 0, named.stderr);
+    assert.deepEqual(readdirSync(join(cwd, 'named')).sort(), ['image.csv', 'vm.csv']);
+    assert.equal(readFileSync(join(cwd, 'named', 'image.csv'), 'utf8').split('\n').length, 2, 'the header only');
+  });
+
+  it('writes no file and warns when no type has rows in the range', async () => {
+    const run = await runCli(['export', '--from', '2026-10-01', '--to', '2026-10-31', '--out', 'october'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!existsSync(join(cwd, 'october')));
+    assert.match(run.stderr, /^warning: nothing to export: no type has rows in this range/);
+  });
+
+  it('always writes the documented files of a report asked for by name, so a monthly script finds them', async () => {
+    const run = await runCli(['export', '--month', '2026-10', '--report', 'usage', '--report', 'changes', '--out', 'reports'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readdirSync(join(cwd, 'reports')).sort(), ['changes.csv', 'usage_job.csv', 'usage_storage.csv', 'usage_vm.csv', 'usage_volume.csv']);
+  });
+
+  it('writes the one CSV asked for on stdout, header only, even without rows', async () => {
+    const dir = tempDir();
+    await ingest(dir, vmSnapshot(dir, '2026-11-01T02:00:00Z', 2));
+    const run = await runCli(['export', '--from', '2026-10-01', '--to', '2026-10-31', '--stdout'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^source,resource_type,stats_on_date,id,[^\n]*\n$/);
   });
 });

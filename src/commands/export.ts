@@ -62,7 +62,7 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
   }
   const store = await openStore(ctx.dbPath(), { readonly: true });
   try {
-    const files = await planExport(store.reads, {
+    const planned = await planExport(store.reads, {
       fromDay,
       toDay,
       reports: [...new Set(reports)] as Report[],
@@ -71,6 +71,8 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
       policy: new BillingPolicy(ctx.config().usage.billableStates),
       warn: (message) => ctx.logger.warn(message),
     });
+    // The one CSV asked for on stdout is written even without rows: a header, not nothing.
+    const files = options.stdout ? planned.map((file) => ({ ...file, unlessEmpty: false })) : planned;
     if (options.stdout && files.length !== 1) {
       throw new UsageError(
         `--stdout writes one CSV, but this export makes ${files.length} (${files.map((f) => f.name).join(', ') || 'none'}); ` +
@@ -82,8 +84,10 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
       : options.zip
         ? zipOutput(options.zip)
         : directoryOutput(options.out ?? `export-${formatDay(fromDay)}-${formatDay(toDay)}`);
-    for (const written of await writeExport(files, output)) ctx.logger.result(`wrote ${written}`, { event: 'export', file: written });
+    const { files: count, written } = await writeExport(files, output);
+    for (const file of written) ctx.logger.result(`wrote ${file}`, { event: 'export', file });
     if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
+    else if (!count) ctx.logger.warn('nothing to export: no type has rows in this range (name one with --type to get its header)');
     return 0;
   } finally {
     await store.close();

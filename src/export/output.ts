@@ -141,7 +141,7 @@ export function zipOutput(path: string): Output {
       await rename(temp, path).catch((err) => {
         throw cannotWrite(path, err);
       });
-      return [`${path} (${names.join(', ')})`];
+      return [`${path} (${names.join(', ') || 'no CSV: nothing had rows'})`];
     },
     async abort() {
       out.destroy();
