@@ -75,6 +75,20 @@ export function formatInstant(ms: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
 }
 
+/**
+ * An instant in an export: whole seconds always, `2026-11-21T02:00:00Z` (SPEC §8), so that a column
+ * parses with one format (pandas rejects a mix of times with and without milliseconds). The
+ * fraction is dropped, not rounded: a time stays in its second, and on its day.
+ */
+export function formatSecond(ms: number): string {
+  return formatInstant(Math.floor(ms / 1000) * 1000);
+}
+
+/** A stored time text (formatInstant's form) as an export prints it: without its fraction. */
+export function wholeSeconds(text: string): string {
+  return text.length > 20 && text[19] === '.' && text.endsWith('Z') ? `${text.slice(0, 19)}Z` : text;
+}
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Parses a UTC calendar day `YYYY-MM-DD`; returns the epoch ms of its start, or undefined. */

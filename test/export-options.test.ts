@@ -150,3 +150,28 @@ describe('which files an export writes', () => {
     assert.match(run.stdout, /^source,resource_type,stats_on_date,id,[^\n]*\n$/);
   });
 });
+
+describe('one time precision in every export', () => {
+  it('prints whole seconds, also for snapshots and records that carry milliseconds', async () => {
+    const dir = tempDir();
+    // A live snapshot's taken_at has milliseconds; a dump's has none: both print alike.
+    await ingest(
+      dir,
+      vmSnapshot(dir, '2026-11-20T02:00:00Z', 1, { launched_at: '2026-11-19T10:00:00.123456Z' }),
+      vmSnapshot(dir, '2026-11-21T02:00:00.457Z', 1, { created_at: '2026-09-01T00:00:00.250Z', launched_at: '2026-11-21T01:30:00.999Z' }),
+    );
+    const changes = await runCli(['export', '--from', '2026-11-21', '--to', '2026-11-21', '--report', 'changes', '--stdout'], { cwd: dir });
+    assert.equal(changes.code, 0, changes.stderr);
+    assert.deepEqual(
+      rows(changes.stdout).map((r) => `${r.at} ${r.field} ${r.old} -> ${r.new}`),
+      ['2026-11-21T02:00:00Z created_at 2026-09-01T00:00:00Z -> 2026-09-01T00:00:00Z', '2026-11-21T02:00:00Z launched_at 2026-11-19T10:00:00Z -> 2026-11-21T01:30:00Z'],
+    );
+    const inventory = await runCli(['export', '--from', '2026-11-21', '--to', '2026-11-21', '--type', 'vm', '--stdout'], { cwd: dir });
+    assert.equal(rows(inventory.stdout)[0]!.created_at, '2026-09-01T00:00:00Z');
+    assert.equal(rows(inventory.stdout)[0]!.launched_at, '2026-11-21T01:30:00Z');
+    const lifecycles = await runCli(['export', '--from', '2026-11-21', '--to', '2026-11-21', '--report', 'lifecycles', '--type', 'vm', '--stdout'], { cwd: dir });
+    assert.equal(lifecycles.code, 0, lifecycles.stderr);
+    assert.deepEqual(rows(lifecycles.stdout).map((r) => r.start), ['2026-11-19T10:00:00Z']);
+    assert.doesNotMatch(changes.stdout + inventory.stdout + lifecycles.stdout, /\d\d:\d\d:\d\d\.\d/);
+  });
+});
