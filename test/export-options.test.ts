@@ -1,7 +1,7 @@
 // `export` as an analyst or cron meets it: a closed pipe, mistyped options, ranges by month or by
 // `yesterday`, which files an empty range writes, one time precision, Excel's byte-order mark.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -173,5 +173,32 @@ describe('one time precision in every export', () => {
     assert.equal(lifecycles.code, 0, lifecycles.stderr);
     assert.deepEqual(rows(lifecycles.stdout).map((r) => r.start), ['2026-11-19T10:00:00Z']);
     assert.doesNotMatch(changes.stdout + inventory.stdout + lifecycles.stdout, /\d\d:\d\d:\d\d\.\d/);
+  });
+});
+
+describe('export --excel', () => {
+  const BOM = [0xef, 0xbb, 0xbf];
+
+  it('starts every CSV (files, zip entries, stdout) with a UTF-8 byte-order mark; without it, none', async () => {
+    const dir = tempDir();
+    await ingest(dir, vmSnapshot(dir, '2026-11-21T02:00:00Z', 2, { tenant_id: 'projet-été' }));
+    const range = ['--from', '2026-11-21', '--to', '2026-11-21'];
+    const out = await runCli(['export', ...range, '--report', 'inventory', '--report', 'changes', '--excel', '--out', 'excel'], { cwd: dir });
+    assert.equal(out.code, 0, out.stderr);
+    for (const name of ['vm.csv', 'changes.csv']) {
+      const bytes = readFileSync(join(dir, 'excel', name));
+      assert.deepEqual([...bytes.subarray(0, 3)], BOM, name);
+      assert.match(bytes.subarray(3).toString('utf8'), /^source,/, `${name}: then the CSV`);
+    }
+    assert.match(readFileSync(join(dir, 'excel', 'vm.csv'), 'utf8'), /,projet-été,/, 'accents as UTF-8');
+    const zip = await runCli(['export', ...range, '--excel', '--zip', 'excel.zip'], { cwd: dir });
+    assert.equal(zip.code, 0, zip.stderr);
+    assert.deepEqual([...execFileSync('unzip', ['-p', join(dir, 'excel.zip'), 'vm.csv']).subarray(0, 3)], BOM);
+    const stdout = spawnSync(process.execPath, [BIN, 'export', ...range, '--excel', '--stdout'], { cwd: dir, env: { ...process.env, HOME: dir } });
+    assert.equal(stdout.status, 0, String(stdout.stderr));
+    assert.deepEqual([...stdout.stdout.subarray(0, 3)], BOM);
+    const plain = await runCli(['export', ...range, '--out', 'plain'], { cwd: dir });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(readFileSync(join(dir, 'plain', 'vm.csv'), 'utf8').slice(0, 7), 'source,', 'no mark by default (pandas and R do not want it)');
   });
 });

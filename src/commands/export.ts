@@ -18,6 +18,7 @@ interface ExportOptions {
   readonly out?: string;
   readonly zip?: string;
   readonly stdout?: boolean;
+  readonly excel?: boolean;
 }
 
 export function exportCommand(): Command {
@@ -33,6 +34,7 @@ export function exportCommand(): Command {
     .option('--out <dir>', 'directory for the CSV files (default ./export-<from>-<to>/)')
     .option('--zip <file>', 'write every CSV into one zip file instead')
     .option('--stdout', 'write the one CSV to standard output')
+    .option('--excel', 'start each CSV with a UTF-8 byte-order mark, so Excel shows accented names right')
     .addHelpText(
       'after',
       `
@@ -44,6 +46,7 @@ Examples:
   usage-etl export --from 2026-11-21 --to 2026-11-21 --type vm --source nectar-sa --stdout
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --zip usage-2026-11.zip
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report usage --type vm --stdout
+  usage-etl export --month 2026-11 --report usage --excel --zip usage-2026-11.zip     to open in Excel
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report reconcile --stdout   events against snapshots`,
     )
     .action(async function (this: Command, options: ExportOptions) {
@@ -84,7 +87,7 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
       : options.zip
         ? zipOutput(options.zip)
         : directoryOutput(options.out ?? `export-${formatDay(fromDay)}-${formatDay(toDay)}`);
-    const { files: count, written } = await writeExport(files, output);
+    const { files: count, written } = await writeExport(files, output, { excel: options.excel });
     for (const file of written) ctx.logger.result(`wrote ${file}`, { event: 'export', file });
     if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
     else if (!count) ctx.logger.warn('nothing to export: no type has rows in this range (name one with --type to get its header)');

@@ -110,14 +110,23 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
   return files;
 }
 
+export interface WriteOptions {
+  /** `--excel`: a UTF-8 byte-order mark first in each file, for Excel to read it as UTF-8. */
+  readonly excel?: boolean;
+}
+
 /** Writes the files into `output`: `files` is how many CSVs it holds, `written` what to tell a person. */
-export async function writeExport(files: readonly ExportFile[], output: Output): Promise<{ files: number; written: string[] }> {
+export async function writeExport(
+  files: readonly ExportFile[],
+  output: Output,
+  options: WriteOptions = {},
+): Promise<{ files: number; written: string[] }> {
   try {
     let count = 0;
     for (const file of files) {
       const lines = file.unlessEmpty ? await withRows(file.lines()) : file.lines();
       if (!lines) continue;
-      await output.file(file.name, lines);
+      await output.file(file.name, options.excel ? withByteOrderMark(lines) : lines);
       count++;
     }
     return { files: count, written: await output.close() };
@@ -125,6 +134,11 @@ export async function writeExport(files: readonly ExportFile[], output: Output):
     await output.abort();
     throw err;
   }
+}
+
+async function* withByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  yield '\uFEFF';
+  yield* lines;
 }
 
 /** The file's lines if some row follows the header, else undefined: read up to its first row only. */
