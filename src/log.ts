@@ -44,9 +44,16 @@ export class Logger {
     this.emit(this.options.err ?? process.stderr, 'error', text, fields);
   }
 
+  /** Whether progress() shows anything: so a caller skips the work of counting for nobody. */
+  get showsProgress(): boolean {
+    // A terminal of no width (`script` without a size) would send ora into an endless loop clearing lines.
+    const terminal = !!process.stderr.isTTY && (process.stderr.columns ?? 0) > 0;
+    return !this.options.quiet && this.options.format !== 'json' && !this.options.err && terminal;
+  }
+
   /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */
   progress(text: string): void {
-    if (this.options.quiet || this.options.format === 'json' || this.options.err || !process.stderr.isTTY) return;
+    if (!this.showsProgress) return;
     if (!this.spinner) this.spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
     else this.spinner.text = text;
   }

@@ -202,3 +202,45 @@ describe('export --excel', () => {
     assert.equal(readFileSync(join(dir, 'plain', 'vm.csv'), 'utf8').slice(0, 7), 'source,', 'no mark by default (pandas and R do not want it)');
   });
 });
+
+describe('export progress', () => {
+  let dir: string;
+  const args = ['export', '--from', '2026-11-01', '--to', '2026-11-03', '--type', 'vm', '--out', 'out'];
+  before(async () => {
+    dir = tempDir();
+    await ingest(dir, vmSnapshot(dir, '2026-11-01T02:00:00Z', 500));
+  });
+
+  it('shows nothing but the result without a terminal, and nothing at all with -q or JSON logs', async () => {
+    const plain = await runCli(args, { cwd: dir });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stderr, '');
+    assert.match(plain.stdout, /^wrote out\/vm\.csv\n$/);
+    const quiet = await runCli(['-q', ...args], { cwd: dir });
+    assert.equal(quiet.stdout + quiet.stderr, '');
+    const json = await runCli(['--log-format', 'json', ...args], { cwd: dir });
+    assert.equal(json.stderr, '');
+    assert.doesNotMatch(json.stdout, /rows written/);
+  });
+
+  // `script` (util-linux) gives the CLI a terminal of 100 columns.
+  const script = spawnSync('script', ['--version']).status === 0;
+  const onTerminal = (cli: string) =>
+    spawnSync('script', ['-qc', `stty cols 100 rows 30; ${process.execPath} ${BIN} ${cli}`, '/dev/null'], {
+      cwd: dir,
+      env: { ...process.env, HOME: dir, USAGE_ETL_DB: undefined, USAGE_ETL_CONFIG: undefined, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+      encoding: 'utf8',
+    });
+
+  it('shows the rows written on a terminal, but not with -q', { skip: !script && 'no `script` command' }, () => {
+    const shown = onTerminal(args.join(' '));
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /vm\.csv: [\d,]+ rows written/);
+    assert.match(shown.stdout, /wrote out\/vm\.csv/);
+    const quiet = onTerminal(['-q', ...args].join(' '));
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stdout, '');
+  });
+});

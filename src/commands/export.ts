@@ -87,12 +87,21 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
       : options.zip
         ? zipOutput(options.zip)
         : directoryOutput(options.out ?? `export-${formatDay(fromDay)}-${formatDay(toDay)}`);
-    const { files: count, written } = await writeExport(files, output, { excel: options.excel });
+    const { files: count, written } = await writeExport(files, output, {
+      excel: options.excel,
+      // SPEC §2: on a terminal only (the logger decides), and not over a CSV shown on that terminal.
+      progress:
+        ctx.logger.showsProgress && !(options.stdout && process.stdout.isTTY)
+          ? (file, rows) => ctx.logger.progress(`${file}: ${rows.toLocaleString('en-US')} rows written`)
+          : undefined,
+    });
+    ctx.logger.done();
     for (const file of written) ctx.logger.result(`wrote ${file}`, { event: 'export', file });
     if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
     else if (!count) ctx.logger.warn('nothing to export: no type has rows in this range (name one with --type to get its header)');
     return 0;
   } finally {
+    ctx.logger.done();
     await store.close();
   }
 }

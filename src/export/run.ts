@@ -113,6 +113,8 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
 export interface WriteOptions {
   /** `--excel`: a UTF-8 byte-order mark first in each file, for Excel to read it as UTF-8. */
   readonly excel?: boolean;
+  /** Told the rows written so far (a terminal's progress line), a few times a second at most. */
+  readonly progress?: (file: string, rows: number) => void;
 }
 
 /** Writes the files into `output`: `files` is how many CSVs it holds, `written` what to tell a person. */
@@ -126,13 +128,28 @@ export async function writeExport(
     for (const file of files) {
       const lines = file.unlessEmpty ? await withRows(file.lines()) : file.lines();
       if (!lines) continue;
-      await output.file(file.name, options.excel ? withByteOrderMark(lines) : lines);
+      const counted = options.progress ? countRows(lines, file.name, options.progress) : lines;
+      await output.file(file.name, options.excel ? withByteOrderMark(counted) : counted);
       count++;
     }
     return { files: count, written: await output.close() };
   } catch (err) {
     await output.abort();
     throw err;
+  }
+}
+
+/** Passes the lines on, telling `progress` the rows so far (line ends after the header's) every 250 ms. */
+async function* countRows(lines: AsyncIterable<string>, file: string, progress: (file: string, rows: number) => void): AsyncGenerator<string> {
+  let rows = -1;
+  let told = 0;
+  for await (const text of lines) {
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) rows++;
+    if (Date.now() - told >= 250) {
+      progress(file, Math.max(rows, 0));
+      told = Date.now();
+    }
+    yield text;
   }
 }
 
