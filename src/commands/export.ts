@@ -40,7 +40,6 @@ export function exportCommand(): Command {
       `
 Examples:
   usage-etl export --from 2026-11-01 --to 2026-11-30                  inventory of every type, November
-  usage-etl export --month 2026-11 --report usage --zip usage-2026-11.zip
   usage-etl -q export --from yesterday --to yesterday --out /srv/reports/daily    for cron
   usage-etl export --from 2026-11-01 --to 2026-11-30 --report inventory --report changes --zip nov.zip
   usage-etl export --from 2026-11-21 --to 2026-11-21 --type vm --source nectar-sa --stdout
