@@ -29,6 +29,14 @@ const output = { outputError: (text: string, write: (text: string) => void) => w
 program.configureOutput(output);
 for (const command of program.commands) command.exitOverride().configureOutput(output);
 
+// A reader that closes our stdout (`export --stdout | head -1`) wanted no more: what we write after
+// is dropped, and the command ends as `cat` would, quietly (the export stops at the next chunk).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') return;
+  printError(`cannot write to standard output: ${err.message}`);
+  process.exit(1);
+});
+
 try {
   await program.parseAsync(withoutHelpOfUnknownCommand(process.argv));
 } catch (err) {

@@ -45,8 +45,8 @@ export function spinnerStyle(setting: SpinnerSetting): { readonly color: 'cyan' 
 
 export class Logger {
   private spinner?: Ora;
-  /** The spinner's text while ora loads: only a terminal pays for loading it (start-up, issue 12). */
-  private pending?: string;
+  /** ora, once `ready()` loaded it: only a terminal pays for loading it (start-up, issue 12). */
+  private ora?: typeof import('ora').default;
 
   constructor(readonly options: LoggerOptions) {}
 
@@ -76,29 +76,34 @@ export class Logger {
     this.emit(this.options.err ?? process.stderr, 'error', text, fields);
   }
 
+  /** Whether progress() shows anything: so a caller skips the work of counting for nobody. */
+  get showsProgress(): boolean {
+    return this.style() !== undefined;
+  }
+
+  private style() {
+    const { format, quiet, err } = this.options;
+    return spinnerStyle({ format, quiet, collected: !!err, stream: process.stderr, env: process.env });
+  }
+
   /** Spinner text; nothing at all without a terminal, with --quiet or with JSON logs. */
   progress(text: string): void {
     if (this.spinner) {
       this.spinner.text = text;
       return;
     }
-    const { format, quiet, err } = this.options;
-    const style = spinnerStyle({ format, quiet, collected: !!err, stream: process.stderr, env: process.env });
-    if (!style) return;
-    const loading = this.pending !== undefined;
-    this.pending = text;
-    if (loading) return;
-    void import('ora').then(({ default: ora }) => {
-      if (this.pending === undefined) return; // done() came first
-      this.spinner = ora({ text: this.pending, stream: process.stderr, discardStdin: false, color: style.color }).start();
-      this.pending = undefined;
-    });
+    const style = this.style();
+    if (style && this.ora) this.spinner = this.ora({ text, stream: process.stderr, discardStdin: false, color: style.color }).start();
+  }
+
+  /** Loads the spinner where one will show: a command that reports progress awaits this first. */
+  async ready(): Promise<void> {
+    if (this.style() && !this.ora) this.ora = (await import('ora')).default;
   }
 
   done(): void {
     this.spinner?.stop();
     this.spinner = undefined;
-    this.pending = undefined;
   }
 
   private emit(stream: Sink, level: string, text: string, fields: Fields): void {

@@ -78,6 +78,20 @@ export function formatInstant(ms: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
 }
 
+/**
+ * An instant in an export: whole seconds always, `2026-11-21T02:00:00Z` (SPEC §8), so that a column
+ * parses with one format (pandas rejects a mix of times with and without milliseconds). The
+ * fraction is dropped, not rounded: a time stays in its second, and on its day.
+ */
+export function formatSecond(ms: number): string {
+  return formatInstant(Math.floor(ms / 1000) * 1000);
+}
+
+/** A stored time text (formatInstant's form) as an export prints it: without its fraction. */
+export function wholeSeconds(text: string): string {
+  return text.length > 20 && text[19] === '.' && text.endsWith('Z') ? `${text.slice(0, 19)}Z` : text;
+}
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Parses a UTC calendar day `YYYY-MM-DD`; returns the epoch ms of its start, or undefined. */
@@ -86,6 +100,26 @@ export function parseDay(text: string): number | undefined {
   if (!m) return undefined;
   const start = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!);
   return formatDay(start) === text ? start : undefined;
+}
+
+/**
+ * A day of an export range: `YYYY-MM-DD`, or `today` / `yesterday` by the UTC clock at `now`, so cron
+ * can name the previous day without date arithmetic. Epoch ms of the day's start, or undefined.
+ */
+export function parseRangeDay(text: string, now = Date.now()): number | undefined {
+  if (text === 'today') return startOfDay(now);
+  if (text === 'yesterday') return addDays(startOfDay(now), -1);
+  return parseDay(text);
+}
+
+const MONTH = /^(\d{4})-(\d{2})$/;
+
+/** A UTC calendar month `YYYY-MM`: the epoch ms of its first and of its last day, or undefined. */
+export function parseMonth(text: string): { first: number; last: number } | undefined {
+  const m = MONTH.exec(text);
+  if (!m || +m[2]! < 1 || +m[2]! > 12) return undefined;
+  const first = Date.UTC(+m[1]!, +m[2]! - 1, 1);
+  return { first, last: addDays(Date.UTC(+m[1]!, +m[2]!, 1), -1) };
 }
 
 export function formatDay(ms: number): string {

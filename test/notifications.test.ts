@@ -150,12 +150,13 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     // The story of fixtures/notifications/README.md, at the messages' own times: stopped and started
     // again (billable either way), resized at resize_finish (not at confirm), offloaded, unshelved,
     // deleted at terminated_at.
+    // Printed in whole seconds (README "Reports"); the messages carry milliseconds, which the hours keep.
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
       LIFECYCLE_HEADER,
-      `cloud,${id},2026-11-02T09:15:03Z,2026-11-10T13:02:45.731Z,${small},billable,events,true,true`,
-      `cloud,${id},2026-11-10T13:02:45.731Z,2026-11-14T22:10:30.400Z,${medium},billable,events,true,true`,
-      `cloud,${id},2026-11-14T22:10:30.400Z,2026-11-17T07:45:12.900Z,${medium},shelved_offloaded,events,true,true`,
-      `cloud,${id},2026-11-17T07:45:12.900Z,2026-11-25T16:19:58Z,${medium},billable,events,true,true`,
+      `cloud,${id},2026-11-02T09:15:03Z,2026-11-10T13:02:45Z,${small},billable,events,true,true`,
+      `cloud,${id},2026-11-10T13:02:45Z,2026-11-14T22:10:30Z,${medium},billable,events,true,true`,
+      `cloud,${id},2026-11-14T22:10:30Z,2026-11-17T07:45:12Z,${medium},shelved_offloaded,events,true,true`,
+      `cloud,${id},2026-11-17T07:45:12Z,2026-11-25T16:19:58Z,${medium},billable,events,true,true`,
     ]);
   });
 
@@ -168,9 +169,9 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     // 18 Nov (named by volume_type.create), deleted 26 Nov (the delete's message time).
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'volume'), [
       'source,id,tenant_id,start,end,size_gb,volume_type,state_class,origin,start_exact,end_exact',
-      `cloud,${id},2026-11-04T09:12:01.204Z,2026-11-12T14:05:10.442Z,20,standard,billable,events,true,true`,
-      `cloud,${id},2026-11-12T14:05:10.442Z,2026-11-18T16:20:03.510Z,50,standard,billable,events,true,true`,
-      `cloud,${id},2026-11-18T16:20:03.510Z,2026-11-26T12:00:12.336Z,50,ssd,billable,events,true,true`,
+      `cloud,${id},2026-11-04T09:12:01Z,2026-11-12T14:05:10Z,20,standard,billable,events,true,true`,
+      `cloud,${id},2026-11-12T14:05:10Z,2026-11-18T16:20:03Z,50,standard,billable,events,true,true`,
+      `cloud,${id},2026-11-18T16:20:03Z,2026-11-26T12:00:12Z,50,ssd,billable,events,true,true`,
     ]);
   });
 

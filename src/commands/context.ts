@@ -22,6 +22,13 @@ export class Context {
     this.logger = new Logger({ format: options.logFormat as LogFormat, quiet: !!options.quiet, verbose: !!options.verbose });
   }
 
+  /** The context of one command, its spinner loaded when it will show (a terminal). */
+  static async of(options: GlobalOptions): Promise<Context> {
+    const ctx = new Context(options);
+    await ctx.logger.ready();
+    return ctx;
+  }
+
   config(): Config {
     return (this.loaded ??= loadConfig(this.options.config));
   }

@@ -40,7 +40,7 @@ Examples:
   usage-etl ingest --dump /var/spool/pbs/server_priv/accounting --source emu`,
     )
     .action(async function (this: Command, sources: string[], options: IngestOptions) {
-      process.exitCode = await ingest(new Context(this.optsWithGlobals<GlobalOptions>()), sources, options);
+      process.exitCode = await ingest(await Context.of(this.optsWithGlobals<GlobalOptions>()), sources, options);
     });
 }
 

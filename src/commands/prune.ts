@@ -34,7 +34,7 @@ Examples:
                                                      a series a snapshot from 9999 shut out: what would go`,
     )
     .action(async function (this: Command, options: PruneOptions) {
-      await prune(new Context(this.optsWithGlobals<GlobalOptions>()), options);
+      await prune(await Context.of(this.optsWithGlobals<GlobalOptions>()), options);
     });
 }
 

@@ -30,7 +30,7 @@ Examples:
   usage-etl -q status --check                   cron: silent when all is well`,
     )
     .action(async function (this: Command, options: StatusOptions) {
-      const ctx = new Context(this.optsWithGlobals<GlobalOptions>());
+      const ctx = await Context.of(this.optsWithGlobals<GlobalOptions>());
       if (options.check) process.exitCode = await check(ctx, options.maxAge ?? '26h');
       else if (options.maxAge !== undefined) throw new UsageError('--max-age goes with --check');
       else await status(ctx, Math.max(1, Number(options.runs) || 10));

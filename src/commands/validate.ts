@@ -13,7 +13,7 @@ export function validateCommand(): Command {
     .option('--at <time>', 'snapshot time for dumps that carry none (ISO-8601 with a zone)')
     .addHelpText('after', '\nExamples:\n  usage-etl validate fixtures/\n  usage-etl validate servers.json --at 2026-11-21T02:00:00Z')
     .action(async function (this: Command, paths: string[], options: { source?: string; at?: string }) {
-      process.exitCode = await validate(new Context(this.optsWithGlobals<GlobalOptions>()), paths, options);
+      process.exitCode = await validate(await Context.of(this.optsWithGlobals<GlobalOptions>()), paths, options);
     });
 }
 

@@ -1,7 +1,8 @@
 // SPEC §8.2: one row per added or removed resource, one per changed field of a modified one.
 import type { FieldChanges } from '../diff.ts';
 import type { HistoryReads, SeriesInfo } from '../store/index.ts';
-import { formatInstant } from '../time.ts';
+import { formatSecond, wholeSeconds } from '../time.ts';
+import type { Value } from '../types/fields.ts';
 import type { ResourceType } from '../types/type.ts';
 import { displayId } from './columns.ts';
 import { cell, csvLine } from './csv.ts';
@@ -17,18 +18,22 @@ export async function* changeRows(
 ): AsyncGenerator<string> {
   const byId = new Map(series.map((s) => [s.id, s]));
   if (!byId.size) return;
+  // Old and new values of a time field are printed in whole seconds too (SPEC §8).
+  const timeFields = new Set(series.flatMap((s) => s.resourceType.fields.filter((f) => f.kind === 'time').map((f) => `${s.type}\0${f.name}`)));
+  const shown = (type: string, field: string, value: Value | null) =>
+    typeof value === 'string' && timeFields.has(`${type}\0${field}`) ? wholeSeconds(value) : cell(value);
   for await (const chunk of reads.changesAcross([...byId.keys()], fromMs, toMs)) {
     const lines: string[] = [];
     for (const change of chunk) {
       const info = byId.get(change.seriesId)!;
-      const head = [info.source, info.type, displayId(info.resourceType, change.key), formatInstant(change.takenAt), change.action];
+      const head = [info.source, info.type, displayId(info.resourceType, change.key), formatSecond(change.takenAt), change.action];
       if (change.action !== 'modified' || !change.fields) {
         lines.push(csvLine([...head, null, null, null]));
         continue;
       }
       const fields = JSON.parse(change.fields) as FieldChanges;
       for (const field of Object.keys(fields).sort()) {
-        lines.push(csvLine([...head, field, cell(fields[field]!.old), cell(fields[field]!.new)]));
+        lines.push(csvLine([...head, field, shown(info.type, field, fields[field]!.old), shown(info.type, field, fields[field]!.new)]));
       }
     }
     yield lines.join('');

@@ -1,5 +1,6 @@
 // The columns of a type's inventory CSV, and how a stored record fills them (SPEC §8.1).
 import type { Row } from '../types/fields.ts';
+import { wholeSeconds } from '../time.ts';
 import { keyParts } from '../types/normalise.ts';
 import type { ResourceType } from '../types/type.ts';
 import { cell, type Cell, csvCells } from './csv.ts';
@@ -39,13 +40,18 @@ export function displayId(type: ResourceType, key: string): string {
 export function recordBody(type: ResourceType, withPrivate: boolean): (key: string, json: string) => string {
   const parts = partColumns(type);
   const fields = exportedFields(type, withPrivate);
+  // Stored times keep their milliseconds; the export prints whole seconds (SPEC §8).
+  const times = new Set(type.fields.filter((f) => f.kind === 'time').map((f) => f.name));
   const partIndex = parts.map((name) => type.key.findIndex((k) => k.name === name));
   return (key, json) => {
     const record = JSON.parse(json) as Row;
     const values = keyParts(type, key);
     const cells: Cell[] = [values.join('/')];
     for (const index of partIndex) cells.push(values[index]);
-    for (const field of fields) cells.push(cell(record[field]));
+    for (const field of fields) {
+      const value = record[field];
+      cells.push(typeof value === 'string' && times.has(field) ? wholeSeconds(value) : cell(value));
+    }
     return csvCells(cells);
   };
 }

@@ -3,7 +3,7 @@
 // billed, where the times come from and whether they are exact. An open period has an empty end.
 import type { Lifecycles, Period, VmBilled, VolumeBilled } from '../lifecycles/period.ts';
 import { byText } from '../order.ts';
-import { formatInstant } from '../time.ts';
+import { formatSecond } from '../time.ts';
 import { csvLine, inChunks } from './csv.ts';
 
 export const VM_LIFECYCLE_COLUMNS = ['source', 'id', 'tenant_id', 'start', 'end', 'flavor_id', 'flavor_name', 'vcpus', 'ram_mb', 'disk_gb', 'state_class', 'origin', 'start_exact', 'end_exact'];
@@ -29,8 +29,9 @@ function* rows<B extends { tenantId?: string; stateClass: string }>(
           lifecycles.source,
           id,
           period.billed.tenantId,
-          formatInstant(period.start),
-          period.end === undefined ? undefined : formatInstant(period.end),
+          // Whole seconds (SPEC §8); the hours billed were computed from the exact times.
+          formatSecond(period.start),
+          period.end === undefined ? undefined : formatSecond(period.end),
           ...billedCells(period.billed),
           period.billed.stateClass,
           period.origin,

@@ -29,6 +29,20 @@ async function drained(stream: Writable): Promise<void> {
   await once(stream, 'drain');
 }
 
+/** Like drained(), but a stream destroyed meanwhile (its reader gone) ends the wait too. */
+async function drainedOrClosed(stream: Writable): Promise<void> {
+  if (stream.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
 async function finished(stream: Writable): Promise<void> {
   stream.end();
   await once(stream, 'close');
@@ -127,7 +141,7 @@ export function zipOutput(path: string): Output {
       await rename(temp, path).catch((err) => {
         throw cannotWrite(path, err);
       });
-      return [`${path} (${names.join(', ')})`];
+      return [`${path} (${names.join(', ') || 'no CSV: nothing had rows'})`];
     },
     async abort() {
       out.destroy();
@@ -137,9 +151,14 @@ export function zipOutput(path: string): Output {
 }
 
 export function stdoutOutput(): Output {
+  const stdout = process.stdout;
   return {
     async file(_name, lines) {
-      await pump(process.stdout, lines);
+      // A closed stdout (`| head -1`) destroys the stream (cli.ts ignores its EPIPE): stop reading rows.
+      for await (const text of lines) {
+        if (stdout.destroyed) return;
+        if (text && !stdout.write(text)) await drainedOrClosed(stdout);
+      }
     },
     async close() {
       return [];

@@ -7,7 +7,7 @@ import { byText } from '../order.ts';
 import type { Disagreement } from '../reconcile/disagreement.ts';
 import { reconcile } from '../reconcile/index.ts';
 import type { EventSeries, HistoryReads, SeriesInfo } from '../store/index.ts';
-import { addDays, formatDay, formatInstant } from '../time.ts';
+import { addDays, formatDay, formatSecond } from '../time.ts';
 import { csvLine, inChunks } from './csv.ts';
 import { file, type PlannedFile, refuseTypes, type UsageRequest } from './usage/files.ts';
 
@@ -48,7 +48,7 @@ export function reconcileFile(reads: HistoryReads, all: readonly SeriesInfo[], e
 }
 
 function line(row: Disagreement): string {
-  const at = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
+  const at = (ms: number | undefined) => (ms === undefined ? undefined : formatSecond(ms));
   return csvLine([
     row.source,
     formatDay(row.firstSeenAt),

@@ -39,6 +39,8 @@ export interface ExportFile {
   readonly name: string;
   /** The file's text, header first, in chunks of whole lines. */
   readonly lines: () => AsyncIterable<string>;
+  /** Written only when it has rows: an inventory type the export was not asked for by name. */
+  readonly unlessEmpty?: boolean;
 }
 
 /** Checks the request against the database and lists the files it makes (no history is read yet). */
@@ -85,7 +87,8 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
       });
       continue;
     }
-    // Types asked for by name get a file even when empty; otherwise every type with history.
+    // Types asked for by name get a file even when empty; otherwise every type with rows in the
+    // range (a type with history but none in the range is left out when writing).
     const types = request.types.length
       ? request.types.map((name) => resourceType(name)!)
       : resourceTypes().filter((type) => series.some((s) => s.type === type.name));
@@ -94,6 +97,7 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
       const withPrivate = await reads.storesPrivateFields(ofType.map((s) => s.id));
       files.push({
         name: `${type.name}.csv`,
+        unlessEmpty: !request.types.length,
         lines: async function* () {
           yield csvLine(inventoryColumns(type, withPrivate));
           // SPEC §8.1: ledger types (jobs) have one row per record, on the day of its end.
@@ -106,12 +110,66 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
   return files;
 }
 
-export async function writeExport(files: readonly ExportFile[], output: Output): Promise<string[]> {
+export interface WriteOptions {
+  /** `--excel`: a UTF-8 byte-order mark first in each file, for Excel to read it as UTF-8. */
+  readonly excel?: boolean;
+  /** Told the rows written so far (a terminal's progress line), a few times a second at most. */
+  readonly progress?: (file: string, rows: number) => void;
+}
+
+/** Writes the files into `output`: `files` is how many CSVs it holds, `written` what to tell a person. */
+export async function writeExport(
+  files: readonly ExportFile[],
+  output: Output,
+  options: WriteOptions = {},
+): Promise<{ files: number; written: string[] }> {
   try {
-    for (const file of files) await output.file(file.name, file.lines());
-    return await output.close();
+    let count = 0;
+    for (const file of files) {
+      const lines = file.unlessEmpty ? await withRows(file.lines()) : file.lines();
+      if (!lines) continue;
+      const counted = options.progress ? countRows(lines, file.name, options.progress) : lines;
+      await output.file(file.name, options.excel ? withByteOrderMark(counted) : counted);
+      count++;
+    }
+    return { files: count, written: await output.close() };
   } catch (err) {
     await output.abort();
     throw err;
   }
+}
+
+/** Passes the lines on, telling `progress` the rows so far (line ends after the header's) every 250 ms. */
+async function* countRows(lines: AsyncIterable<string>, file: string, progress: (file: string, rows: number) => void): AsyncGenerator<string> {
+  let rows = -1;
+  let told = 0;
+  for await (const text of lines) {
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) rows++;
+    if (Date.now() - told >= 250) {
+      progress(file, Math.max(rows, 0));
+      told = Date.now();
+    }
+    yield text;
+  }
+}
+
+async function* withByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  yield '\uFEFF';
+  yield* lines;
+}
+
+/** The file's lines if some row follows the header, else undefined: read up to its first row only. */
+async function withRows(lines: AsyncIterable<string>): Promise<AsyncIterable<string> | undefined> {
+  const iterator = lines[Symbol.asyncIterator]();
+  const header = await iterator.next();
+  if (header.done) return undefined;
+  let first = await iterator.next();
+  while (!first.done && !first.value) first = await iterator.next();
+  if (first.done) return undefined;
+  const row = first.value;
+  return (async function* () {
+    yield header.value;
+    yield row;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
 }

@@ -4,7 +4,7 @@
 // heard of within the settle time of a snapshot is not compared there (the snapshot may not have
 // seen it yet): it neither opens nor closes anything.
 import type { Period } from '../lifecycles/period.ts';
-import { formatInstant } from '../time.ts';
+import { formatSecond } from '../time.ts';
 import type { Aspect } from './aspects.ts';
 import type { Kind } from './disagreement.ts';
 import { anyWithin, type EventsView, type HeardResource, periodAt } from './events-view.ts';
@@ -160,7 +160,7 @@ export class Comparison<B extends Billed> {
     }
     if (period) {
       // Events say it is there; the snapshot does not list it, and no delete came.
-      return [{ kind: 'missed_delete', tenantId: period.billed.tenantId, eventsValue: `open since ${formatInstant(period.start)}`, snapshotValue: 'absent', listed: false }];
+      return [{ kind: 'missed_delete', tenantId: period.billed.tenantId, eventsValue: `open since ${formatSecond(period.start)}`, snapshotValue: 'absent', listed: false }];
     }
     if (!listed) return [];
     const shown = `listed, ${listed.billed.stateClass}`;
@@ -170,10 +170,10 @@ export class Comparison<B extends Billed> {
     if (last?.end !== undefined && last.end <= at) {
       // Ended by events, still listed: running (a zombie), or listed in a state not billed.
       const kind = listed.billed.stateClass === 'billable' ? 'zombie' : 'missed_delete';
-      return [{ kind, tenantId, eventsValue: `ended ${formatInstant(last.end)}`, snapshotValue: shown, listed: true }];
+      return [{ kind, tenantId, eventsValue: `ended ${formatSecond(last.end)}`, snapshotValue: shown, listed: true }];
     }
     const later = periods.find((p) => p.start > at);
-    if (later) return [{ kind: 'missed_create', tenantId, eventsValue: `starts ${formatInstant(later.start)}`, snapshotValue: shown, listed: true }];
+    if (later) return [{ kind: 'missed_create', tenantId, eventsValue: `starts ${formatSecond(later.start)}`, snapshotValue: shown, listed: true }];
     // No event opened it. Begun before the listener was: not a miss. Never launched by either side: nothing to bill.
     if (listed.since < this.heard.firstAt) return [];
     if (heard && listed.billed.stateClass !== 'billable') return [];

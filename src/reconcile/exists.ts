@@ -3,7 +3,7 @@
 // periods that some `exists` names count (the audit ran), and a resource the events ended before the
 // period's end is left to the zombie and missed-delete rows. Consecutive periods missed are one row.
 import type { Period } from '../lifecycles/period.ts';
-import { formatInstant } from '../time.ts';
+import { formatSecond } from '../time.ts';
 import type { Disagreement } from './disagreement.ts';
 import { type AuditPeriod, auditKey, type EventsView } from './events-view.ts';
 
@@ -47,7 +47,7 @@ export function missingExists<B extends Billed>(
         tenantId: periods[0]!.billed.tenantId,
         kind: 'missing_exists',
         firstSeenAt: run[0]!.beginning,
-        eventsValue: `no exists for ${run.length} audit period(s) to ${formatInstant(run[run.length - 1]!.ending)}`,
+        eventsValue: `no exists for ${run.length} audit period(s) to ${formatSecond(run[run.length - 1]!.ending)}`,
         snapshotValue: 'listed throughout',
       });
       run = [];
