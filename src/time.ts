@@ -87,6 +87,15 @@ export function formatSecond(ms: number): string {
   return formatInstant(Math.floor(ms / 1000) * 1000);
 }
 
+/**
+ * Always with milliseconds (`2026-11-21T02:00:00.000Z`): the lifecycles' start and end, which the
+ * usage report bills exactly — one format for the whole column, and periods that add up to
+ * `instance_hours` (README, Reports).
+ */
+export function formatMillis(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /** A stored time text (formatInstant's form) as an export prints it: without its fraction. */
 export function wholeSeconds(text: string): string {
   return text.length > 20 && text[19] === '.' && text.endsWith('Z') ? `${text.slice(0, 19)}Z` : text;

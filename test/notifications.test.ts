@@ -82,7 +82,7 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
       LIFECYCLE_HEADER,
       // From launched_at 09:00 (built from 08:55, not billed), one period to this day: open.
-      'cloud,c,t1,2026-11-02T09:00:00Z,,f-small,m1.small,2,4096,20,billable,events,true,',
+      'cloud,c,t1,2026-11-02T09:00:00.000Z,,f-small,m1.small,2,4096,20,billable,events,true,',
     ]);
   });
 
@@ -99,11 +99,11 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     await ingest(ws.dir, ws.path('r.jsonl'));
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
       LIFECYCLE_HEADER,
-      'cloud,r,t1,2026-11-02T09:00:00Z,2026-11-03T10:00:00Z,f-small,m1.small,2,4096,20,billable,events,true,true',
+      'cloud,r,t1,2026-11-02T09:00:00.000Z,2026-11-03T10:00:00.000Z,f-small,m1.small,2,4096,20,billable,events,true,true',
       // `resized` (VERIFY_RESIZE) is billable by default: the confirm at 11:00 changes nothing.
-      'cloud,r,t1,2026-11-03T10:00:00Z,2026-11-04T10:00:00Z,f-medium,m1.medium,4,8192,40,billable,events,true,true',
-      'cloud,r,t1,2026-11-04T10:00:00Z,2026-11-04T10:30:00Z,f-large,m1.large,8,16384,80,billable,events,true,true',
-      'cloud,r,t1,2026-11-04T10:30:00Z,,f-medium,m1.medium,4,8192,40,billable,events,true,',
+      'cloud,r,t1,2026-11-03T10:00:00.000Z,2026-11-04T10:00:00.000Z,f-medium,m1.medium,4,8192,40,billable,events,true,true',
+      'cloud,r,t1,2026-11-04T10:00:00.000Z,2026-11-04T10:30:00.000Z,f-large,m1.large,8,16384,80,billable,events,true,true',
+      'cloud,r,t1,2026-11-04T10:30:00.000Z,,f-medium,m1.medium,4,8192,40,billable,events,true,',
     ]);
   });
 
@@ -122,9 +122,9 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     await ingest(ws.dir, ws.path('d.jsonl'));
     assert.deepEqual((await csv(ws.dir, 'lifecycles', 'vm')).map((l) => l.split(',').slice(1, 5).join(' ')), [
       'id tenant_id start end',
-      'd1 t1 2026-11-02T09:00:00Z 2026-11-05T11:00:00Z',
-      'd2 t1 2026-11-02T09:00:00Z 2026-11-05T11:59:00Z',
-      'd3 t1 2026-11-02T09:00:00Z 2026-11-05T12:00:30Z',
+      'd1 t1 2026-11-02T09:00:00.000Z 2026-11-05T11:00:00.000Z',
+      'd2 t1 2026-11-02T09:00:00.000Z 2026-11-05T11:59:00.000Z',
+      'd3 t1 2026-11-02T09:00:00.000Z 2026-11-05T12:00:30.000Z',
     ]);
   });
 
@@ -150,13 +150,13 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     // The story of fixtures/notifications/README.md, at the messages' own times: stopped and started
     // again (billable either way), resized at resize_finish (not at confirm), offloaded, unshelved,
     // deleted at terminated_at.
-    // Printed in whole seconds (README "Reports"); the messages carry milliseconds, which the hours keep.
+    // With the messages' milliseconds, as billed (README "Reports").
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
       LIFECYCLE_HEADER,
-      `cloud,${id},2026-11-02T09:15:03Z,2026-11-10T13:02:45Z,${small},billable,events,true,true`,
-      `cloud,${id},2026-11-10T13:02:45Z,2026-11-14T22:10:30Z,${medium},billable,events,true,true`,
-      `cloud,${id},2026-11-14T22:10:30Z,2026-11-17T07:45:12Z,${medium},shelved_offloaded,events,true,true`,
-      `cloud,${id},2026-11-17T07:45:12Z,2026-11-25T16:19:58Z,${medium},billable,events,true,true`,
+      `cloud,${id},2026-11-02T09:15:03.000Z,2026-11-10T13:02:45.731Z,${small},billable,events,true,true`,
+      `cloud,${id},2026-11-10T13:02:45.731Z,2026-11-14T22:10:30.400Z,${medium},billable,events,true,true`,
+      `cloud,${id},2026-11-14T22:10:30.400Z,2026-11-17T07:45:12.900Z,${medium},shelved_offloaded,events,true,true`,
+      `cloud,${id},2026-11-17T07:45:12.900Z,2026-11-25T16:19:58.000Z,${medium},billable,events,true,true`,
     ]);
   });
 
@@ -169,9 +169,9 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     // 18 Nov (named by volume_type.create), deleted 26 Nov (the delete's message time).
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'volume'), [
       'source,id,tenant_id,start,end,size_gb,volume_type,state_class,origin,start_exact,end_exact',
-      `cloud,${id},2026-11-04T09:12:01Z,2026-11-12T14:05:10Z,20,standard,billable,events,true,true`,
-      `cloud,${id},2026-11-12T14:05:10Z,2026-11-18T16:20:03Z,50,standard,billable,events,true,true`,
-      `cloud,${id},2026-11-18T16:20:03Z,2026-11-26T12:00:12Z,50,ssd,billable,events,true,true`,
+      `cloud,${id},2026-11-04T09:12:01.204Z,2026-11-12T14:05:10.442Z,20,standard,billable,events,true,true`,
+      `cloud,${id},2026-11-12T14:05:10.442Z,2026-11-18T16:20:03.510Z,50,standard,billable,events,true,true`,
+      `cloud,${id},2026-11-18T16:20:03.510Z,2026-11-26T12:00:12.336Z,50,ssd,billable,events,true,true`,
     ]);
   });
 
@@ -187,7 +187,7 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     await ingest(ws.dir, ws.path('v.jsonl'));
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'volume'), [
       'source,id,tenant_id,start,end,size_gb,volume_type,state_class,origin,start_exact,end_exact',
-      'cloud,v,t1,2026-11-02T09:00:00Z,2026-11-10T08:00:00Z,10,type-std,billable,events,true,true',
+      'cloud,v,t1,2026-11-02T09:00:00.000Z,2026-11-10T08:00:00.000Z,10,type-std,billable,events,true,true',
     ]);
   });
 
@@ -235,8 +235,8 @@ describe('notifications beside polled snapshots of the same source', () => {
     assert.deepEqual(lifecycles, [
       LIFECYCLE_HEADER,
       // From the event, exactly; the snapshots agree on what it bills: both.
-      'cloud,ev,t1,2026-11-01T20:00:00Z,,f-small,m1.small,2,4096,20,billable,both,true,',
-      'cloud,poll,t1,2026-10-01T00:00:00Z,,f-small,,2,4096,20,billable,snapshots,true,',
+      'cloud,ev,t1,2026-11-01T20:00:00.000Z,,f-small,m1.small,2,4096,20,billable,both,true,',
+      'cloud,poll,t1,2026-10-01T00:00:00.000Z,,f-small,,2,4096,20,billable,snapshots,true,',
     ]);
     // Nov 1: poll 24 h; ev 20:00 -> 24:00 = 4 h, exact, from its event (alone, the snapshots would
     // start it at Nov 2 02:00). Two rows: ev's period names its flavor (m1.small), poll's record does not.

@@ -236,10 +236,10 @@ describe('vm_lifecycles.csv from snapshots', () => {
     assert.deepEqual(await usage(dir, '2026-11-01', '2026-11-03', 'vm', 'lifecycles'), [
       'source,id,tenant_id,start,end,flavor_id,flavor_name,vcpus,ram_mb,disk_gb,state_class,origin,start_exact,end_exact',
       // Launched Oct 1 09:01 (exact), offloaded at the midpoint Nov 1 14:00 (estimated).
-      'cloud,c,t1,2026-10-01T09:01:00Z,2026-11-01T14:00:00Z,m1.small,,2,4096,20,billable,snapshots,true,false',
-      'cloud,c,t1,2026-11-01T14:00:00Z,2026-11-02T14:00:00Z,m1.small,,2,4096,20,shelved_offloaded,snapshots,false,false',
+      'cloud,c,t1,2026-10-01T09:01:00.000Z,2026-11-01T14:00:00.000Z,m1.small,,2,4096,20,billable,snapshots,true,false',
+      'cloud,c,t1,2026-11-01T14:00:00.000Z,2026-11-02T14:00:00.000Z,m1.small,,2,4096,20,shelved_offloaded,snapshots,false,false',
       // Unshelved on a bigger flavor: one change, one period, still open at the last snapshot.
-      'cloud,c,t1,2026-11-02T14:00:00Z,,m1.medium,,4,8192,40,billable,snapshots,false,',
+      'cloud,c,t1,2026-11-02T14:00:00.000Z,,m1.medium,,4,8192,40,billable,snapshots,false,',
     ]);
   });
 });

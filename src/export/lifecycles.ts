@@ -3,7 +3,7 @@
 // billed, where the times come from and whether they are exact. An open period has an empty end.
 import type { Lifecycles, Period, VmBilled, VolumeBilled } from '../lifecycles/period.ts';
 import { byText } from '../order.ts';
-import { formatSecond } from '../time.ts';
+import { formatMillis } from '../time.ts';
 import { csvLine, inChunks } from './csv.ts';
 
 export const VM_LIFECYCLE_COLUMNS = ['source', 'id', 'tenant_id', 'start', 'end', 'flavor_id', 'flavor_name', 'vcpus', 'ram_mb', 'disk_gb', 'state_class', 'origin', 'start_exact', 'end_exact'];
@@ -30,8 +30,8 @@ function* rows<B extends { tenantId?: string; stateClass: string }>(
           id,
           period.billed.tenantId,
           // Whole seconds (SPEC §8); the hours billed were computed from the exact times.
-          formatSecond(period.start),
-          period.end === undefined ? undefined : formatSecond(period.end),
+          formatMillis(period.start),
+          period.end === undefined ? undefined : formatMillis(period.end),
           ...billedCells(period.billed),
           period.billed.stateClass,
           period.origin,

@@ -12,6 +12,12 @@ const SQLITE: Readonly<Record<string, string>> = {
   SQLITE_PERM: 'no permission to use the database file',
 };
 
+/** A failure of the machine under a good database (disk full, permissions), not a wrong `--db`: failed work, exit 1. */
+export function isStorageFailure(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | undefined)?.code ?? '');
+  return storageProblem(err) !== undefined && !code.startsWith('SQLITE_NOTADB') && !code.startsWith('SQLITE_CORRUPT');
+}
+
 /** One line for a storage error (nothing half-written: the transaction it broke was rolled back); undefined for any other error. */
 export function storageProblem(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { UsageError } from '../../errors.ts';
-import { storageProblem } from '../errors.ts';
+import { isStorageFailure } from '../errors.ts';
 import type { OpenOptions } from '../index.ts';
 
 /** How long a statement waits for another connection's write (status and exports read during an ingest). */
@@ -61,7 +61,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
     if (err instanceof UsageError) throw err;
     // A full disk or a read-only file is failed work (exit 1), told as such by the CLI; not a usage error.
-    if (storageProblem(err)) throw err;
+    if (isStorageFailure(err)) throw err;
     throw new UsageError(`cannot use database ${path}: ${(err as Error).message}`);
   }
   return db;
