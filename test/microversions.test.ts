@@ -90,4 +90,25 @@ describe('Nova microversions do not churn history', () => {
     const replica = (await inventory(db, 'vm', '2026-11-22')).find((vm) => vm.id === 'c3b2a190-8f7e-4d6c-a5b4-93827160f5e4')!;
     assert.deepEqual([replica.flavor_id, replica.flavor_name, replica.vcpus], ['3', 'r3.large', '4']);
   });
+
+  it('the usage report names the flavor by id and name; without the flavor list, by the name the servers give', async () => {
+    const usage = async (db: string) => {
+      const run = await runCli(['--db', db, 'export', '--report', 'usage', '--type', 'vm', '--from', '2026-11-21', '--to', '2026-11-21', '--stdout']);
+      assert.equal(run.code, 0, run.stderr);
+      return run.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(',').slice(3, 8).join(','));
+    };
+    const joined = workspace();
+    await ingest(joined.db, '2026-11-21T02:00:00Z', FLAVORS, AT_21);
+    await ingest(joined.db, '2026-11-22T02:00:00Z', FLAVORS, AT_296);
+    const alone = workspace();
+    await ingest(alone.db, '2026-11-21T02:00:00Z', AT_296);
+    await ingest(alone.db, '2026-11-22T02:00:00Z', AT_296);
+    // flavor_id, flavor_name, instances, instance_hours, vcpu_hours: the same hours either way.
+    assert.deepEqual(await usage(joined.db), [
+      '6b2e4f1a-9c8d-4a7b-b3e2-1f0d9c8b7a65,m3.xlarge,1,24,384',
+      '0c4b1d2e-7f3a-4e51-9b6d-2a8c5e7f9a10,m3.small,1,24,48',
+      '3,r3.large,1,24,96',
+    ]);
+    assert.deepEqual(await usage(alone.db), [',m3.xlarge,1,24,384', ',m3.small,1,24,48', ',r3.large,1,24,96']);
+  });
 });
