@@ -109,9 +109,9 @@ describe('live OpenStack collection', { concurrency: 1 }, () => {
       for (const r of fake.requestsTo(/\/servers\/detail/)) assert.equal(r.headers['openstack-api-version'], 'compute 2.69');
       const vm = current(s.db, 'vm');
       assert.deepEqual(
-        { flavor_id: vm['s-2']!.flavor_id, vcpus: vm['s-2']!.vcpus, ram_mb: vm['s-2']!.ram_mb, disk_gb: vm['s-2']!.disk_gb },
-        { flavor_id: 'm3.large', vcpus: 8, ram_mb: 16384, disk_gb: 30 },
-        'the flavor embedded since 2.47',
+        { flavor_id: vm['s-2']!.flavor_id, flavor_name: vm['s-2']!.flavor_name, vcpus: vm['s-2']!.vcpus, ram_mb: vm['s-2']!.ram_mb, disk_gb: vm['s-2']!.disk_gb },
+        { flavor_id: 'f-large', flavor_name: 'm3.large', vcpus: 8, ram_mb: 16384, disk_gb: 30 },
+        'the flavor embedded since 2.47, its id from the flavor list by name',
       );
     });
 
@@ -162,7 +162,23 @@ describe('live OpenStack collection', { concurrency: 1 }, () => {
     it('falls back to 2.1 on an old Nova, taking vcpus, ram and disk from the flavor list', async () => {
       const { header, vm } = await vmOf({ novaMaxVersion: '2.38' });
       assert.equal(header, undefined, 'no microversion asked for');
-      assert.deepEqual([vm['s-2']!.flavor_id, vm['s-2']!.vcpus, vm['s-2']!.ram_mb, vm['s-2']!.disk_gb], ['f-large', 8, 16384, 30]);
+      assert.deepEqual([vm['s-2']!.flavor_id, vm['s-2']!.flavor_name, vm['s-2']!.vcpus, vm['s-2']!.ram_mb, vm['s-2']!.disk_gb], ['f-large', 'm3.large', 8, 16384, 30]);
+    });
+
+    it('a Nova upgraded from 2.1 to 2.69, and back, modifies no server', async () => {
+      const saved = { ...fake.options };
+      const s = site(fake, { source: '    types: [vm]\n' });
+      try {
+        for (const [version, added] of [['2.38', 3], ['2.79', 0], ['2.38', 0]] as const) {
+          fake.options.novaMaxVersion = version;
+          const result = await s.run();
+          assert.equal(result.code, 0, result.stderr);
+          assert.match(summaryLine(result, 'vm'), new RegExp(`added ${added}, modified 0, removed 0\\b`), `Nova at ${version}`);
+        }
+        assert.deepEqual([current(s.db, 'vm')['s-1']!.flavor_id, current(s.db, 'vm')['s-1']!.flavor_name], ['f-small', 'm3.small']);
+      } finally {
+        Object.assign(fake.options, saved);
+      }
     });
 
     it('drops an item a shifted list repeats on the next page, without a warning', async () => {

@@ -29,7 +29,7 @@ describe('vm from Nova server details', () => {
       host_id: 'c1a0f6e8d9b7a5c3e1f0d8b6a4c2e0f9d7b5a3c1e9f7d5b3a1c9e7f5',
       hypervisor: 'cn-0101.sa.example.org',
       availability_zone: 'sa-1',
-      flavor_id: 'm3.small',
+      flavor_name: 'm3.small',
       vcpus: 2,
       ram_mb: 4096,
       disk_gb: 30,
@@ -51,9 +51,11 @@ describe('vm from Nova server details', () => {
     assert.equal(zoneless.status, 'ERROR');
   });
 
-  it('uses the flavor id when an older microversion gives one', () => {
+  it('reads the flavor id before microversion 2.47 and the name from it, never the name as an id', () => {
     const old = { ...(servers[0] as object), flavor: { id: 'f-17', links: [] } };
     assert.equal(record('vm', 'openstack', old).flavor_id, 'f-17');
+    assert.equal(record('vm', 'openstack', old).flavor_name, undefined);
+    assert.equal(record('vm', 'openstack', servers[0]).flavor_id, undefined, 'from 2.47 the id is filled in at ingest, from the flavors');
   });
 
   it('recognises a down-cell server as partial, with its key', () => {

@@ -5,6 +5,7 @@ import { diff } from '../diff.ts';
 import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, Store } from '../store/index.ts';
+import { FlavorJoin } from './flavors.ts';
 import { alreadyIngested, type ApplyOptions, type ApplyOutcome, checkOrder, countsOf, eventOutcome, guardFuture, guardMassRemoval, ledgerDiffState } from './rules.ts';
 import { type HistoryWriter, latestOf } from './writer.ts';
 
@@ -31,8 +32,12 @@ export class DryRunWriter implements HistoryWriter {
   /** A key for private fields when the database has none yet (nothing is stored, so any will do). */
   private readonly spareKey = randomBytes(32).toString('hex');
 
+  private readonly flavors: FlavorJoin;
+
   /** The database, when there is one: read, never written. */
-  constructor(private readonly store: Store | undefined) {}
+  constructor(private readonly store: Store | undefined) {
+    this.flavors = new FlavorJoin(store);
+  }
 
   async begin(): Promise<void> {}
 
@@ -68,9 +73,12 @@ export class DryRunWriter implements HistoryWriter {
       other: !!previewed?.size || !!stored?.otherAtTime,
     };
     if (checkOrder(snapshot, sameTime, series.latest)) return alreadyIngested(snapshot);
-    const changes = diff(snapshot.type.mode, series.current, snapshot);
+    const { id } = series;
+    const joined = await this.flavors.join(snapshot, (keys) => (id === undefined ? Promise.resolve(new Map()) : this.store!.history.records(id, keys)));
+    const changes = diff(snapshot.type.mode, series.current, joined);
     guardMassRemoval(snapshot, changes, options.allowMassRemoval);
-    for (const key of [...changes.added, ...changes.modified]) series.current.set(key, snapshot.records.get(key)!.hash);
+    await this.flavors.applied(joined);
+    for (const key of [...changes.added, ...changes.modified]) series.current.set(key, joined.records.get(key)!.hash);
     for (const key of changes.removed) series.current.delete(key);
     if (!series.applied.has(takenAt)) series.applied.set(takenAt, new Set());
     series.applied.get(takenAt)!.add(contentHash);

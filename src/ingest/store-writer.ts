@@ -6,6 +6,7 @@ import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, SourceOutcome, Store } from '../store/index.ts';
 import type { RunTotals } from '../counts.ts';
 import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
+import { FlavorJoin } from './flavors.ts';
 import {
   addedRecords,
   alreadyIngested,
@@ -25,8 +26,11 @@ import { type HistoryWriter, latestOf } from './writer.ts';
 export class StoreWriter implements HistoryWriter {
   private runId = 0;
   private locked = false;
+  private readonly flavors: FlavorJoin;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.flavors = new FlavorJoin(store);
+  }
 
   async begin(command: string, waitMs: number, waiting: () => void): Promise<void> {
     await this.store.lock.acquire(command, waitMs, waiting);
@@ -54,26 +58,28 @@ export class StoreWriter implements HistoryWriter {
     return snapshot.type.mode === 'ledger' ? this.applyLedger(snapshot, options) : this.applyState(snapshot, options);
   }
 
-  private async applyState(snapshot: Snapshot, options: ApplyOptions): Promise<ApplyOutcome> {
+  private async applyState(read: Snapshot, options: ApplyOptions): Promise<ApplyOutcome> {
     const started = options.startedAt ?? performance.now();
     const { history } = this.store;
-    guardFuture(snapshot, options.future);
-    const state = await history.seriesState(snapshot.source, snapshot.type.name, snapshot.takenAt, snapshot.contentHash);
-    if (checkOrder(snapshot, { same: state.sameStored, other: state.otherAtTime }, state.latestAt)) return alreadyIngested(snapshot);
+    guardFuture(read, options.future);
+    const state = await history.seriesState(read.source, read.type.name, read.takenAt, read.contentHash);
+    if (checkOrder(read, { same: state.sameStored, other: state.otherAtTime }, state.latestAt)) return alreadyIngested(read);
     const current = state.id === undefined ? new Map<string, string>() : await history.current(state.id);
-    const changes = diff(snapshot.type.mode, current, snapshot);
-    guardMassRemoval(snapshot, changes, options.allowMassRemoval);
-    const counts = countsOf(snapshot, changes);
+    const joined = await this.flavors.join(read, (keys) => (state.id === undefined ? Promise.resolve(new Map()) : history.records(state.id, keys)));
+    const changes = diff(joined.type.mode, current, joined);
+    guardMassRemoval(joined, changes, options.allowMassRemoval);
+    const counts = countsOf(joined, changes);
     const before = state.id === undefined ? new Map<string, string>() : await history.records(state.id, [...changes.modified, ...changes.removed]);
     await history.write({
-      ...this.header(snapshot, started),
+      ...this.header(joined, started),
       counts,
       diffedAgainst: state.latestAt ?? null,
-      added: addedRecords(snapshot, changes.added),
-      modified: modifiedRecords(snapshot, changes.modified, before),
+      added: addedRecords(joined, changes.added),
+      modified: modifiedRecords(joined, changes.modified, before),
       removed: removedRecords(changes.removed, before, current),
-      rejects: snapshot.rejects,
+      rejects: joined.rejects,
     });
+    await this.flavors.applied(joined);
     return { status: 'applied', counts };
   }
 

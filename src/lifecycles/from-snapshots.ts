@@ -60,15 +60,17 @@ export class SnapshotPeriods {
   private vmBilling(book: FlavorBook): Billing<VmBilled> {
     return {
       billed: (record, at) => {
-        const named = text(record.flavor_id);
-        const known = book.find(named, at);
+        // Records stored before issue 13 item 3 hold a Nova >= 2.47 flavor's name in flavor_id.
+        const id = text(record.flavor_id);
+        const name = text(record.flavor_name);
+        const known = book.find(id ?? name, at);
         // SPEC §8.3: the instance's own record first (Nova >= 2.47 embeds the flavor), else the flavor list.
         const sizes =
           record.vcpus !== undefined ? { vcpus: num(record.vcpus), ramMb: num(record.ram_mb), diskGb: num(record.disk_gb) } : known;
         return {
           tenantId: text(record.tenant_id),
-          flavorId: known?.id ?? named,
-          flavorName: known?.name,
+          flavorId: known?.id ?? id,
+          flavorName: known?.name ?? name,
           vcpus: sizes?.vcpus,
           ramMb: sizes?.ramMb,
           diskGb: sizes?.diskGb,

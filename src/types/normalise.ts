@@ -59,9 +59,14 @@ export function normaliser(type: ResourceType, shape: string, privacy: Privacy):
       const value = coerce(spec, values[spec.name], options);
       if (value !== undefined) projected[spec.name] = hashedAt[i] ? hashed(value) : value;
     }
-    const json = JSON.stringify(projected);
-    return { kind: 'record', record: { key, json, hash: hash('sha1', json, 'base64') } };
+    return { kind: 'record', record: normalRecord(key, projected) };
   };
+}
+
+/** The stored form of projected fields, which must already be in the type's field order. */
+export function normalRecord(key: string, projected: Readonly<Record<string, Value>>): NormalRecord {
+  const json = JSON.stringify(projected);
+  return { key, json, hash: hash('sha1', json, 'base64') };
 }
 
 function keyOf(parts: readonly FieldSpec[], values: RawObject, options: { naiveTimesAreUtc: boolean }): string {

@@ -15,6 +15,7 @@ export const vm: ResourceType = {
     f.string('hypervisor'),
     f.string('availability_zone'),
     f.string('flavor_id'),
+    f.string('flavor_name'),
     f.int('vcpus'),
     f.int('ram_mb'),
     f.int('disk_gb'),
@@ -40,8 +41,11 @@ export const vm: ResourceType = {
         hypervisor: s['OS-EXT-SRV-ATTR:hypervisor_hostname'],
         // Zone-less servers are kept (reporting-unified dropped them): the field is just empty.
         availability_zone: s['OS-EXT-AZ:availability_zone'],
-        // Microversion >= 2.47 embeds the flavor without its id; its name is the best handle left.
-        flavor_id: flavor?.id ?? flavor?.original_name,
+        // Before microversion 2.47 the flavor is its id (and links); from 2.47 it is embedded, with
+        // its name and sizes but no id. Ingest fills in the other half from the same source's
+        // flavors (ingest/flavors.ts), so a change of microversion changes no record.
+        flavor_id: flavor?.id,
+        flavor_name: flavor?.original_name,
         vcpus: flavor?.vcpus,
         ram_mb: flavor?.ram,
         disk_gb: flavor?.disk,

@@ -35,7 +35,7 @@ export function* vmUsageRows(lifecycles: Lifecycles<VmBilled>, fromDay: number, 
       texts[g] ??= csvCells([b.tenantId, b.flavorId, b.flavorName]);
       // RAM GiB = ram_mb / 1024 (SPEC §8.3); sizes no record gives are unknown, not zero.
       const sized = unknown[g] === 0;
-      if (!sized) unsized.add(b.flavorId ?? '');
+      if (!sized) unsized.add(b.flavorId ?? b.flavorName ?? '');
       const sizes = sized ? `${hours(vcpu[g]!)},${hours(ram[g]! / 1024)},${hours(disk[g]!)}` : ',,';
       lines.push(`${prefix}${texts[g]},${count[g]},${hours(h[g]!)},${sizes},${hours(estimated[g]!)}\n`);
     }

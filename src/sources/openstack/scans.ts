@@ -23,7 +23,8 @@ export interface LiveScan {
 
 /**
  * Nova microversions, documented in the README: 2.69 returns the servers of a cell that is down as
- * UNKNOWN records (older versions leave them out); 2.47 embeds the flavor (vcpus, ram, disk).
+ * UNKNOWN records (older versions leave them out); 2.47 embeds the flavor (name, vcpus, ram, disk)
+ * in place of its id.
  */
 const NOVA_DOWN_CELLS = '2.69';
 const NOVA_EMBEDDED_FLAVOR = '2.47';
@@ -43,6 +44,11 @@ export function openstackScans(session: KeystoneSession, types: readonly string[
   const novaVersion = once(async () => novaMicroversion(session, await compute()));
   // Projects are listed once per run, for the tenant scan and for the Swift accounts alike.
   const projects = once(async () => collectAll(session, { endpoint: versionless(await identity(), 'v3'), path: '/v3/projects', listKey: 'projects' }));
+  // Flavors are listed once per run too: for the flavor scan, and for the servers, which name only
+  // half of their flavor at any microversion (issue 13).
+  const flavors = once(async () =>
+    collectAll(session, { endpoint: await compute(), path: `/flavors/detail?is_public=None&limit=${PAGE_SIZE}`, listKey: 'flavors', byMarker: true }),
+  );
 
   const list = (sink: ScanSink, request: ListRequest) => drain(session, request, sink);
   const scans: Record<string, (sink: ScanSink) => Promise<void>> = {
@@ -50,13 +56,10 @@ export function openstackScans(session: KeystoneSession, types: readonly string[
       const base = await compute();
       const version = await novaVersion();
       const headers = version ? { 'openstack-api-version': `compute ${version}`, 'x-openstack-nova-api-version': version } : undefined;
-      // Before 2.47 a server names its flavor only by id: the flavor list fills in vcpus, ram and disk.
-      const flavors = version !== undefined ? undefined : await flavorsById(session, base);
       const request = { endpoint: base, path: `/servers/detail?all_tenants=1&limit=${PAGE_SIZE}`, listKey: 'servers', byMarker: true, headers };
-      await list(flavors ? withFlavor(sink, flavors) : sink, request);
+      await list(withFlavor(sink, flavorCatalogue(await flavors())), request);
     },
-    flavor: async (sink) =>
-      list(sink, { endpoint: await compute(), path: `/flavors/detail?is_public=None&limit=${PAGE_SIZE}`, listKey: 'flavors', byMarker: true }),
+    flavor: async (sink) => replay(await flavors(), sink),
     volume: async (sink) =>
       list(sink, { endpoint: await blockStorage(), path: `/volumes/detail?all_tenants=1&limit=${PAGE_SIZE}`, listKey: 'volumes', byMarker: true }),
     volume_snapshot: async (sink) =>
@@ -156,24 +159,45 @@ async function novaMicroversion(session: KeystoneSession, endpoint: string): Pro
   return [NOVA_DOWN_CELLS, NOVA_EMBEDDED_FLAVOR].find((pinned) => minor(pinned) <= minor(max));
 }
 
-async function flavorsById(session: KeystoneSession, endpoint: string): Promise<Map<string, Record<string, unknown>>> {
-  const collected = await collectAll(session, { endpoint, path: `/flavors/detail?is_public=None&limit=${PAGE_SIZE}`, listKey: 'flavors', byMarker: true });
-  const byId = new Map<string, Record<string, unknown>>();
-  for (const page of collected.pages) {
-    for (const flavor of page.items as Record<string, unknown>[]) if (typeof flavor?.id === 'string') byId.set(flavor.id, flavor);
-  }
-  return byId;
+interface FlavorCatalogue {
+  readonly byId: ReadonlyMap<string, Record<string, unknown>>;
+  /** Names held by one flavor only (Nova keeps them unique). */
+  readonly idByName: ReadonlyMap<string, string>;
 }
 
-/** Servers of Nova < 2.47 get their flavor's vcpus, ram and disk from the flavor list. */
-function withFlavor(sink: ScanSink, flavors: Map<string, Record<string, unknown>>): ScanSink {
+function flavorCatalogue(collected: Collected): FlavorCatalogue {
+  const byId = new Map<string, Record<string, unknown>>();
+  const counts = new Map<string, number>();
+  for (const page of collected.pages) {
+    for (const flavor of page.items as (Record<string, unknown> | null)[]) {
+      if (typeof flavor?.id !== 'string') continue;
+      byId.set(flavor.id, flavor);
+      if (typeof flavor.name === 'string') counts.set(flavor.name, (counts.get(flavor.name) ?? 0) + 1);
+    }
+  }
+  const idByName = new Map<string, string>();
+  for (const [id, flavor] of byId) if (counts.get(flavor.name as string) === 1) idByName.set(flavor.name as string, id);
+  return { byId, idByName };
+}
+
+/**
+ * Each server's flavor whole, from the flavor list of the same run: before 2.47 Nova gives its id
+ * only (name and sizes added), from 2.47 its name and sizes only (the id added). The servers then
+ * read the same at any microversion.
+ */
+function withFlavor(sink: ScanSink, flavors: FlavorCatalogue): ScanSink {
   return {
     ...sink,
     add(item, file, location) {
       const server = item as Record<string, unknown> | null;
-      const ref = server?.flavor as { id?: unknown } | undefined;
-      const known = typeof ref?.id === 'string' ? flavors.get(ref.id) : undefined;
-      sink.add(known ? { ...server, flavor: { id: ref!.id, vcpus: known.vcpus, ram: known.ram, disk: known.disk } } : item, file, location);
+      const ref = server?.flavor as Record<string, unknown> | undefined;
+      if (ref === null || typeof ref !== 'object') return sink.add(item, file, location);
+      const id = typeof ref.id === 'string' ? ref.id : typeof ref.original_name === 'string' ? flavors.idByName.get(ref.original_name) : undefined;
+      const known = id === undefined ? undefined : flavors.byId.get(id);
+      if (!known) return sink.add(item, file, location);
+      // The server's embedded values first (from 2.47): the flavor as the server was booted with it.
+      const whole = { original_name: known.name, vcpus: known.vcpus, ram: known.ram, disk: known.disk, ...ref, id };
+      sink.add({ ...server, flavor: whole }, file, location);
     },
   };
 }
