@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { InputError, LockError, RefusedError, UsageError } from './errors.ts';
+import { cannotWrite } from './export/write-errors.ts';
 import { storageProblem } from './store/errors.ts';
 
 const program = new Command('usage-etl')
@@ -31,9 +32,10 @@ for (const command of program.commands) command.exitOverride().configureOutput(o
 
 // A reader that closes our stdout (`export --stdout | head -1`) wanted no more: what we write after
 // is dropped, and the command ends as `cat` would, quietly (the export stops at the next chunk).
+// Any other failure (stdout onto a full disk, /dev/full) is said as an export's file would be.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') return;
-  printError(`cannot write to standard output: ${err.message}`);
+  printError(cannotWrite('standard output', err).message);
   process.exit(1);
 });
 

@@ -155,6 +155,52 @@ describe('CSV rules', () => {
     assert.ok(line.startsWith(`lab,vm,2026-11-21,"'=HYPERLINK(""http://x"",""y"")",'-ACTIVE,,-1,'@t1,"a,b",,"line\nbreak",`), line);
   });
 
+  it('quotes a cell holding a bare carriage return: Python reads two rows, not three', async () => {
+    const dir = tempDir();
+    const dump = join(dir, 'tango-vm.json');
+    // A hypervisor name with a stray CR, as an API pasted from Windows gives it.
+    writeFileSync(
+      dump,
+      JSON.stringify({
+        source: 'tango-cloud',
+        resource_type: 'vm',
+        taken_at: '2026-11-12T00:00:00Z',
+        resources: [
+          { id: 'tc-0001', status: 'ACTIVE', tenant_id: 'proj-a', hypervisor: 'cn07\rrack2', vcpus: 8 },
+          { id: 'tc-0002', status: 'SHUTOFF', tenant_id: 'proj-b', hypervisor: 'cn08', vcpus: 2 },
+        ],
+      }),
+    );
+    assert.equal((await runCli(['ingest', '--dump', dump], { cwd: dir })).code, 0);
+    const run = await runCli(['export', '--from', '2026-11-12', '--to', '2026-11-12', '--type', 'vm', '--out', 'out'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    // What an analyst runs: the csv module, strict, on the file opened as its documentation says.
+    const read = execFileSync(
+      'python3',
+      ['-c', "import csv, json, sys\nwith open(sys.argv[1], newline='') as f: print(json.dumps([[r['id'], r['hypervisor']] for r in csv.DictReader(f, strict=True)]))", join(dir, 'out', 'vm.csv')],
+      { encoding: 'utf8' },
+    );
+    assert.deepEqual(JSON.parse(read), [
+      ['tc-0001', 'cn07\rrack2'],
+      ['tc-0002', 'cn08'],
+    ]);
+  });
+
+  it('writes integers beyond 2^53 as bare digits, negative ones too (numbers, not formulas)', async () => {
+    const dir = tempDir();
+    const dump = join(dir, 'hnas1-filesystems.json');
+    // Written by hand: JSON.stringify would round the numbers. An over-committed file system reports negative free space.
+    writeFileSync(
+      dump,
+      `{"source": "hnas1", "resource_type": "filesystem", "taken_at": "2026-11-12T00:00:00Z",
+        "resources": [{"host": "hnas1", "name": "scratch", "capacity_bytes": 9007199254740993, "free_bytes": -9007199254740995}]}`,
+    );
+    assert.equal((await runCli(['ingest', '--dump', dump], { cwd: dir })).code, 0);
+    const [row] = rows(await exportCsv(['--from', '2026-11-12', '--to', '2026-11-12', '--type', 'filesystem'], dir));
+    assert.equal(row!.capacity_bytes, '9007199254740993');
+    assert.equal(row!.free_bytes, '-9007199254740995');
+  });
+
   it('is identical from one run to the next', async () => {
     const args = ['--from', '2026-11-01', '--to', '2026-11-06', '--type', 'vm'];
     assert.equal(await exportCsv(args), await exportCsv(args));

@@ -62,6 +62,7 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
     throw new UsageError('choose one of --out, --zip and --stdout');
   }
   const store = await openStore(ctx.dbPath(), { readonly: true });
+  let failed = true;
   try {
     const planned = await planExport(store.reads, {
       fromDay,
@@ -97,10 +98,14 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
     for (const file of written) ctx.logger.result(`wrote ${file}`, { event: 'export', file });
     if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
     else if (!count) ctx.logger.warn('nothing to export: no type has rows in this range (name one with --type to get its header)');
+    failed = false;
     return 0;
   } finally {
     ctx.logger.done();
-    await store.close();
+    // After a failure, a database that will not close must not replace its cause (issue 13).
+    await store.close().catch((err: unknown) => {
+      if (!failed) throw err;
+    });
   }
 }
 

@@ -8,6 +8,9 @@ export type Cell = string | number | boolean | null | undefined;
 const OPTIONS = {
   escape_formulas: true,
   record_delimiter: '\n',
+  // With its own record_delimiter, csv-stringify quotes only that one: a bare `\r` would go out
+  // unquoted, and Python's csv module (and Excel) read it as the end of a row (issue 13).
+  quote_record_delimiter: true,
   cast: { boolean: (value: boolean) => (value ? 'true' : 'false') },
 } as const;
 
@@ -28,6 +31,12 @@ export function csvCells(cells: readonly Cell[]): string {
 const SPECIAL = /[",\n\r]|^[=+\-@\t]/;
 
 /**
+ * A negative whole number as text: an integer beyond 2^53 kept exact as its digits (SPEC §5). It is
+ * a number to a spreadsheet, not a formula, so it is written bare like any other number (SPEC §8).
+ */
+const NEGATIVE_INTEGER = /^-\d+$/;
+
+/**
  * One cell. Plain text, numbers, booleans and nulls (nearly every cell: a job export formats a million
  * rows, each once) are written here; anything to quote or guard goes through csv-stringify itself.
  */
@@ -35,7 +44,7 @@ function csvCell(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : stringify([[cell]], OPTIONS).slice(0, -1);
   if (typeof cell === 'boolean') return cell ? 'true' : 'false';
-  if (!SPECIAL.test(cell)) return cell;
+  if (!SPECIAL.test(cell) || NEGATIVE_INTEGER.test(cell)) return cell;
   return stringify([[cell]], OPTIONS).slice(0, -1);
 }
 

@@ -1,12 +1,13 @@
 // Where CSVs go: a directory, one zip, or stdout. Files appear whole or not at all: they are
-// written under a `.partial` name and renamed when complete.
-import { createWriteStream } from 'node:fs';
+// written under a `.partial` name and renamed when complete (a zip onto a device or a pipe, which
+// cannot be renamed over, is written in place).
+import { createWriteStream, realpathSync, statSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
-import { once } from 'node:events';
 import yazl from 'yazl';
 import { InputError } from '../errors.ts';
+import { cannotWrite } from './write-errors.ts';
 
 export interface Output {
   /** Writes one CSV file; `lines` are chunks of whole lines, each ending in `\n`. */
@@ -17,19 +18,20 @@ export interface Output {
   abort(): Promise<void>;
 }
 
-/** Streams chunks of lines with back-pressure, so memory does not grow with the row count. */
+/**
+ * Streams chunks of lines with back-pressure, so memory does not grow with the row count. A stream
+ * that dies meanwhile (its file failed, or the zip it feeds) ends the pump: leaving the loop closes
+ * `lines`, and with them the database statement they read from, which would otherwise keep the
+ * database busy and make closing it fail over the real cause (issue 13). The caller says why.
+ */
 async function pump(stream: Writable, lines: AsyncIterable<string>): Promise<void> {
   for await (const text of lines) {
-    if (text && !stream.write(text)) await drained(stream);
+    if (stream.destroyed) return;
+    if (text && !stream.write(text)) await drainedOrClosed(stream);
   }
 }
 
-async function drained(stream: Writable): Promise<void> {
-  // An 'error' while waiting rejects (once() does that), so a broken disk does not hang the export.
-  await once(stream, 'drain');
-}
-
-/** Like drained(), but a stream destroyed meanwhile (its reader gone) ends the wait too. */
+/** Waits for room in `stream`, or for its end (a failure, or a reader gone). */
 async function drainedOrClosed(stream: Writable): Promise<void> {
   if (stream.destroyed) return;
   await new Promise<void>((resolve) => {
@@ -43,25 +45,22 @@ async function drainedOrClosed(stream: Writable): Promise<void> {
   });
 }
 
+/** Ends `stream` and waits until it is closed, whether it completed or failed. */
 async function finished(stream: Writable): Promise<void> {
-  stream.end();
-  await once(stream, 'close');
+  if (!stream.destroyed) stream.end();
+  await closed(stream);
 }
 
-/** A write failure as one line naming the path, not an errno dump. */
-function cannotWrite(path: string, err: unknown): Error {
-  if (err instanceof InputError) return err;
-  const { code, message } = err as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    ENOTDIR: 'a part of the path is not a folder',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    EISDIR: 'it is a folder',
-  };
-  return new InputError(path, undefined, `cannot write the export: ${(code && reasons[code]) ?? message}`);
+/** Waits for 'close' only: a failure is read from `errored` afterwards, worded by the caller. */
+async function closed(stream: Writable): Promise<void> {
+  if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+}
+
+/** A file stream whose failure is kept in `errored` (read by the caller), never an unhandled 'error'. */
+function fileStream(path: string): WriteStream {
+  const stream = createWriteStream(path);
+  stream.on('error', () => {});
+  return stream;
 }
 
 /**
@@ -97,9 +96,10 @@ export function directoryOutput(dir: string): Output {
       const temp = `${path}.partial`;
       partial.add(temp);
       try {
-        const stream = createWriteStream(temp);
+        const stream = fileStream(temp);
         await pump(stream, lines);
         await finished(stream);
+        if (stream.errored) throw stream.errored;
         await rename(temp, path);
       } catch (err) {
         throw cannotWrite(path, err);
@@ -118,47 +118,74 @@ export function directoryOutput(dir: string): Output {
 
 export function zipOutput(path: string): Output {
   const zip = new yazl.ZipFile();
-  const temp = `${path}.partial`;
-  const out = createWriteStream(temp);
-  // The file fails asynchronously (no folder, disk full): every step races against that failure,
-  // so the export stops with a message instead of waiting for a drain that never comes.
-  const failed = new Promise<never>((_, reject) => out.once('error', (err) => reject(cannotWrite(path, err))));
-  failed.catch(() => {});
-  const guarded = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed]);
+  // A device or a pipe (`--zip /dev/stdout`) is written as it is: renaming a `.partial` over it
+  // would replace the device with a file. A regular file, through a symlink too, is made whole.
+  const target = zipTarget(path);
+  const temp = target.direct ? path : `${target.file}.partial`;
+  const out = fileStream(temp);
+  let entry: PassThrough | undefined;
+  // The file fails asynchronously (no folder, disk full): the entry being written ends with it,
+  // so its pump stops reading rows instead of waiting for a drain that never comes.
+  out.once('error', () => entry?.destroy());
   zip.outputStream.pipe(out);
+  const failure = () => (out.errored ? cannotWrite(path, out.errored) : undefined);
   const names: string[] = [];
   return {
     async file(name, lines) {
-      const entry = new PassThrough();
+      entry = new PassThrough();
       zip.addReadStream(entry, name, { mtime: new Date() });
-      await guarded(pump(entry, lines));
+      if (out.errored) entry.destroy();
+      await pump(entry, lines);
+      const failed = failure();
+      if (failed) throw failed;
       entry.end();
       names.push(name);
     },
     async close() {
       zip.end();
-      await guarded(once(out, 'close'));
-      await rename(temp, path).catch((err) => {
-        throw cannotWrite(path, err);
-      });
+      await closed(out);
+      const failed = failure();
+      if (failed) throw failed;
+      if (!target.direct) {
+        await rename(temp, target.file).catch((err) => {
+          throw cannotWrite(path, err);
+        });
+      }
       return [`${path} (${names.join(', ') || 'no CSV: nothing had rows'})`];
     },
     async abort() {
       out.destroy();
-      await rm(temp, { force: true });
+      if (!target.direct) await rm(temp, { force: true });
     },
   };
+}
+
+/** Where a zip goes: a regular file is made whole beside its real path; anything else is written in place. */
+function zipTarget(path: string): { file: string; direct: boolean } {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    // Not there yet (or unreachable: creating its `.partial` will say why).
+    return { file: path, direct: false };
+  }
+  if (isFile) {
+    try {
+      return { file: realpathSync(path), direct: false };
+    } catch {
+      // A file behind a link that does not resolve to a path: falls through to in place.
+    }
+  }
+  // A device, a pipe (`--zip /dev/stdout` resolves to `pipe:[…]`), a socket: never replaced.
+  return { file: path, direct: true };
 }
 
 export function stdoutOutput(): Output {
   const stdout = process.stdout;
   return {
     async file(_name, lines) {
-      // A closed stdout (`| head -1`) destroys the stream (cli.ts ignores its EPIPE): stop reading rows.
-      for await (const text of lines) {
-        if (stdout.destroyed) return;
-        if (text && !stdout.write(text)) await drainedOrClosed(stdout);
-      }
+      // A closed stdout (`| head -1`) destroys the stream (cli.ts ignores its EPIPE): the pump stops reading rows.
+      await pump(stdout, lines);
     },
     async close() {
       return [];

@@ -168,8 +168,14 @@ async function withRows(lines: AsyncIterable<string>): Promise<AsyncIterable<str
   if (first.done) return undefined;
   const row = first.value;
   return (async function* () {
-    yield header.value;
-    yield row;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    try {
+      yield header.value;
+      yield row;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      // A writer that stops early (its disk full) closes this; the rows' statement must close too,
+      // or the database stays busy and closing it hides the real cause (issue 13).
+      await iterator.return?.();
+    }
   })();
 }
