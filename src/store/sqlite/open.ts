@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../../errors.ts';
 import { isStorageFailure } from '../errors.ts';
 import type { OpenOptions } from '../index.ts';
+import { refuseForeignJournal, refuseToCreateJournal } from './journal.ts';
 
 /** How long a statement waits for another connection's write (status and exports read during an ingest). */
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -34,6 +35,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     throw new UsageError(`no database at ${path} (ingest something first, or pass --db)`);
   }
   const created = !existsSync(path);
+  if (options.readonly) refuseToCreateJournal(path);
+  else if (!created) refuseForeignJournal(path);
   let db: DB;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS });

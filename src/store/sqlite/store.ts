@@ -5,6 +5,7 @@ import { sqliteChecks } from './checks.ts';
 import { sqliteFilesRead } from './files.ts';
 import { sqliteHistory } from './history.ts';
 import { sqliteLock } from './lock.ts';
+import { closeDatabase } from './journal.ts';
 import { openDatabase } from './open.ts';
 import { sqliteReads } from './reads.ts';
 import { sqliteRetention } from './retention.ts';
@@ -36,7 +37,7 @@ export function openSqliteStore(path: string, options: OpenOptions): Store {
     async close() {
       if (!db.open) return;
       if (db.inTransaction) db.exec('COMMIT');
-      db.close();
+      closeDatabase(db, path);
     },
   };
 }
