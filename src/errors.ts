@@ -8,23 +8,27 @@ export class UsageError extends Error {
 /** A dump, snapshot or export failed; its message names the file and the place (exit 1). */
 export class InputError extends Error {
   override name = 'InputError';
+  readonly detail: string;
   constructor(
     readonly file: string,
     readonly location: string | undefined,
-    readonly detail: string,
+    detail: string,
   ) {
-    super(location ? `${file}: ${location}: ${detail}` : `${file}: ${detail}`);
+    super(oneLine(location ? `${file}: ${location}: ${detail}` : `${file}: ${detail}`));
+    this.detail = oneLine(detail);
   }
 }
 
 /** One record is wrong; it is quarantined, the rest of its snapshot goes on. */
 export class RecordError extends Error {
   override name = 'RecordError';
+  readonly detail: string;
   constructor(
     readonly field: string | undefined,
-    readonly detail: string,
+    detail: string,
   ) {
-    super(field ? `${field}: ${detail}` : detail);
+    super(oneLine(field ? `${field}: ${detail}` : detail));
+    this.detail = oneLine(detail);
   }
 }
 
@@ -36,6 +40,14 @@ export class RefusedError extends Error {
 /** Another ingest holds the database. */
 export class LockError extends Error {
   override name = 'LockError';
+}
+
+/**
+ * Messages are one line (SPEC §9): JSON.parse quotes the text around a syntax error, newlines and
+ * all, and a multi-line message read as several problems in cron mail (issue 13 fuzz).
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\r?\n|\r/g, '\\n');
 }
 
 /** A short, safe rendering of a value for error messages. */

@@ -309,6 +309,8 @@ describe('refused messages name the field', () => {
     ['a payload time that is no time', changed(legacy[0]!, { payload: { ...legacy[0]!.payload, launched_at: '2026-11-31 10:00:00' } }), 'payload.launched_at', /not a valid date/],
     ['a Panko instance event without instance_id or resource_id', pankoWithout(panko[0]!, ['instance_id', 'resource_id']), 'traits.instance_id', /instance id/],
     ['Panko trait columns that do not line up', { ...panko[0]!, 'traits:value': 'one\ntwo' }, 'traits:value', /one value per trait name/],
+    // Issue 13 fuzz: JSON.stringify of the payload hash crashed ("Maximum call stack size exceeded").
+    ['a payload nested 100 000 levels deep', changed(legacy[0]!, { payload: { ...legacy[0]!.payload, metadata: JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) } }), undefined, /nested deeper than 100 levels/],
   ];
   for (const [what, message, field, reason] of cases) {
     it(what, () => {

@@ -188,6 +188,17 @@ describe('broken files', () => {
     assert.match(error.message, /not-json\.json: not valid JSON \(Unexpected token '<'/);
   });
 
+  it('puts a syntax error on one line, where JSON.parse quotes lines of the file around it (issue 13 fuzz)', async () => {
+    const { dir, db } = workspace();
+    const text = readFileSync(join(FIXTURES, 'bad/quarantine.json'), 'utf8').replace('    },\n', '    },\n    },\n');
+    const file = join(dir, 'extra-brace.json');
+    writeFileSync(file, text);
+    const run = await runCli(['--db', db, 'ingest', '--dump', file], { cwd: dir });
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /extra-brace\.json: not valid JSON \(Unexpected token '}', .*\\n.* is not valid JSON\)/);
+  });
+
   it('says what formats it expected for an unknown shape', async () => {
     const error = await readError(join(FIXTURES, 'bad/unknown-format.json'));
     assert.match(error.detail, /not a recognised dump: expected a canonical snapshot/);

@@ -36,6 +36,7 @@ export function parseMessage(value: unknown): ParsedMessage {
 function read(value: unknown): ParsedMessage {
   const message = isObject(value) && ENVELOPE in value ? unwrap(value[ENVELOPE]) : value;
   if (!isObject(message)) throw new RecordError(undefined, `expected a notification message (a JSON object), found ${describe(message)}`);
+  if (deeperThan(message, MAX_DEPTH)) throw new RecordError(undefined, `expected a notification message, found JSON nested deeper than ${MAX_DEPTH} levels`);
   const eventType = message.event_type;
   if (typeof eventType !== 'string' || eventType.trim() === '') {
     throw new RecordError('event_type', `expected the event type, such as compute.instance.create.end, found ${describe(eventType)}`);
@@ -88,6 +89,24 @@ function unwrap(inner: unknown): unknown {
   } catch (err) {
     throw new RecordError(ENVELOPE, `expected the message as JSON text, found text that is not JSON (${(err as Error).message})`);
   }
+}
+
+/**
+ * Payloads are kept whole and hashed with JSON.stringify, which recursion ends at a few thousand
+ * levels ("Maximum call stack size exceeded", issue 13 fuzz); services send fewer than ten.
+ */
+const MAX_DEPTH = 100;
+
+/** Without recursion: the value may be nested far deeper than the stack allows. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** What the event is about, by its name; undefined for every other service and type. */

@@ -1,7 +1,7 @@
 // A file of captured notifications (SPEC §4.1.5) as operators have them: one message per line
 // (JSONL), a JSON array, or oslo `log` driver lines whose JSON starts at the first `{`; gzip or xz
 // as every dump. Read as batches of events, with each bad message quarantined by its line.
-import { InputError } from '../../errors.ts';
+import { InputError, oneLine } from '../../errors.ts';
 import type { Delivery } from '../delivery.ts';
 import { readBytes, readLines } from '../files/bytes.ts';
 import type { Privacy } from '../../types/normalise.ts';
@@ -46,7 +46,7 @@ export async function* readNotifications(file: string, options: NotificationFile
       try {
         value = JSON.parse(line.slice(brace));
       } catch (err) {
-        feed.take({ kind: 'reject', reason: `not valid JSON (${(err as Error).message})` }, `line ${number}`);
+        feed.take({ kind: 'reject', reason: oneLine(`not valid JSON (${(err as Error).message})`) }, `line ${number}`);
         continue;
       }
       feed.take(parseMessage(value), `line ${number}`);
