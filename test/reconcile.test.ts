@@ -7,27 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, workspace } from './support/cli.ts';
-import { cinder, MEDIUM, nova } from './support/notifications.ts';
+import { cinder, MEDIUM, nova, server } from './support/notifications.ts';
 
 const HEADER = 'source,day,resource_type,id,tenant_id,kind,events_value,snapshot_value,last_seen_at,first_absent_at,hours_delta';
 
 type Resource = Record<string, unknown>;
 
 const NIGHTS = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06'].map((d) => `${d}T02:00:00Z`);
-
-/** A polled instance as the canonical dump has it, agreeing with `nova()`'s defaults (m1.small, tenant t1). */
-const server = (id: string, launched: string, over: Resource = {}): Resource => ({
-  id,
-  status: 'ACTIVE',
-  vm_state: 'active',
-  tenant_id: 't1',
-  flavor_id: 'f-small',
-  vcpus: 2,
-  ram_mb: 4096,
-  disk_gb: 20,
-  launched_at: launched,
-  ...over,
-});
 
 /** Instance `a`: launched Nov 2 09:00 (heard at once), then heard at noon every day and at 02:00 on Nov 6, the last night. */
 const A_EVENTS = [

@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type CliResult, runCli, workspace } from './support/cli.ts';
-import { nova } from './support/notifications.ts';
+import { nova, server } from './support/notifications.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -14,19 +14,6 @@ const DAY = 24 * HOUR;
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 type Resource = Record<string, unknown>;
-
-const server = (id: string, launched = '2026-01-01T00:00:00Z', over: Resource = {}): Resource => ({
-  id,
-  status: 'ACTIVE',
-  vm_state: 'active',
-  tenant_id: 't1',
-  flavor_id: 'f-small',
-  vcpus: 2,
-  ram_mb: 4096,
-  disk_gb: 20,
-  launched_at: launched,
-  ...over,
-});
 
 /** A canonical dump of `source`'s instances taken at `at` (epoch ms). */
 function dump(path: string, source: string, at: number, resources: Resource[]): string {

@@ -43,3 +43,7 @@ export function cinder(event: string, at: string, volumeId: string, payload: Rec
   return JSON.stringify({ message_id: `c-${++ids}`, publisher_id: 'volume.ctl-1', event_type: `volume.${event}`, priority: 'INFO', payload: fields, timestamp: oslo(at) });
 }
 
+/** A polled instance as a canonical dump has it, agreeing with `nova()`'s defaults (m1.small, tenant t1). */
+export function server(id: string, launched = '2026-01-01T00:00:00Z', over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, status: 'ACTIVE', vm_state: 'active', tenant_id: 't1', flavor_id: 'f-small', vcpus: 2, ram_mb: 4096, disk_gb: 20, launched_at: launched, ...over };
+}
