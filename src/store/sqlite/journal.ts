@@ -3,8 +3,9 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import Database from 'better-sqlite3';
+
+type DB = Database.Database;
 import { RefusedError } from '../../errors.ts';
-import type { DB } from './open.ts';
 
 /**
  * Closes a connection. A writer leaves PATH-wal (emptied) and PATH-shm in place, owned by whoever
