@@ -64,9 +64,10 @@ let work = '';
 
 // Snapshot times: the first lies before the export range, so its state must be carried forward;
 // the last lies on the range's last day, so every one of the 30 days has rows (SPEC §8.1).
-const FROM = '2026-11-01';
-const TO = '2026-11-30';
-const TAKEN = ['2026-10-31T02:00:00Z', '2026-11-15T02:00:00Z', '2026-11-30T02:00:00Z'] as const;
+// All in the past: ingest refuses snapshots from more than a day ahead (--max-future).
+const FROM = '2026-10-01';
+const TO = '2026-10-30';
+const TAKEN = ['2026-09-30T02:00:00Z', '2026-10-15T02:00:00Z', '2026-10-30T02:00:00Z'] as const;
 const EXPORT_DAYS = 30;
 
 // --- options ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // The history of the SPEC §11 usage scenario for `npm run bench`, and what its usage report must say.
-// N servers (the fleet of bench/vms.ts) over 30 daily snapshots at 02:00Z, 2026-11-01 … 2026-11-30;
+// N servers (the fleet of bench/vms.ts) over 30 daily snapshots at 02:00Z, 2026-10-01 … 2026-10-30;
 // each day after the first, 1% of them change, in four equal parts: a resize (another flavor), a
 // power change (ACTIVE <-> SHUTOFF, billed either way), a shelve-offload (not billed) or unshelve,
 // and a removal, with as many new servers launched between the two snapshots. The expectation is
@@ -11,8 +11,9 @@ import { random } from './hpc.ts';
 import { FLAVORS, fleet, iso, STATES, writeSnapshot } from './vms.ts';
 
 const DAY = 86_400_000;
-export const USAGE_FROM = '2026-11-01';
-export const USAGE_TO = '2026-11-30';
+// In the past: ingest refuses snapshots from more than a day ahead (--max-future).
+export const USAGE_FROM = '2026-10-01';
+export const USAGE_TO = '2026-10-30';
 export const USAGE_DAYS = 30;
 const RANGE_START = Date.parse(`${USAGE_FROM}T00:00:00Z`);
 /** Snapshot k (0-based) is taken at 02:00Z on day k + 1 of November. */
