@@ -63,6 +63,9 @@ export class FlavorJoin {
 
 /** Completes each VM record's flavor (id, name, sizes); the content hash stays that of the input as read. */
 export async function joinFlavors(snapshot: Snapshot, flavors: Flavors, stored: StoredVms): Promise<Snapshot> {
+  // A source that lists no flavors (a custom collector's canonical dumps) has nothing to join: its
+  // records stay as read, and its stored ones are not read back (a re-ingest costs no more than a load).
+  if (!flavors.size) return snapshot;
   const idByName = uniqueNames(flavors);
   const fields = snapshot.type.fields.map((spec) => spec.name);
   const records = new Map<string, NormalRecord>();
@@ -78,9 +81,11 @@ export async function joinFlavors(snapshot: Snapshot, flavors: Flavors, stored: 
   };
   const halfKnown = new Map<string, Fields>();
   for (const record of snapshot.records.values()) {
-    const row = fromFlavors(JSON.parse(record.json) as Row, flavors, idByName);
+    const read = JSON.parse(record.json) as Row;
+    const row = fromFlavors(read, flavors, idByName);
     if ((row.flavor_id === undefined) !== (row.flavor_name === undefined)) halfKnown.set(record.key, row);
-    put(record, row);
+    if (row === read) records.set(record.key, record);
+    else put(record, row);
   }
   if (halfKnown.size) {
     for (const [key, json] of await stored([...halfKnown.keys()])) put(snapshot.records.get(key)!, fromOwnRecord(halfKnown.get(key)!, JSON.parse(json) as Row));
