@@ -1,6 +1,5 @@
 // SPEC §5: integers beyond 2^53 are kept exact, as their digits, whether a document is parsed whole
-// (JSON.parse) or streamed (a tokenizer that shows us each number's characters).
-import { Tokenizer } from '@streamparser/json';
+// or split into its elements first (split.ts): each is parsed here.
 
 /** A JSON string (left as it is) or an integer token of 16 or more digits. */
 const STRING_OR_LONG_INTEGER = /"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
@@ -32,12 +31,3 @@ function holdsInexactNumber(value: unknown): boolean {
   for (const key in value) if (holdsInexactNumber((value as Record<string, unknown>)[key])) return true;
   return false;
 }
-
-/** The streamed counterpart of parseExact: the tokenizer shows us each number's characters. */
-export class ExactTokenizer extends Tokenizer {
-  protected override parseNumber(token: string): number {
-    // The token parser passes values on untouched, so a big integer can travel as its digits.
-    return ((token.length >= 16 && inexactInteger(token)) || Number(token)) as number;
-  }
-}
-

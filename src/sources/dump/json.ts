@@ -1,9 +1,10 @@
 // JSON and JSONL dumps, told apart by content. Small documents are parsed whole (fast); documents
-// too large for one string (V8 caps strings near 512 MB) are streamed element by element.
-import { TokenParser } from '@streamparser/json';
+// too large for one string (V8 caps strings near 512 MB) are split at byte level into their
+// elements, each parsed whole (split.ts).
 import { InputError } from '../../errors.ts';
 import { readBytes } from '../files/bytes.ts';
-import { ExactTokenizer, parseExact } from './exact.ts';
+import { parseExact } from './exact.ts';
+import { DocumentSplitter, SplitError, type SplitValue } from './split.ts';
 
 /** Documents up to this many (decompressed) bytes are parsed with one JSON.parse. */
 const WHOLE_LIMIT = 128 * 1024 * 1024;
@@ -132,65 +133,52 @@ async function* jsonLines(file: string, head: Buffer, first: FirstLine, rest: As
 function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer>, headerKeys: readonly string[]): JsonInput {
   const top = firstByte(read);
   if (top === '[') {
-    return { kind: 'array-stream', elements: streamed(file, read, rest, ['$.*'], (e) => ({ index: Number(e.key), value: e.value })) };
+    return {
+      kind: 'array-stream',
+      elements: mapValues(split(file, read, rest), (v) => (v.kind === 'element' ? { index: v.index, value: parse(file, `[${v.index}]`, v.text) } : undefined)),
+    };
   }
   if (top === '{') {
-    const paths = ['$.*.*', ...headerKeys.map((key) => `$.${key}`)];
+    const header = new Set(headerKeys);
     return {
       kind: 'object-stream',
-      events: streamed(file, read, rest, paths, (e): ObjectEvent =>
-        e.stack.length === 1
-          ? { kind: 'scalar', key: String(e.key), value: e.value }
-          : { kind: 'element', member: String(e.stack[1]?.key), index: e.key as number | string, value: e.value },
-      ),
+      events: mapValues(split(file, read, rest), (v): ObjectEvent | undefined => {
+        if (v.kind === 'scalar') return header.has(v.member) ? { kind: 'scalar', key: v.member, value: parse(file, v.member, v.text) } : undefined;
+        if (v.kind === 'element') return { kind: 'element', member: v.member!, index: v.index, value: parse(file, `${v.member}[${v.index}]`, v.text) };
+        const [key, value] = Object.entries(parse(file, v.member, v.text) as Record<string, unknown>)[0]!;
+        return { kind: 'element', member: v.member, index: key, value };
+      }),
     };
   }
   throw new InputError(file, undefined, 'not valid JSON (it does not start with { or [)');
 }
 
-interface Emitted {
-  readonly value: unknown;
-  readonly key: unknown;
-  readonly stack: readonly { readonly key?: unknown }[];
+/** The document's values as the byte-level splitter finds them (split.ts), chunk by chunk. */
+async function* split(file: string, read: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<SplitValue> {
+  const splitter = new DocumentSplitter();
+  try {
+    for (const chunk of read) yield* splitter.write(chunk);
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield* splitter.write(next.value);
+    splitter.end();
+  } catch (err) {
+    if (err instanceof SplitError) throw new InputError(file, undefined, `not valid JSON: ${err.message}`);
+    throw err;
+  }
 }
 
-async function* streamed<T>(
-  file: string,
-  read: Buffer[],
-  rest: AsyncIterator<Buffer>,
-  paths: string[],
-  map: (e: Emitted) => T,
-): AsyncGenerator<T> {
-  // JSONParser's wiring, with a tokenizer that keeps big integers exact.
-  const tokenizer = new ExactTokenizer();
-  const values = new TokenParser({ paths, keepStack: false });
-  tokenizer.onToken = values.write.bind(values);
-  tokenizer.onEnd = () => {
-    if (!values.isEnded) values.end();
-  };
-  values.onEnd = () => {
-    if (!tokenizer.isEnded) tokenizer.end();
-  };
-  values.onError = tokenizer.error.bind(tokenizer);
-  const queue: T[] = [];
-  let failure: Error | undefined;
-  values.onValue = (e) => queue.push(map(e as unknown as Emitted));
-  tokenizer.onError = (err) => (failure ??= err);
-  const pending = [...read];
-  for (;;) {
-    let chunk = pending.shift();
-    if (!chunk) {
-      const next = await rest.next();
-      if (next.done) break;
-      chunk = next.value;
-    }
-    tokenizer.write(chunk);
-    if (failure) throw new InputError(file, undefined, `not valid JSON (${failure.message})`);
-    yield* queue.splice(0);
+async function* mapValues<T>(values: AsyncIterable<SplitValue>, map: (value: SplitValue) => T | undefined): AsyncGenerator<T> {
+  for await (const value of values) {
+    const mapped = map(value);
+    if (mapped !== undefined) yield mapped;
   }
-  if (!tokenizer.isEnded) tokenizer.end();
-  if (failure) throw new InputError(file, undefined, `not valid JSON (${failure.message})`);
-  yield* queue.splice(0);
+}
+
+function parse(file: string, where: string, text: string): unknown {
+  try {
+    return parseExact(text);
+  } catch (err) {
+    throw new InputError(file, where, `not valid JSON (${(err as Error).message})`);
+  }
 }
 
 export function firstByte(chunks: Buffer[]): string | undefined {
