@@ -54,6 +54,9 @@ export class DocumentSplitter {
   /** Feeds one chunk; returns the values completed in it. */
   write(chunk: Buffer): SplitValue[] {
     const length = chunk.length;
+    // The next backslash at or after a position, found once per stretch of the chunk (most strings
+    // hold none: searching from every string to the chunk's end would be quadratic).
+    let backslash = -1;
     for (let i = 0; i < length; i++) {
       const byte = chunk[i]!;
       if (this.inString) {
@@ -68,10 +71,12 @@ export class DocumentSplitter {
           }
         } else {
           // Jump to the next quote or backslash: most of a document is string content.
-          const q = chunk.indexOf(QUOTE, i);
-          const b = chunk.indexOf(BACKSLASH, i);
-          const next = q < 0 ? b : b < 0 ? q : Math.min(q, b);
-          i = (next < 0 ? length : next) - 1;
+          if (backslash !== length && backslash < i) {
+            backslash = chunk.indexOf(BACKSLASH, i);
+            if (backslash < 0) backslash = length;
+          }
+          const quote = chunk.indexOf(QUOTE, i);
+          i = Math.min(quote < 0 ? length : quote, backslash) - 1;
         }
         continue;
       }
