@@ -143,6 +143,8 @@ function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer
     return {
       kind: 'object-stream',
       events: mapValues(split(file, read, rest), (v): ObjectEvent | undefined => {
+        // A member's beginning is not told: streamed documents read as they always have (see ObjectEvent).
+        if (v.kind === 'member') return undefined;
         if (v.kind === 'scalar') return header.has(v.member) ? { kind: 'scalar', key: v.member, value: parse(file, v.member, v.text) } : undefined;
         if (v.kind === 'element') return { kind: 'element', member: v.member!, index: v.index, value: parse(file, `${v.member}[${v.index}]`, v.text) };
         const [key, value] = Object.entries(parse(file, v.member, v.text) as Record<string, unknown>)[0]!;

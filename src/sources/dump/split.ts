@@ -25,7 +25,9 @@ export type SplitValue =
   /** A member of a top-level member's map, as a one-member object `{"key": value}`. */
   | { readonly kind: 'pair'; readonly member: string; readonly text: string }
   /** A top-level member that is a scalar. */
-  | { readonly kind: 'scalar'; readonly member: string; readonly text: string };
+  | { readonly kind: 'scalar'; readonly member: string; readonly text: string }
+  /** A top-level member that is a list or map begins (its entries follow). */
+  | { readonly kind: 'member'; readonly member: string; readonly isList: boolean };
 
 /** Why a document does not split: the caller names the file. */
 export class SplitError extends Error {}
@@ -140,6 +142,7 @@ export class DocumentSplitter {
           if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
             this.container = byte === OPEN_ARRAY ? 'array' : 'object';
             this.depth = 2;
+            this.out.push({ kind: 'member', member: this.member!, isList: byte === OPEN_ARRAY });
           } else {
             this.container = 'scalar';
             this.begin(i);
