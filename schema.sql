@@ -1,6 +1,6 @@
 -- usage-etl history database, schema version 5: the whole current schema.
--- Applied as it is to a new database by src/store/; an older database is brought up to date by the
--- numbered files in src/store/migrations/, run in order (PRAGMA user_version says where it stands).
+-- Applied as it is to a new database by src/store/sqlite/open.ts; an older database is brought up to
+-- date by the numbered files in migrations/, run in order (PRAGMA user_version says where it stands).
 -- Times are UTC epoch milliseconds (INTEGER) so they sort and compare exactly.
 
 -- A configured or derived origin of data (SPEC §3).
