@@ -177,6 +177,16 @@ describe('reporting-unified envelopes', () => {
 });
 
 describe('broken files', () => {
+  it('names the line and column of a token JSON.parse does not place ("Unexpected token \'x\', … is not valid JSON")', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'typo.json');
+    writeFileSync(file, '{\n  "source": "s",\n  "resource_type": "flavor",\n  "taken_at": "2026-11-01T00:00:00Z",\n  "resources": [{"id": "f1", "vcpus": tru}]\n}\n');
+    const error = await readError(file);
+    // Line 5: `  "resources": [{"id": "f1", "vcpus": tru}]`, where `}` (column 42) follows the broken `tru`.
+    assert.equal(error.location, 'line 5, column 42');
+    assert.match(error.detail, /not valid JSON \(Unexpected token/);
+  });
+
   it('names the line and column where a truncated file ends', async () => {
     const error = await readError(join(FIXTURES, 'bad/truncated.json'));
     assert.match(error.location ?? '', /^line \d+, column \d+$/);
