@@ -14,7 +14,7 @@ describe('ingest --dump: a path after another option is read, not dropped', { co
     const { db } = workspace();
     const result = await runCli(['--db', db, 'ingest', '--dump', 'fixtures/pbs/lyra', '--source', 'lyra', 'fixtures/bad/not-json.json'], { cwd: ROOT });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^usage-etl: fixtures\/bad\/not-json\.json: not valid JSON/m);
+    assert.match(result.stderr, /^usage-etl: fixtures\/bad\/not-json\.json: line 1, column 1: not valid JSON/m);
     assert.match(result.stdout, /^lyra job .*added 2\b/m);
   });
 

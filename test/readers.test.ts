@@ -195,7 +195,7 @@ describe('broken files', () => {
 
   it('says a file is not JSON', async () => {
     const error = await readError(join(FIXTURES, 'bad/not-json.json'));
-    assert.match(error.message, /not-json\.json: not valid JSON \(Unexpected token '<'/);
+    assert.match(error.message, /not-json\.json: line 1, column 1: not valid JSON \(Unexpected token '<'/);
   });
 
   it('puts a syntax error on one line, where JSON.parse quotes lines of the file around it (issue 13 fuzz)', async () => {
@@ -206,7 +206,8 @@ describe('broken files', () => {
     const run = await runCli(['--db', db, 'ingest', '--dump', file], { cwd: dir });
     assert.equal(run.code, 1);
     assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, /extra-brace\.json: not valid JSON \(Unexpected token '}', .*\\n.* is not valid JSON\)/);
+    // The first `    },` of the fixture is line 11: the extra one is line 12, its `}` in column 5.
+    assert.match(run.stderr, /extra-brace\.json: line 12, column 5: not valid JSON \(Unexpected token '}', .*\\n.* is not valid JSON\)/);
   });
 
   it('says what formats it expected for an unknown shape', async () => {
