@@ -107,7 +107,8 @@ function fromFlavors(row: Fields, flavors: Flavors, idByName: ReadonlyMap<string
   const id =
     typeof row.flavor_id === 'string' ? row.flavor_id : typeof row.flavor_name === 'string' ? (idByName.get(row.flavor_name) ?? undefined) : undefined;
   const flavor = id === undefined ? undefined : flavors.get(id);
-  if (!flavor) return row;
+  // A server already whole (id, name, sizes) is left as read: no new record, no second hash.
+  if (!flavor || (row.flavor_id !== undefined && row.flavor_name !== undefined && SIZES.every((name) => row[name] !== undefined))) return row;
   // The server's own values first: from 2.47 its sizes are those it was booted with.
   return { ...row, flavor_id: id!, flavor_name: row.flavor_name ?? flavor.name, ...sizes(row, flavor) };
 }
