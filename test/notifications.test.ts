@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, startCli, waitUntil, workspace } from './support/cli.ts';
 import { readOnly, tryReadOnly } from './support/db.ts';
-import { cinder, LARGE, MEDIUM, nova } from './support/notifications.ts';
+import { cinder, LARGE, MEDIUM, nova, server } from './support/notifications.ts';
 
 const LIFECYCLE_HEADER = 'source,id,tenant_id,start,end,flavor_id,flavor_name,vcpus,ram_mb,disk_gb,state_class,origin,start_exact,end_exact';
 
@@ -245,6 +245,25 @@ describe('notifications beside polled snapshots of the same source', () => {
       'cloud,2026-11-01,t1,f-small,,1,24,48,96,480,0',
       'cloud,2026-11-01,t1,f-small,m1.small,1,4,8,16,80,0',
     ]);
+  });
+});
+
+describe('a resource the events ended while snapshots still list it (a zombie)', () => {
+  it('bills the same for a day whether the range starts on it or before the delete', async () => {
+    // v1 launched Oct 1, deleted Nov 2 12:00 by its event; the daily snapshots still list it to Nov 5.
+    const ws = captures({ 'e.jsonl': [nova('create.end', '2026-11-01T00:00:05Z', 'v1', { launched_at: '2026-10-01T00:00:00Z' }), nova('delete.end', '2026-11-02T12:00:00Z', 'v1', { state: 'deleted', terminated_at: '2026-11-02T12:00:00Z' })] });
+    const snapshots = join(ws.dir, 'snapshots');
+    mkdirSync(snapshots);
+    for (const day of ['01', '02', '03', '04', '05']) {
+      writeFileSync(join(snapshots, `${day}.json`), JSON.stringify({ source: 'cloud', resource_type: 'vm', taken_at: `2026-11-${day}T02:00:00Z`, resources: [server('v1', '2026-10-01T00:00:00Z')] }));
+    }
+    await ingest(ws.dir, snapshots, ws.path('e.jsonl'));
+    const header = 'source,day,tenant_id,flavor_id,flavor_name,instances,instance_hours,vcpu_hours,ram_gb_hours,disk_gb_hours,estimated_hours';
+    // Nov 2: 00:00 -> 12:00 = 12 h, from the events; Nov 3 and 4: nothing, the events ended it.
+    const wide = await csv(ws.dir, 'usage', 'vm', '2026-11-02', '2026-11-04');
+    assert.deepEqual(wide, [header, 'cloud,2026-11-02,t1,f-small,m1.small,1,12,24,48,240,0']);
+    assert.deepEqual(await csv(ws.dir, 'usage', 'vm', '2026-11-03', '2026-11-04'), [header]);
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm', '2026-11-03', '2026-11-04'), [LIFECYCLE_HEADER]);
   });
 });
 

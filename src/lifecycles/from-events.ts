@@ -43,8 +43,11 @@ export async function eventLifecycles(
 ): Promise<Lifecycles<VmBilled | VolumeBilled>> {
   const periods = new Map<string, Period<VmBilled | VolumeBilled>[]>();
   for await (const resource of resourceEvents(reads, policy, type, source)) {
-    const kept = resource.periods.filter((p) => p.start < toMs && (p.end === undefined || p.end > fromMs));
-    if (kept.length) periods.set(resource.id, kept);
+    // A resource the events opened is theirs even with no period in the range (ended before it):
+    // an empty list, so that snapshots still listing it (a zombie) bill nothing either, whatever
+    // `--from` is. One only heard of (an `exists`, a never-launched create) is left to the snapshots.
+    if (!resource.periods.length) continue;
+    periods.set(resource.id, resource.periods.filter((p) => p.start < toMs && (p.end === undefined || p.end > fromMs)));
   }
   return { source, until, periods };
 }
