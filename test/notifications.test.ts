@@ -141,6 +141,21 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     assert.deepEqual(await csv(ws.dir, 'usage', 'vm'), ['source,day,tenant_id,flavor_id,flavor_name,instances,instance_hours,vcpu_hours,ram_gb_hours,disk_gb_hours,estimated_hours']);
   });
 
+  it('folds only the events SPEC 4.4 lists: an update or a .start opens and changes nothing', async () => {
+    const ws = captures({
+      'o.jsonl': [
+        // u1 is heard of only through an update carrying a launched_at: no lifecycle.
+        nova('update', '2026-11-02T09:30:00Z', 'u1'),
+        // u2: created small; an update and a resize_prep.start naming another flavor change nothing.
+        nova('create.end', '2026-11-02T09:00:05Z', 'u2'),
+        nova('update', '2026-11-03T10:00:00Z', 'u2', { flavor: LARGE }),
+        nova('resize_prep.start', '2026-11-03T11:00:00Z', 'u2', { flavor: LARGE }),
+      ],
+    });
+    await ingest(ws.dir, ws.path('o.jsonl'));
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [LIFECYCLE_HEADER, 'cloud,u2,t1,2026-11-02T09:00:00.000Z,,f-small,m1.small,2,4096,20,billable,events,true,']);
+  });
+
   it('reads the versioned fixture into its lifecycle: resize, shelve-offload (not billed) and unshelve', async () => {
     const ws = workspace();
     await ingest(ws.dir, join(FIXTURES, 'notifications', 'nova-versioned.jsonl'));

@@ -17,8 +17,20 @@ import { sameVm, sameVolume } from './billed.ts';
 import type { Lifecycles, Period, VmBilled, VolumeBilled } from './period.ts';
 import type { BillingPolicy } from './policy.ts';
 
-/** Events that never open a lifecycle nor change one. */
-const UNCHANGING = new Set(['exists', 'create.error', 'create.start']);
+/**
+ * SPEC §4.4: the events lifecycles are folded from (legacy names mapped to versioned ones). Any other
+ * (`create.start`, `create.error`, `update`, `rescue.end`...) is stored and counted, and opens and
+ * changes nothing.
+ */
+const USED: Readonly<Record<'vm' | 'volume', ReadonlySet<string>>> = {
+  vm: new Set([
+    'create.end', 'delete.end', 'resize_finish.end', 'resize_confirm.end', 'resize_revert.end', 'rebuild.end', 'power_off.end', 'power_on.end',
+    'suspend.end', 'resume.end', 'pause.end', 'unpause.end', 'shelve.end', 'shelve_offload.end', 'unshelve.end', 'exists',
+  ]),
+  volume: new Set(['create.end', 'delete.end', 'resize.end', 'retype', 'attach.end', 'detach.end', 'update.end', 'exists']),
+};
+/** Used events that never open a lifecycle nor change one: `exists` confirms continuity (for reconcile). */
+const UNCHANGING = new Set(['exists']);
 /** Events that may open a lifecycle, but change nothing of one already begun (a re-sent create). */
 const OPENING = new Set(['create.end']);
 
@@ -67,35 +79,37 @@ export async function* resourceEvents(
   source: string,
 ): AsyncGenerator<ResourceEvents<VmBilled | VolumeBilled>> {
   const fold = (type === 'vm' ? vmFold(policy) : volumeFold(policy, await typeNames(reads, source))) as Fold<unknown, VmBilled | VolumeBilled>;
+  const used = USED[type];
   let id: string | undefined;
   let events: EventRow[] = [];
   for await (const chunk of reads.events(source, type)) {
     for (const event of chunk) {
       if (event.resourceId !== id) {
-        if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold) };
+        if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold, used) };
         id = event.resourceId;
         events = [];
       }
       events.push(event);
     }
   }
-  if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold) };
+  if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold, used) };
 }
 
 /** One resource's events, in event-time order, into its periods. */
-function foldOne<B>(id: string, events: readonly EventRow[], fold: Fold<unknown, B>): Period<B>[] {
+function foldOne<B>(id: string, events: readonly EventRow[], fold: Fold<unknown, B>, used: ReadonlySet<string>): Period<B>[] {
   const periods: Period<B>[] = [];
   let current: { start: number; billed: B } | undefined;
   const close = (end: number) => {
     periods.push({ id, start: current!.start, end: Math.max(end, current!.start), startExact: true, endExact: true, billed: current!.billed, origin: 'events' });
   };
   for (const event of events) {
+    if (!used.has(event.action)) continue;
     const facts = JSON.parse(event.facts) as unknown;
     if (!current) {
       const start = UNCHANGING.has(event.action) ? undefined : fold.startOf(facts);
-      const end = fold.endOf(event.action, facts, event.at);
-      // Never launched (a create.error, a delete with launched_at null): nothing to bill.
+      // Never launched (a delete with launched_at null): nothing to bill.
       if (start === undefined) continue;
+      const end = fold.endOf(event.action, facts, event.at);
       current = { start, billed: fold.billed(facts, undefined) };
       if (end !== undefined) {
         close(end);
