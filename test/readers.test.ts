@@ -282,6 +282,17 @@ describe('documents too large to parse whole', () => {
     assert.equal(b.stdout, a.stdout);
   });
 
+  it('see an empty list as a whole document does: a complete, empty snapshot', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'lists.json');
+    const servers = Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, status: 'ACTIVE', tenant_id: 't1', flavor: { id: 'f1' }, created: '2026-11-01T00:00:00Z' }));
+    writeFileSync(file, JSON.stringify({ taken_at: '2026-11-02T02:00:00Z', source: 'c', flavors: [], servers }));
+    const shape = (read: Awaited<ReturnType<typeof readDumps>>) => read.snapshots.map((s) => `${s.type.name}:${s.records.size}:${s.complete}`).sort();
+    const whole = shape(await readDumps([file]));
+    assert.deepEqual(whole, ['flavor:0:true', 'vm:20:true']);
+    assert.deepEqual(shape(await readDumps([file], { wholeJsonLimit: 600 })), whole);
+  });
+
   it('still see a next link that comes after the list', async () => {
     const dir = tempDir();
     const run = await ingestDumps(join(dir, 'usage.db'), [join(FIXTURES, 'incomplete/paged-response.json')], { wholeJsonLimit: 600 });

@@ -19,7 +19,7 @@ export interface JsonValueAt {
 export type ObjectEvent =
   /** A top-level member among the header keys asked for. */
   | { readonly kind: 'scalar'; readonly key: string; readonly value: unknown }
-  /** A top-level list or object member begins (whole documents only: it shows empty lists too). */
+  /** A top-level list or object member begins (so that an empty list is seen too). */
   | { readonly kind: 'member'; readonly member: string; readonly isList: boolean }
   /** One element (or member) of a top-level array (or object) member. */
   | { readonly kind: 'element'; readonly member: string; readonly index: number | string; readonly value: unknown };
@@ -143,8 +143,8 @@ function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer
     return {
       kind: 'object-stream',
       events: mapValues(split(file, read, rest), (v): ObjectEvent | undefined => {
-        // A member's beginning is not told: streamed documents read as they always have (see ObjectEvent).
-        if (v.kind === 'member') return undefined;
+        // A member's beginning is told as a whole document tells it: an empty list is a complete, empty snapshot either way.
+        if (v.kind === 'member') return v;
         if (v.kind === 'scalar') return header.has(v.member) ? { kind: 'scalar', key: v.member, value: parse(file, v.member, v.text) } : undefined;
         if (v.kind === 'element') return { kind: 'element', member: v.member!, index: v.index, value: parse(file, `${v.member}[${v.index}]`, v.text) };
         const [key, value] = Object.entries(parse(file, v.member, v.text) as Record<string, unknown>)[0]!;
