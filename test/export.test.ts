@@ -201,6 +201,16 @@ describe('CSV rules', () => {
     assert.equal(row!.free_bytes, '-9007199254740995');
   });
 
+  it('keeps the formula guard on a text that merely looks like a negative number', async () => {
+    const dir = tempDir();
+    const dump = join(dir, 'vm.json');
+    writeFileSync(dump, JSON.stringify({ source: 'c', resource_type: 'vm', taken_at: '2026-11-12T00:00:00Z', resources: [{ id: 'a', status: 'ACTIVE', availability_zone: '-42', hypervisor: '-0012' }] }));
+    assert.equal((await runCli(['ingest', '--dump', dump], { cwd: dir })).code, 0);
+    const [row] = rows(await exportCsv(['--from', '2026-11-12', '--to', '2026-11-12', '--type', 'vm'], dir));
+    assert.equal(row!.availability_zone, "'-42");
+    assert.equal(row!.hypervisor, "'-0012");
+  });
+
   it('is identical from one run to the next', async () => {
     const args = ['--from', '2026-11-01', '--to', '2026-11-06', '--type', 'vm'];
     assert.equal(await exportCsv(args), await exportCsv(args));

@@ -31,10 +31,11 @@ export function csvCells(cells: readonly Cell[]): string {
 const SPECIAL = /[",\n\r]|^[=+\-@\t]/;
 
 /**
- * A negative whole number as text: an integer beyond 2^53 kept exact as its digits (SPEC §5). It is
- * a number to a spreadsheet, not a formula, so it is written bare like any other number (SPEC §8).
+ * A negative integer beyond 2^53, kept exact as its digits (SPEC §5): a number to a spreadsheet, not
+ * a formula, so it is written bare like any other number (SPEC §8). Only those: a text that merely
+ * looks numeric (`-42` as a name, `-0012`) keeps its guard.
  */
-const NEGATIVE_INTEGER = /^-\d+$/;
+const NEGATIVE_BIG_INTEGER = /^-[1-9]\d{15,}$/;
 
 /**
  * One cell. Plain text, numbers, booleans and nulls (nearly every cell: a job export formats a million
@@ -44,7 +45,7 @@ function csvCell(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : stringify([[cell]], OPTIONS).slice(0, -1);
   if (typeof cell === 'boolean') return cell ? 'true' : 'false';
-  if (!SPECIAL.test(cell) || NEGATIVE_INTEGER.test(cell)) return cell;
+  if (!SPECIAL.test(cell) || NEGATIVE_BIG_INTEGER.test(cell)) return cell;
   return stringify([[cell]], OPTIONS).slice(0, -1);
 }
 
