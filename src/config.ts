@@ -8,7 +8,7 @@ import { UsageError, describe } from './errors.ts';
 import { NEVER_BILLED, VM_STATES } from './lifecycles/policy.ts';
 import { sourceKind, sourceKinds } from './sources/index.ts';
 import type { SettingKind, SourceConfig } from './sources/kind.ts';
-import { isTimeZone } from './time.ts';
+import { isTimeZone, parseDuration } from './time.ts';
 import type { PrivacyMode } from './types/normalise.ts';
 import { isObject } from './types/type.ts';
 import { readYamlFile } from './yaml-file.ts';
@@ -24,14 +24,6 @@ export interface Config {
 
 const COMMON_KEYS = ['kind', 'types', 'private_fields', 'allow_mass_removal'];
 const PRIVACY_MODES: readonly PrivacyMode[] = ['drop', 'keep', 'hash'];
-
-/** `2d`, `36h`, `90m`, `3600s` (or bare seconds) -> seconds; undefined when it is none of those. */
-export function durationSeconds(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
 
 /**
  * A relative path in the config is relative to the config file's folder, as in most tools, so cron
@@ -63,8 +55,8 @@ function setting(kind: SettingKind, value: unknown, bad: (detail: string) => Err
       if (typeof value === 'number' && value > 0) return value;
       throw bad(`expected seconds (a number above 0), ${found}`);
     case 'duration': {
-      const seconds = typeof value === 'string' || typeof value === 'number' ? durationSeconds(String(value)) : undefined;
-      if (seconds !== undefined && seconds > 0) return seconds;
+      const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+      if (ms !== undefined) return ms / 1000;
       throw bad(`expected a duration like 2d, 36h or 90m, ${found}`);
     }
     case 'timezone':

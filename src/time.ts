@@ -230,11 +230,15 @@ function two(n: number): string {
 
 // --- durations ----------------------------------------------------------------------------------
 
-const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
 
-/** A whole number of minutes, hours, days or weeks (`90m`, `36h`, `14d`, `2w`) in ms; undefined if not one. */
+/**
+ * SPEC §2's DURATION, wherever one is given (`--keep`, `--max-age`, `--max-future`, a config's
+ * `lookback`): a whole number of seconds, minutes, hours, days or weeks (`3600s`, `90m`, `36h`,
+ * `14d`, `2w`) in ms; undefined if not one, or zero.
+ */
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d{1,6})([mhdw])$/.exec(text.trim());
+  const m = /^(\d{1,9})([smhdw])$/.exec(text.trim());
   if (!m) return undefined;
   const ms = Number(m[1]) * DURATION_UNITS[m[2]!]!;
   return ms > 0 ? ms : undefined;

@@ -1,12 +1,10 @@
 // `usage-etl status`: what the database holds, when each series was last seen, how the last runs went;
 // `status --check`: one line per problem, for monitoring (issue 12).
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { durationSeconds } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { type CheckResult, neverCollected, runCheck } from '../status/check.ts';
 import { openStore } from '../store/open.ts';
-import { formatInstant } from '../time.ts';
+import { formatDay, formatInstant, parseDuration } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 
 interface StatusOptions {
@@ -39,15 +37,14 @@ Examples:
 
 /** Exit 0 when all is well, 1 on any problem, a WARNING alone included (issue 12: visible in Nagios). */
 async function check(ctx: Context, maxAge: string): Promise<number> {
-  const seconds = durationSeconds(maxAge);
-  if (seconds === undefined || seconds <= 0) throw new UsageError(`--max-age: expected a duration like 26h, 2d or 90m, found ${maxAge}`);
-  const db = ctx.dbPath();
-  if (!existsSync(db)) throw new UsageError(`no database at ${db} (ingest something first, or pass --db)`);
-  // Read-write: the check remembers itself, so the next one reports only records quarantined after it.
-  const store = await openStore(db);
+  const maxAgeMs = parseDuration(maxAge);
+  if (maxAgeMs === undefined) throw new UsageError(`--max-age: expected a duration like 26h, 2d or 90m, found ${maxAge}`);
+  // Read-write (the check remembers itself, so the next one reports only records quarantined after
+  // it), but never a new database.
+  const store = await openStore(ctx.dbPath(), { existing: true });
   let result: CheckResult;
   try {
-    result = await runCheck(store, ctx.config(), { now: Date.now(), maxAgeMs: seconds * 1000, maxAgeText: maxAge });
+    result = await runCheck(store, ctx.config(), { now: Date.now(), maxAgeMs, maxAgeText: maxAge });
   } finally {
     await store.close();
   }
@@ -57,7 +54,7 @@ async function check(ctx: Context, maxAge: string): Promise<number> {
     const json = problems.map(({ at, days, ...p }) => ({
       ...p,
       ...(at === undefined ? {} : { at: formatInstant(at) }),
-      ...(days === undefined ? {} : { days: days.map((day) => formatInstant(day).slice(0, 10)) }),
+      ...(days === undefined ? {} : { days: days.map((day) => formatDay(day)) }),
     }));
     const previous = result.previousCheckAt === undefined ? null : formatInstant(result.previousCheckAt);
     process.stdout.write(`${JSON.stringify({ status: state, maxAge, sources, previousCheckAt: previous, problems: json })}\n`);
