@@ -103,6 +103,7 @@ describe('times no history can live with (issue 13)', () => {
       [['--series', 'cloud-a', '--after', '2026-12-01T00:00:00Z'], /expected SOURCE\/TYPE/],
       [['--series', 'cloud-a/vm'], /--series and --after go together/],
       [['--series', 'cloud-a/vm', '--after', '2026-12-01'], /--after: /],
+      [['--series', 'cloud-b/vm', '--after', '2026-12-01T00:00:00Z'], /--series: no series cloud-b\/vm in /],
     ] as const) {
       const run = await runCli(['--db', db, 'prune', ...args], { cwd: dir });
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);

@@ -39,6 +39,13 @@ export class Context {
   }
 }
 
+/** `--wait SECONDS` (ingest, prune) in ms: how long to wait for another ingest's lock. */
+export function waitOption(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--wait: expected seconds, found ${text}`);
+  return seconds * 1000;
+}
+
 /** Collects a repeatable option (`--type vm --type volume`) into a list. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -6,7 +6,7 @@ import { dumpDeliveries } from '../sources/dump/collect.ts';
 import { listDumpFiles } from '../sources/files/list.ts';
 import { sourceKind } from '../sources/index.ts';
 import { parseDuration, parseInstant } from '../time.ts';
-import { Context, type GlobalOptions } from './context.ts';
+import { Context, type GlobalOptions, waitOption } from './context.ts';
 
 interface IngestOptions {
   readonly dump?: string[];
@@ -47,8 +47,7 @@ Examples:
 async function ingest(ctx: Context, names: string[], options: IngestOptions): Promise<number> {
   const at = options.at === undefined ? undefined : parseAt(options.at);
   if (options.source !== undefined && !options.source.trim()) throw new UsageError('--source: expected a source name, found nothing');
-  const wait = Number(options.wait);
-  if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
+  const waitMs = waitOption(options.wait);
   const maxFutureMs = parseDuration(options.maxFuture);
   if (maxFutureMs === undefined) throw new UsageError(`--max-future: expected a duration such as 1d, 36h or 90m, found ${options.maxFuture}`);
   // Everything that can be refused is checked before the database is opened or created.
@@ -61,7 +60,7 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
       db: ctx.dbPath(),
       dryRun: !!options.dryRun,
       command: process.argv.slice(2).join(' '),
-      waitMs: wait * 1000,
+      waitMs,
       parts,
       privateFields: (source) => configured(source)?.privateFields ?? 'drop',
       maxFuture: { ms: maxFutureMs, text: options.maxFuture },

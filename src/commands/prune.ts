@@ -3,11 +3,11 @@
 // way out of a series poisoned by a snapshot from the future (issue 13), which does touch history.
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import type { Pruned } from '../store/index.ts';
+import type { Pruned, Store } from '../store/index.ts';
 import { openStore } from '../store/open.ts';
 import { formatInstant, parseDuration, parseInstant } from '../time.ts';
 import { resourceType } from '../types/index.ts';
-import { Context, type GlobalOptions } from './context.ts';
+import { Context, type GlobalOptions, waitOption } from './context.ts';
 
 interface PruneOptions {
   readonly keep?: string;
@@ -43,31 +43,13 @@ async function prune(ctx: Context, options: PruneOptions): Promise<void> {
   if (options.keep === undefined) throw new UsageError('--keep is required (for example --keep 14d)');
   const keepMs = parseDuration(options.keep);
   if (keepMs === undefined) throw new UsageError(`--keep: expected a duration such as 90m, 36h, 14d or 2w, found ${options.keep}`);
-  const wait = Number(options.wait);
-  if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
   const cutoff = Date.now() - keepMs;
   const dryRun = !!options.dryRun;
-
-  // A dry run reads only: the file is not touched. A real one never creates a database.
-  const store = await openStore(ctx.dbPath(), dryRun ? { readonly: true } : { existing: true });
-  try {
+  await onStore(ctx, options, async (store) => {
     const before = await store.retention.size();
-    let removed: Pruned;
-    let after = before;
-    if (dryRun) {
-      removed = await store.retention.expired(cutoff);
-    } else {
-      // SPEC §10: the ingest lock, so prune never runs while an ingest writes.
-      await store.lock.acquire(process.argv.slice(2).join(' '), wait * 1000, () => ctx.logger.progress('waiting for an ingest to finish'));
-      try {
-        removed = await store.retention.prune(cutoff);
-        await store.retention.compact();
-      } finally {
-        await store.lock.release();
-        ctx.logger.done();
-      }
-      after = await store.retention.size();
-    }
+    const removed: Pruned = dryRun ? await store.retention.expired(cutoff) : await store.retention.prune(cutoff);
+    if (!dryRun) await store.retention.compact();
+    const after = dryRun ? before : await store.retention.size();
     const what = `${removed.runs} run(s), ${removed.rejects} quarantined record(s), ${removed.payloads} notification payload(s) stored before ${formatInstant(cutoff)}`;
     const text = dryRun
       ? `would remove ${what}; nothing changed (--dry-run); ${store.path} is ${bytes(before)}`
@@ -82,6 +64,26 @@ async function prune(ctx: Context, options: PruneOptions): Promise<void> {
       bytes_before: before,
       bytes_after: after,
     });
+  });
+}
+
+/**
+ * Runs `work` on the database: a dry run reads only (the file is not touched); a real one never
+ * creates a database and holds the ingest lock (SPEC §10: prune never runs while an ingest writes).
+ */
+async function onStore(ctx: Context, options: PruneOptions, work: (store: Store) => Promise<void>): Promise<void> {
+  const waitMs = waitOption(options.wait);
+  const dryRun = !!options.dryRun;
+  const store = await openStore(ctx.dbPath(), dryRun ? { readonly: true } : { existing: true });
+  try {
+    if (dryRun) return await work(store);
+    await store.lock.acquire(process.argv.slice(2).join(' '), waitMs, () => ctx.logger.progress('waiting for an ingest to finish'));
+    try {
+      await work(store);
+    } finally {
+      await store.lock.release();
+      ctx.logger.done();
+    }
   } finally {
     await store.close();
   }
@@ -98,19 +100,10 @@ async function undoSeries(ctx: Context, options: PruneOptions): Promise<void> {
   if (type.mode === 'ledger') throw new UsageError(`--series: ${series.type} is a ledger: its records are not ordered by snapshot, there is nothing to undo`);
   const after = parseInstant(options.after);
   if (typeof after === 'string') throw new UsageError(`--after: ${after}: ${options.after} (for example 2026-12-01T00:00:00Z)`);
-  const wait = Number(options.wait);
-  if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait: expected seconds, found ${options.wait}`);
   const dryRun = !!options.dryRun;
-  const store = await openStore(ctx.dbPath(), dryRun ? { readonly: true } : { existing: true });
-  try {
-    if (!dryRun) await store.lock.acquire(process.argv.slice(2).join(' '), wait * 1000, () => ctx.logger.progress('waiting for an ingest to finish'));
-    let undone;
-    try {
-      undone = await store.retention.undoAfter(series, after, dryRun);
-    } finally {
-      if (!dryRun) await store.lock.release();
-      ctx.logger.done();
-    }
+  await onStore(ctx, options, async (store) => {
+    const undone = await store.retention.undoAfter(series, after, dryRun);
+    if (!undone) throw new UsageError(`--series: no series ${options.series} in ${store.path} (status lists them)`);
     const what = `${undone.snapshots} snapshot(s) of ${series.source} ${series.type} taken after ${formatInstant(after)}, with ${undone.changes} change(s)`;
     const now = undone.latestLeft === undefined ? 'it has no snapshot left' : `its present state is as of ${formatInstant(undone.latestLeft)}`;
     ctx.logger.result(dryRun ? `would remove ${what}; nothing changed (--dry-run)` : `removed ${what}; ${now}`, {
@@ -122,9 +115,7 @@ async function undoSeries(ctx: Context, options: PruneOptions): Promise<void> {
       snapshots: undone.snapshots,
       changes: undone.changes,
     });
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 function bytes(n: number): string {

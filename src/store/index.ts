@@ -271,9 +271,9 @@ export interface Retention {
    * The way out of a poisoned series (issue 13: a snapshot from the far future, applied before the
    * guard): its snapshots taken after `after`, their changes and quarantined records, removed in one
    * transaction, and its present state rebuilt from the changes left. With `dryRun`, only counted.
-   * State types only (a ledger's present state is every record ever stored).
+   * State types only (a ledger's present state is every record ever stored). Undefined: no such series.
    */
-  undoAfter(series: { readonly source: string; readonly type: string }, after: number, dryRun: boolean): Promise<Undone>;
+  undoAfter(series: { readonly source: string; readonly type: string }, after: number, dryRun: boolean): Promise<Undone | undefined>;
   /** Gives the space freed back to the file system (the file shrinks). */
   compact(): Promise<void>;
   /** Bytes the history takes on disk. */

@@ -50,7 +50,7 @@ export function sqliteRetention(s: Statements, path: string): Retention {
     },
     async undoAfter(series, after, dryRun) {
       const id = s.sql(SERIES_ID, 'pluck').get(series.source, series.type) as number | undefined;
-      if (id === undefined) return { snapshots: 0, changes: 0 };
+      if (id === undefined) return undefined;
       const counted = (): Undone => ({
         snapshots: s.sql('SELECT count(*) FROM snapshots WHERE series_id = ? AND taken_at > ?', 'pluck').get(id, after) as number,
         changes: s.sql('SELECT count(*) FROM changes WHERE series_id = ? AND taken_at > ?', 'pluck').get(id, after) as number,
