@@ -1,8 +1,7 @@
 // `kind: slurm` (SPEC §4.2): `sacct` over a window reaching `lookback` before the newest job already
 // stored (or before now, if that is earlier), so a run after days without cron misses nothing; the
 // overlap is de-duplicated by key. (XDMoD's "newer than the newest job" watermark skipped back-filled days.)
-import { InputError } from '../../errors.ts';
-import type { Delivery } from '../delivery.ts';
+import { type Delivery, failingSoftly } from '../delivery.ts';
 import { defineSourceKind, optional } from '../kind.ts';
 
 /** SPEC §4.2: two days of overlap unless the source says otherwise. */
@@ -22,13 +21,8 @@ export const slurmKind = defineSourceKind({
         const newest = await context.history.latestAt(series);
         const run = runSacct({ command, cluster, since: Math.min(Date.now(), newest ?? Infinity) - lookback * 1000 });
         yield { kind: 'progress', text: `${source.name}: ${run.label}` };
-        try {
-          // Named by the command, not the window, so a row quarantined last run is known again (SPEC §9).
-          yield* readSacctText(command, run.lines, { source: source.name, privacy: context.privacy(source.name), byJob: true });
-        } catch (err) {
-          if (!(err instanceof InputError)) throw err;
-          yield { kind: 'failed', message: err.message, series };
-        }
+        // Named by the command, not the window, so a row quarantined last run is known again (SPEC §9).
+        yield* failingSoftly(series, readSacctText(command, run.lines, { source: source.name, privacy: context.privacy(source.name), byJob: true }));
       },
     };
   },

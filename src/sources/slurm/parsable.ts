@@ -57,13 +57,14 @@ export function parseSacctParsable(line: string, options: SlurmOptions): ParsedR
   if (jobId.includes('.')) return { kind: 'skip', reason: 'job steps (only whole jobs count)' };
   // The end, when it reads, is the time a quarantined row is filed under: a file of rows in states
   // we do not know is quarantined row by row, not refused whole (issue 13, SPEC §9).
-  let at: number | undefined = isCanonicalInstant(`${cell('end')}Z`) ? Date.parse(`${cell('end')}Z`) : undefined;
+  const endText = cell('end');
+  const at: number | undefined = isCanonicalInstant(`${endText}Z`) ? Date.parse(`${endText}Z`) : undefined;
   try {
     const state = finalState(cell('state'));
     if (typeof state === 'object') return state;
-    const end = sacctTime('end', cell('end'));
-    if (end === undefined) return { kind: 'skip', reason: 'unfinished jobs (no end time)' };
-    at = Date.parse(end);
+    // Read once above; here only what is not a time is refused (or an `Unknown` end skipped).
+    const end = at === undefined ? sacctTime('end', endText) : `${endText}Z`;
+    if (end === undefined || at === undefined) return { kind: 'skip', reason: 'unfinished jobs (no end time)' };
     const nodelist = cell('nodelist');
     if (nodelist === 'None assigned') return { kind: 'skip', reason: NEVER_RAN };
     const start = sacctTime('start', cell('start'));
