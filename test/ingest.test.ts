@@ -1,7 +1,7 @@
 // `usage-etl ingest` as a new user meets it (issue 12): every path given is read, a snapshot from the
 // wrong cloud is refused, and inputs we do not read are named. The real CLI on a real SQLite file.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, runCli, workspace } from './support/cli.ts';
@@ -24,6 +24,33 @@ describe('ingest --dump: a path after another option is read, not dropped', { co
     const result = await runCli(['--db', db, 'ingest', '--dump', join(day, 'flavors.json'), '--source', 'demo', join(day, 'servers.json')], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(lines(result.stdout).map((line) => line.split(' ').slice(0, 2).join(' ')), ['demo flavor', 'demo vm']);
+  });
+});
+
+describe('globs (SPEC §4.3: a path may be a file, a directory or a glob)', () => {
+  const snapshot = (dir: string, name: string, day: string) =>
+    writeFileSync(join(dir, name), JSON.stringify({ source: 'g', resource_type: 'flavor', taken_at: `2026-11-${day}T02:00:00Z`, resources: [{ id: 'f1', name: `m${day}` }] }));
+
+  it('read exactly their matches, in order; a glob matching nothing is a usage error', async () => {
+    const { dir, db } = workspace();
+    mkdirSync(join(dir, 'd'));
+    for (const [name, day] of [['s2.json', '02'], ['s1.json', '01'], ['s3.json', '03']]) snapshot(join(dir, 'd'), name!, day!);
+    const run = await runCli(['--db', db, 'ingest', '--dump', join(dir, 'd', 's[12].json')], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(lines(run.stdout).map((line) => line.split(' ')[2]), ['2026-11-01T02:00:00Z:', '2026-11-02T02:00:00Z:'], 's3.json is not matched');
+    const none = await runCli(['--db', db, 'ingest', '--dump', join(dir, 'd', 'x*.json')], { cwd: dir });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no files match .*x\*\.json/);
+  });
+
+  it("in a config's path, are read from the config file's folder whatever the working folder", async () => {
+    const { dir } = workspace();
+    mkdirSync(join(dir, 'etc', 'd'), { recursive: true });
+    snapshot(join(dir, 'etc', 'd'), 'a.json', '01');
+    writeFileSync(join(dir, 'etc', 'usage-etl.yaml'), 'db: usage.db\nsources:\n  g:\n    kind: dump\n    path: d/*.json\n');
+    const run = await runCli(['--config', join(dir, 'etc', 'usage-etl.yaml'), 'ingest'], { cwd: ROOT });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^g flavor 2026-11-01T02:00:00Z: added 1/m);
   });
 });
 

@@ -8,23 +8,15 @@ import { UsageError } from '../../errors.ts';
 import { byText } from '../../order.ts';
 import type { SourceFile } from '../../store/index.ts';
 
-/** The names read inside a folder (a file named on the command line, or matched by a glob, is always read). */
-export interface FileNames {
-  readonly pattern: RegExp;
-  /** What they are, for the message about an empty folder. */
-  readonly described: string;
-}
-
 /**
- * Dumps: PBS accounting logs are named by their day, YYYYMMDD, without an extension (SPEC §4.2); sacct
+ * The names read inside a folder (a file named on the command line, or matched by a glob, is always
+ * read): PBS accounting logs are named by their day, YYYYMMDD, without an extension (SPEC §4.2); sacct
  * dumps are picked up when named *.sacct; notification captures as *.json, *.jsonl or *.log.
  */
-export const DUMP_NAMES: FileNames = {
-  pattern: /(\.(json|jsonl|ndjson|sacct|log)|^\d{8})(\.(gz|xz))?$/i,
-  described: '*.json, *.jsonl, *.ndjson, *.sacct, *.log and PBS logs named YYYYMMDD, optionally .gz or .xz',
-};
+const DUMP_NAME = /(\.(json|jsonl|ndjson|sacct|log)|^\d{8})(\.(gz|xz))?$/i;
+const DUMP_NAMES_DESCRIBED = '*.json, *.jsonl, *.ndjson, *.sacct, *.log and PBS logs named YYYYMMDD, optionally .gz or .xz';
 
-export async function listDumpFiles(paths: readonly string[], names: FileNames = DUMP_NAMES): Promise<string[]> {
+export async function listDumpFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     if (!existsSync(path) && isDynamicPattern(path)) {
@@ -43,9 +35,9 @@ export async function listDumpFiles(paths: readonly string[], names: FileNames =
       files.push(path);
       continue;
     }
-    const found = await walk(path, names.pattern);
+    const found = await walk(path);
     // An empty folder is most likely a wrong path or a producer that did not run: say so.
-    if (!found.length) throw new UsageError(`no dump files in ${path} (looked for ${names.described})`);
+    if (!found.length) throw new UsageError(`no dump files in ${path} (looked for ${DUMP_NAMES_DESCRIBED})`);
     files.push(...found);
   }
   // The same file named twice (directly and through its folder) is read once.
@@ -58,15 +50,15 @@ export async function listDumpFiles(paths: readonly string[], names: FileNames =
   });
 }
 
-async function walk(dir: string, pattern: RegExp): Promise<string[]> {
+async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => byText(a.name, b.name));
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await walk(path, pattern)));
-    else if (entry.isFile() && pattern.test(entry.name)) files.push(path);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile() && DUMP_NAME.test(entry.name)) files.push(path);
   }
   return files;
 }
