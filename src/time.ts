@@ -2,7 +2,7 @@
 // readings HPC logs need: a server's local wall time (SPEC §4.1) and epoch seconds.
 import { RecordError, describe } from './errors.ts';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;

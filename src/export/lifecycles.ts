@@ -29,7 +29,7 @@ function* rows<B extends { tenantId?: string; stateClass: string }>(
           lifecycles.source,
           id,
           period.billed.tenantId,
-          // Whole seconds (SPEC §8); the hours billed were computed from the exact times.
+          // With milliseconds, always: the times billed, to the millisecond (README, Reports).
           formatMillis(period.start),
           period.end === undefined ? undefined : formatMillis(period.end),
           ...billedCells(period.billed),

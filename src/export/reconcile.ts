@@ -2,7 +2,6 @@
 // instances or volumes, every disagreement that holds within the range, once, by source, day of
 // first sight, type, resource and kind.
 import { SnapshotPeriods } from '../lifecycles/from-snapshots.ts';
-import type { BillingPolicy } from '../lifecycles/policy.ts';
 import { byText } from '../order.ts';
 import type { Disagreement } from '../reconcile/disagreement.ts';
 import { reconcile } from '../reconcile/index.ts';

@@ -3,8 +3,6 @@
 // of an hour (3.6 ms) from the epoch: every UTC midnight lies on it, so the micro-hours of a day's
 // pieces add up to the same whole however a range is cut into days.
 
-export const DAY_MS = 86_400_000;
-
 /** An instant on the grid (ms -> micro-hours since the epoch). */
 export function microHours(ms: number): number {
   return Math.round(ms / 3.6);

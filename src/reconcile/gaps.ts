@@ -2,13 +2,12 @@
 // ways no event explains (a resource changed between two complete snapshots, and nothing was heard
 // of it within the settle time of that stretch): the listener was down. Consecutive such days are
 // one gap, one row.
-import { DAY_MS } from '../lifecycles/hours.ts';
+import { DAY_MS, startOfDay } from '../time.ts';
 import { SETTLE_MS } from './compare.ts';
 import type { Disagreement } from './disagreement.ts';
 import { anyWithin, type EventsView, firstAtOrAfter } from './events-view.ts';
 import type { Observation } from './snapshots-view.ts';
 
-const dayOf = (ms: number) => ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 
 export class GapFinder<B> {
   /** Per stretch between two complete snapshots, the changes no event explains… */
@@ -33,8 +32,8 @@ export class GapFinder<B> {
     if (!count) return;
     const stretch = this.stretches.push(count) - 1;
     // Before the listener's first day it was not down: it was not there.
-    const first = Math.max(dayOf(previousAt), dayOf(this.heard.firstAt), this.fromMs);
-    for (let day = first; day <= dayOf(at) && day < this.toMs; day += DAY_MS) {
+    const first = Math.max(startOfDay(previousAt), startOfDay(this.heard.firstAt), this.fromMs);
+    for (let day = first; day <= startOfDay(at) && day < this.toMs; day += DAY_MS) {
       if (anyWithin(this.heard.times, day, day + DAY_MS - 1)) continue;
       const touching = this.unexplained.get(day);
       if (touching) touching.push(stretch);

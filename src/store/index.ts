@@ -29,6 +29,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** The resource type notification streams and their quarantined messages are recorded under. */
+export const NOTIFICATION = 'notification';
+
 // --- one ingest at a time (SPEC §10) ---------------------------------------------------------
 
 export interface IngestLock {

@@ -5,7 +5,8 @@ import { byText } from '../../order.ts';
 import type { HistoryReads, SeriesInfo } from '../../store/index.ts';
 import { addDays, formatDay, startOfDay } from '../../time.ts';
 import type { Row } from '../../types/fields.ts';
-import { DAY_MS, hours, overlap } from '../../lifecycles/hours.ts';
+import { hours, overlap } from '../../lifecycles/hours.ts';
+import { DAY_MS } from '../../time.ts';
 import { csvLine, inChunks } from '../csv.ts';
 
 export const USAGE_JOB_COLUMNS = ['source', 'day', 'user', 'account', 'queue', 'jobs', 'core_hours', 'walltime_hours', 'gpu_hours'];

@@ -4,7 +4,7 @@
 import { hash as digest } from 'node:crypto';
 import { InputError } from '../../errors.ts';
 import type { Reject } from '../../snapshot.ts';
-import type { StoredEvent } from '../../store/index.ts';
+import { NOTIFICATION, type StoredEvent } from '../../store/index.ts';
 import type { Delivery, EventBatch, StreamRef } from '../delivery.ts';
 import type { ParsedMessage } from './event.ts';
 
@@ -12,7 +12,6 @@ import type { ParsedMessage } from './event.ts';
 export const EVENT_BATCH = 20_000;
 
 /** The resource type a notification stream is summed up under (SPEC §2 summary line). */
-export const NOTIFICATION = 'notification';
 
 export class EventFeed {
   readonly stream: StreamRef;

@@ -2,6 +2,7 @@
 // a glob), folded into the history of `source` (default: this source's own name). Files unchanged in
 // size and modification time since a run read them without failure are not read again; a growing
 // capture is, and the messages already stored are recognised and not stored twice.
+import { NOTIFICATION } from '../../store/index.ts';
 import { defineSourceKind, optional, required } from '../kind.ts';
 
 export const notificationsKind = defineSourceKind({
@@ -10,10 +11,9 @@ export const notificationsKind = defineSourceKind({
   types: ['vm', 'volume'],
   async plan(config) {
     // Readers load when a source is planned, not when a config is read (start-up, issue 12).
-    const [{ changedFiles }, { listDumpFiles }, { NOTIFICATION }, { readNotifications }] = await Promise.all([
+    const [{ changedFiles }, { listDumpFiles }, { readNotifications }] = await Promise.all([
       import('../files/changed.ts'),
       import('../files/list.ts'),
-      import('./feed.ts'),
       import('./read.ts'),
     ]);
     const files = await listDumpFiles([config.settings.path]);

@@ -1,11 +1,10 @@
 // Notifications in the SQLite store (SPEC §4.4): a batch stored in one transaction, each message
 // once (by message id and by its de-duplication key), and read back per resource for the fold.
 import type { Reject } from '../../snapshot.ts';
-import type { EventRow, EventSeries, EventStatus, EventsWrite, EventsWritten } from '../index.ts';
+import { type EventRow, type EventSeries, type EventStatus, type EventsWrite, type EventsWritten, NOTIFICATION } from '../index.ts';
 import { chunked, type Statements } from './statements.ts';
 
 /** The rejects table names quarantined notifications by this resource type. */
-export const NOTIFICATION = 'notification';
 
 export function writeEvents(s: Statements, batch: EventsWrite): EventsWritten {
   return s.write(() => {
