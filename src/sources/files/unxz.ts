@@ -10,7 +10,10 @@ const XZ = 'xz';
 export async function* unxz(file: string): AsyncGenerator<Buffer> {
   const child = spawn(XZ, ['--decompress', '--stdout', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    // xz says one line; a bound, as for sacct, whatever a broken program writes.
+    if (stderr.length < 2000) stderr += text;
+  });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve(code));
