@@ -1,11 +1,10 @@
 // SPEC §8.2: one row per added or removed resource, one per changed field of a modified one.
 import type { FieldChanges } from '../diff.ts';
 import type { HistoryReads, SeriesInfo } from '../store/index.ts';
-import { formatSecond, wholeSeconds } from '../time.ts';
-import type { Value } from '../types/fields.ts';
+import { formatSecond } from '../time.ts';
 import type { ResourceType } from '../types/type.ts';
-import { displayId } from './columns.ts';
-import { cell, csvLine } from './csv.ts';
+import { displayId, fieldCell } from './columns.ts';
+import { csvLine } from './csv.ts';
 
 export const CHANGES_COLUMNS = ['source', 'resource_type', 'id', 'at', 'action', 'field', 'old', 'new'];
 
@@ -16,12 +15,8 @@ export async function* changeRows(
   fromMs: number,
   toMs: number,
 ): AsyncGenerator<string> {
-  const byId = new Map(series.map((s) => [s.id, s]));
+  const byId = new Map(series.map((s) => [s.id, { ...s, shown: fieldCell(s.resourceType) }]));
   if (!byId.size) return;
-  // Old and new values of a time field are printed in whole seconds too (SPEC §8).
-  const timeFields = new Set(series.flatMap((s) => s.resourceType.fields.filter((f) => f.kind === 'time').map((f) => `${s.type}\0${f.name}`)));
-  const shown = (type: string, field: string, value: Value | null) =>
-    typeof value === 'string' && timeFields.has(`${type}\0${field}`) ? wholeSeconds(value) : cell(value);
   for await (const chunk of reads.changesAcross([...byId.keys()], fromMs, toMs)) {
     const lines: string[] = [];
     for (const change of chunk) {
@@ -33,7 +28,7 @@ export async function* changeRows(
       }
       const fields = JSON.parse(change.fields) as FieldChanges;
       for (const field of Object.keys(fields).sort()) {
-        lines.push(csvLine([...head, field, shown(info.type, field, fields[field]!.old), shown(info.type, field, fields[field]!.new)]));
+        lines.push(csvLine([...head, field, info.shown(field, fields[field]!.old), info.shown(field, fields[field]!.new)]));
       }
     }
     yield lines.join('');

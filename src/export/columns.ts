@@ -1,5 +1,5 @@
 // The columns of a type's inventory CSV, and how a stored record fills them (SPEC §8.1).
-import type { Row } from '../types/fields.ts';
+import type { Row, Value } from '../types/fields.ts';
 import { wholeSeconds } from '../time.ts';
 import { keyParts } from '../types/normalise.ts';
 import type { ResourceType } from '../types/type.ts';
@@ -36,22 +36,27 @@ export function displayId(type: ResourceType, key: string): string {
   return keyParts(type, key).join('/');
 }
 
+/**
+ * A field's value as a cell: stored times keep their milliseconds, the export prints whole seconds
+ * (README, Reports); inventory rows and the old and new values of changes alike.
+ */
+export function fieldCell(type: ResourceType): (field: string, value: Value | null | undefined) => Cell {
+  const times = new Set(type.fields.filter((f) => f.kind === 'time').map((f) => f.name));
+  return (field, value) => (typeof value === 'string' && times.has(field) ? wholeSeconds(value) : cell(value));
+}
+
 /** The CSV text of `id`, key parts and fields for one stored record (without a line end). */
 export function recordBody(type: ResourceType, withPrivate: boolean): (key: string, json: string) => string {
   const parts = partColumns(type);
   const fields = exportedFields(type, withPrivate);
-  // Stored times keep their milliseconds; the export prints whole seconds (SPEC §8).
-  const times = new Set(type.fields.filter((f) => f.kind === 'time').map((f) => f.name));
+  const shown = fieldCell(type);
   const partIndex = parts.map((name) => type.key.findIndex((k) => k.name === name));
   return (key, json) => {
     const record = JSON.parse(json) as Row;
     const values = keyParts(type, key);
     const cells: Cell[] = [values.join('/')];
     for (const index of partIndex) cells.push(values[index]);
-    for (const field of fields) {
-      const value = record[field];
-      cells.push(typeof value === 'string' && times.has(field) ? wholeSeconds(value) : cell(value));
-    }
+    for (const field of fields) cells.push(shown(field, record[field]));
     return csvCells(cells);
   };
 }
