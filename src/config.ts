@@ -88,7 +88,6 @@ export function parseConfig(path: string, document: unknown): Config {
   for (const key of Object.keys(document)) {
     if (key !== 'db' && key !== 'sources' && key !== 'usage') throw bad(key, 'unknown key (expected db, sources, usage)');
   }
-  if (document.db !== undefined && typeof document.db !== 'string') throw bad('db', `expected a path, found ${describe(document.db)}`);
   const sources = new Map<string, SourceConfig>();
   const listed = document.sources ?? {};
   if (!isObject(listed)) throw bad('sources', `expected a mapping of source names, found ${describe(listed)}`);
@@ -133,7 +132,9 @@ export function parseConfig(path: string, document: unknown): Config {
     });
   }
   // A database URL (postgres://…) is not a path.
-  const db = document.db === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(document.db) ? document.db : fromConfig(path, document.db);
+  // A database URL as it is; a file path like every path of the config (an empty one refused).
+  const url = typeof document.db === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(document.db);
+  const db = document.db === undefined || url ? (document.db as string | undefined) : String(setting('path', document.db, (detail) => bad('db', detail), path));
   return { path, db, sources, usage: usagePolicy(document.usage, bad) };
 }
 

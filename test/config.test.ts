@@ -29,6 +29,8 @@ describe('config validation', () => {
 
   it('names the key of every mistake', () => {
     refused({ database: 'x' }, /usage-etl\.yaml: database: unknown key \(expected db, sources, usage\)/);
+    refused({ db: '' }, /usage-etl\.yaml: db: expected a path, found ""/);
+    refused({ db: 7 }, /usage-etl\.yaml: db: expected a path, found 7/);
     refused({ usage: { billable_states: ['active', 'shelved_offloaded'] } }, /usage\.billable_states: shelved_offloaded is never billed/);
     refused({ usage: { billable_states: ['active', 'running'] } }, /usage\.billable_states: "running" is not an instance state \(expected some of active, building/);
     refused({ usage: { billable_states: 'active' } }, /usage\.billable_states: expected a list of instance states/);

@@ -16,6 +16,8 @@ export function sqliteChecks(s: Statements): StatusChecks {
            GROUP BY source, resource_type ORDER BY source, resource_type`,
         ).all(after) as QuarantinedSince[];
         const newest = (s.sql('SELECT max(id) FROM rejects', 'pluck').get() as number | null) ?? after;
+        // Only the last check is ever read: the table holds that one, not one row per poll for ever.
+        s.sql('DELETE FROM status_checks').run();
         s.sql('INSERT INTO status_checks (checked_at, last_reject_id) VALUES (?, ?)').run(checkedAt, newest);
         return { previousAt: last?.at, quarantined };
       });
