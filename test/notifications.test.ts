@@ -226,6 +226,20 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     assert.match(status.stdout, /^cloud\s+2\s+2026-11-02T12:00:00Z\s+1\s+3$/m, status.stdout);
   });
 
+  it('reads a JSON list of messages as every JSON dump: a syntax error named by line and column, nothing stored', async () => {
+    // The oslo envelopes of two messages, one per line of a list; the second line's `tru` breaks it.
+    const first = nova('create.end', '2026-11-02T09:00:05Z', 'l1');
+    const ws = captures({ 'list.json': ['[', `  ${first},`, '  {"oslo.version": tru}', ']'] });
+    const run = await runCli(['ingest', '--dump', ws.path('list.json'), '--source', 'cloud'], { cwd: ws.dir });
+    assert.equal(run.code, 1);
+    // Line 3, `  {"oslo.version": tru}`: the `}` after `tru` is column 23.
+    assert.match(run.stderr, /list\.json: line 3, column 23: not valid JSON/);
+    assert.equal(readOnly(ws.db, (c) => c.prepare('SELECT count(*) FROM events').pluck().get()), 0);
+    writeFileSync(ws.path('list.json'), `[\n  ${first}\n]\n`);
+    await ingest(ws.dir, ws.path('list.json'));
+    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [LIFECYCLE_HEADER, 'cloud,l1,t1,2026-11-02T09:00:00.000Z,,f-small,m1.small,2,4096,20,billable,events,true,']);
+  });
+
   it('refuses notifications without --source, saying what to give', async () => {
     const ws = captures({ 'x.jsonl': [nova('create.end', '2026-11-02T09:00:05Z', 'x')] });
     const run = await runCli(['ingest', '--dump', ws.path('x.jsonl')], { cwd: ws.dir });

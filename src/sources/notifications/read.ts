@@ -2,6 +2,7 @@
 // (JSONL), a JSON array, or oslo `log` driver lines whose JSON starts at the first `{`; gzip or xz
 // as every dump. Read as batches of events, with each bad message quarantined by its line.
 import { InputError, oneLine } from '../../errors.ts';
+import { readJson } from '../dump/json.ts';
 import type { Delivery } from '../delivery.ts';
 import { readBytes, readLines } from '../files/bytes.ts';
 import type { Privacy } from '../../types/normalise.ts';
@@ -21,17 +22,23 @@ export interface NotificationFileOptions {
 export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
   const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
   if ((await firstCharacter(file)) === '[') {
-    let list: unknown;
-    try {
-      list = JSON.parse(await text(file));
-    } catch (err) {
-      throw new InputError(file, undefined, `not valid JSON (${(err as Error).message})`);
-    }
-    if (!Array.isArray(list)) throw new InputError(file, undefined, 'expected a JSON list of notifications');
-    for (let index = 0; index < list.length; index++) {
-      feed.take(parseMessage(list[index]), `[${index}]`);
-      list[index] = undefined;
-      if (feed.hasReady) yield* feed.ready();
+    // A JSON list, read as every JSON dump is (dump/json.ts): parsed whole, or split element by
+    // element when too large for one string; a syntax error named by line and column.
+    const input = await readJson(file, []);
+    if (input.kind === 'array-stream') {
+      for await (const { index, value } of input.elements) {
+        feed.take(parseMessage(value), `[${index}]`);
+        if (feed.hasReady) yield* feed.ready();
+      }
+    } else if (input.kind === 'values') {
+      for await (const { value: list, line } of input.values) {
+        if (!Array.isArray(list)) throw new InputError(file, line === undefined ? undefined : `line ${line}`, 'expected a JSON list of notifications');
+        for (let index = 0; index < list.length; index++) {
+          feed.take(parseMessage(list[index]), `${line === undefined ? '' : `line ${line} `}[${index}]`);
+          list[index] = undefined;
+          if (feed.hasReady) yield* feed.ready();
+        }
+      }
     }
   } else {
     let number = 0;
@@ -62,10 +69,4 @@ async function firstCharacter(file: string): Promise<string | undefined> {
     if (text) return text[0];
   }
   return undefined;
-}
-
-async function text(file: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of readBytes(file)) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
