@@ -77,8 +77,10 @@ export async function* resourceEvents(
   policy: BillingPolicy,
   type: 'vm' | 'volume',
   source: string,
+  /** The source's volume type names (typeNames), when the caller has them already. */
+  names?: ReadonlyMap<string, string>,
 ): AsyncGenerator<ResourceEvents<VmBilled | VolumeBilled>> {
-  const fold = (type === 'vm' ? vmFold(policy) : volumeFold(policy, await typeNames(reads, source))) as Fold<unknown, VmBilled | VolumeBilled>;
+  const fold = (type === 'vm' ? vmFold(policy) : volumeFold(policy, names ?? (await typeNames(reads, source)))) as Fold<unknown, VmBilled | VolumeBilled>;
   const used = USED[type];
   let id: string | undefined;
   let events: EventRow[] = [];

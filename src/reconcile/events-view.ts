@@ -4,6 +4,7 @@
 import { resourceEvents, typeNames } from '../lifecycles/from-events.ts';
 import type { BilledOf, Period } from '../lifecycles/period.ts';
 import type { BillingPolicy } from '../lifecycles/policy.ts';
+import type { AuditPeriod } from '../sources/notifications/event.ts';
 import type { HistoryReads } from '../store/index.ts';
 
 export interface HeardResource<B> {
@@ -14,11 +15,6 @@ export interface HeardResource<B> {
   readonly opened: boolean;
   /** The audit periods (`beginning/ending`) an `exists` confirmed it for. */
   readonly audited: ReadonlySet<string>;
-}
-
-export interface AuditPeriod {
-  readonly beginning: number;
-  readonly ending: number;
 }
 
 export interface EventsView<B> {
@@ -41,7 +37,9 @@ export async function eventsView<T extends 'vm' | 'volume'>(reads: HistoryReads,
   const audits = new Map<string, AuditPeriod>();
   let firstAt = Number.POSITIVE_INFINITY;
   let lastAt = Number.NEGATIVE_INFINITY;
-  for await (const resource of resourceEvents(reads, policy, type, source)) {
+  // Volume type names are read once, for the fold and for type_drift.
+  const names = type === 'volume' ? await typeNames(reads, source) : new Map<string, string>();
+  for await (const resource of resourceEvents(reads, policy, type, source, names)) {
     const marks: number[] = [];
     const audited = new Set<string>();
     let opened = false;
@@ -67,8 +65,7 @@ export async function eventsView<T extends 'vm' | 'volume'>(reads: HistoryReads,
     resources.set(resource.id, { periods: resource.periods as Period<BilledOf[T]>[], marks: Float64Array.from(marks).sort(), opened, audited });
   }
   const auditPeriods = [...audits.values()].sort((a, b) => a.beginning - b.beginning || a.ending - b.ending);
-  const names = type === 'volume' ? new Set((await typeNames(reads, source)).values()) : new Set<string>();
-  return { resources, times: Float64Array.from(times).sort(), firstAt, lastAt, auditPeriods, typeNames: names };
+  return { resources, times: Float64Array.from(times).sort(), firstAt, lastAt, auditPeriods, typeNames: new Set(names.values()) };
 }
 
 /** The period of a resource in force at `at`, if any. */

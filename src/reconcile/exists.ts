@@ -5,7 +5,8 @@
 import type { Period } from '../lifecycles/period.ts';
 import { formatSecond } from '../time.ts';
 import type { Disagreement } from './disagreement.ts';
-import { type AuditPeriod, auditKey, type EventsView } from './events-view.ts';
+import type { AuditPeriod } from '../sources/notifications/event.ts';
+import { auditKey, type EventsView } from './events-view.ts';
 
 interface Billed {
   readonly tenantId?: string;
