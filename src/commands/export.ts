@@ -4,7 +4,7 @@ import { UsageError } from '../errors.ts';
 import { BillingPolicy } from '../lifecycles/policy.ts';
 import { directoryOutput, type Output, stdoutOutput, zipOutput } from '../export/output.ts';
 import { planExport, type Report, REPORTS, writeExport } from '../export/run.ts';
-import { openStore } from '../store/open.ts';
+import { withStore } from '../store/open.ts';
 import { formatDay, parseMonth, parseRangeDay } from '../time.ts';
 import { collect, Context, type GlobalOptions } from './context.ts';
 
@@ -61,52 +61,47 @@ async function exportReports(ctx: Context, options: ExportOptions): Promise<numb
   if ([options.out, options.zip, options.stdout].filter(Boolean).length > 1) {
     throw new UsageError('choose one of --out, --zip and --stdout');
   }
-  const store = await openStore(ctx.dbPath(), { readonly: true });
-  let failed = true;
-  try {
-    const planned = await planExport(store.reads, {
-      fromDay,
-      toDay,
-      reports: [...new Set(reports)] as Report[],
-      types: options.type ?? [],
-      sources: options.source ?? [],
-      policy: new BillingPolicy(ctx.config().usage.billableStates),
-      warn: (message) => ctx.logger.warn(message),
-    });
-    // The one CSV asked for on stdout is written even without rows: a header, not nothing.
-    const files = options.stdout ? planned.map((file) => ({ ...file, unlessEmpty: false })) : planned;
-    if (options.stdout && files.length !== 1) {
-      throw new UsageError(
-        `--stdout writes one CSV, but this export makes ${files.length} (${files.map((f) => f.name).join(', ') || 'none'}); ` +
-          'narrow it with --report and --type, or use --out',
-      );
+  return withStore(ctx.dbPath(), { readonly: true }, async (store) => {
+    try {
+      const planned = await planExport(store.reads, {
+        fromDay,
+        toDay,
+        reports: [...new Set(reports)] as Report[],
+        types: options.type ?? [],
+        sources: options.source ?? [],
+        policy: new BillingPolicy(ctx.config().usage.billableStates),
+        warn: (message) => ctx.logger.warn(message),
+      });
+      // The one CSV asked for on stdout is written even without rows: a header, not nothing.
+      const files = options.stdout ? planned.map((file) => ({ ...file, unlessEmpty: false })) : planned;
+      if (options.stdout && files.length !== 1) {
+        throw new UsageError(
+          `--stdout writes one CSV, but this export makes ${files.length} (${files.map((f) => f.name).join(', ') || 'none'}); ` +
+            'narrow it with --report and --type, or use --out',
+        );
+      }
+      const output: Output = options.stdout
+        ? stdoutOutput()
+        : options.zip
+          ? zipOutput(options.zip)
+          : directoryOutput(options.out ?? `export-${formatDay(fromDay)}-${formatDay(toDay)}`);
+      const { files: count, written } = await writeExport(files, output, {
+        excel: options.excel,
+        // SPEC §2: on a terminal only (the logger decides), and not over a CSV shown on that terminal.
+        progress:
+          ctx.logger.showsProgress && !(options.stdout && process.stdout.isTTY)
+            ? (file, rows) => ctx.logger.progress(`${file}: ${rows.toLocaleString('en-US')} rows written`)
+            : undefined,
+      });
+      ctx.logger.done();
+      for (const file of written) ctx.logger.result(`wrote ${file}`, { event: 'export', file });
+      if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
+      else if (!count) ctx.logger.warn('nothing to export: no type has rows in this range (name one with --type to get its header)');
+      return 0;
+    } finally {
+      ctx.logger.done();
     }
-    const output: Output = options.stdout
-      ? stdoutOutput()
-      : options.zip
-        ? zipOutput(options.zip)
-        : directoryOutput(options.out ?? `export-${formatDay(fromDay)}-${formatDay(toDay)}`);
-    const { files: count, written } = await writeExport(files, output, {
-      excel: options.excel,
-      // SPEC §2: on a terminal only (the logger decides), and not over a CSV shown on that terminal.
-      progress:
-        ctx.logger.showsProgress && !(options.stdout && process.stdout.isTTY)
-          ? (file, rows) => ctx.logger.progress(`${file}: ${rows.toLocaleString('en-US')} rows written`)
-          : undefined,
-    });
-    ctx.logger.done();
-    for (const file of written) ctx.logger.result(`wrote ${file}`, { event: 'export', file });
-    if (!files.length) ctx.logger.warn('nothing to export: the database holds no history for this selection');
-    else if (!count) ctx.logger.warn('nothing to export: no type has rows in this range (name one with --type to get its header)');
-    failed = false;
-    return 0;
-  } finally {
-    ctx.logger.done();
-    // After a failure, a database that will not close must not replace its cause (issue 13).
-    await store.close().catch((err: unknown) => {
-      if (!failed) throw err;
-    });
-  }
+  });
 }
 
 /** SPEC §7: the range's first and last UTC day, both inclusive, from --from/--to or --month. */

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { Pruned, Store } from '../store/index.ts';
-import { openStore } from '../store/open.ts';
+import { withStore } from '../store/open.ts';
 import { formatInstant, parseDuration, parseInstant } from '../time.ts';
 import { resourceType } from '../types/index.ts';
 import { Context, type GlobalOptions, waitOption } from './context.ts';
@@ -74,9 +74,8 @@ async function prune(ctx: Context, options: PruneOptions): Promise<void> {
 async function onStore(ctx: Context, options: PruneOptions, work: (store: Store) => Promise<void>): Promise<void> {
   const waitMs = waitOption(options.wait);
   const dryRun = !!options.dryRun;
-  const store = await openStore(ctx.dbPath(), dryRun ? { readonly: true } : { existing: true });
-  try {
-    if (dryRun) return await work(store);
+  await withStore(ctx.dbPath(), dryRun ? { readonly: true } : { existing: true }, async (store) => {
+    if (dryRun) return work(store);
     await store.lock.acquire(process.argv.slice(2).join(' '), waitMs, () => ctx.logger.progress('waiting for an ingest to finish'));
     try {
       await work(store);
@@ -84,9 +83,7 @@ async function onStore(ctx: Context, options: PruneOptions, work: (store: Store)
       await store.lock.release();
       ctx.logger.done();
     }
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** `--series SOURCE/TYPE --after TIME`: that series' later snapshots, their changes and rejects go. */

@@ -2,8 +2,8 @@
 // `status --check`: one line per problem, for monitoring (issue 12).
 import { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { type CheckResult, neverCollected, runCheck } from '../status/check.ts';
-import { openStore } from '../store/open.ts';
+import { neverCollected, runCheck } from '../status/check.ts';
+import { withStore } from '../store/open.ts';
 import { formatDay, formatInstant, parseDuration } from '../time.ts';
 import { Context, type GlobalOptions } from './context.ts';
 
@@ -41,13 +41,8 @@ async function check(ctx: Context, maxAge: string): Promise<number> {
   if (maxAgeMs === undefined) throw new UsageError(`--max-age: expected a duration like 26h, 2d or 90m, found ${maxAge}`);
   // Read-write (the check remembers itself, so the next one reports only records quarantined after
   // it), but never a new database.
-  const store = await openStore(ctx.dbPath(), { existing: true });
-  let result: CheckResult;
-  try {
-    result = await runCheck(store, ctx.config(), { now: Date.now(), maxAgeMs, maxAgeText: maxAge });
-  } finally {
-    await store.close();
-  }
+  const request = { now: Date.now(), maxAgeMs, maxAgeText: maxAge };
+  const result = await withStore(ctx.dbPath(), { existing: true }, (store) => runCheck(store, ctx.config(), request));
   const { problems, sources } = result;
   if (ctx.logger.options.format === 'json') {
     const state = problems.some((p) => p.severity === 'CRITICAL') ? 'CRITICAL' : problems.length ? 'WARNING' : 'OK';
@@ -68,8 +63,7 @@ async function check(ctx: Context, maxAge: string): Promise<number> {
 }
 
 async function status(ctx: Context, runs: number): Promise<void> {
-  const store = await openStore(ctx.dbPath(), { readonly: true });
-  try {
+  await withStore(ctx.dbPath(), { readonly: true }, async (store) => {
     const never = await neverCollected(store, ctx.config());
     const series = await store.reads.seriesStatus();
     const recent = [];
@@ -125,9 +119,7 @@ async function status(ctx: Context, runs: number): Promise<void> {
       for (const r of rejects) out.push(`run #${r.runId} ${r.source} ${r.type}: ${r.file}: ${r.location}: ${r.field ? `${r.field}: ` : ''}${r.reason}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** Columns as wide as their widest cell (long source names included); `right` columns are numbers. */

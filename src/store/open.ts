@@ -6,3 +6,20 @@ import { openSqliteStore } from './sqlite/store.ts';
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
   return openSqliteStore(path, options);
 }
+
+/**
+ * Runs `work` on the history at `path` and closes it. After a failure, a database that will not
+ * close (a statement still busy) does not replace the failure's cause (issue 13).
+ */
+export async function withStore<T>(path: string, options: OpenOptions, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(path, options);
+  let result: T;
+  try {
+    result = await work(store);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  await store.close();
+  return result;
+}
