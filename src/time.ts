@@ -3,6 +3,8 @@
 import { RecordError, describe } from './errors.ts';
 
 export const DAY_MS = 86_400_000;
+/** The latest instant a JavaScript Date holds (year 275760): later is a garbage value, not a time. */
+export const MAX_DATE_MS = 8.64e15;
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -211,7 +213,7 @@ const dates = new Map<number, string>();
 export function epochTime(seconds: number | undefined, field = 'time'): string | undefined {
   if (seconds === undefined) return undefined;
   // Beyond ±100 million days a Date cannot hold it: a garbage value, quarantined, not a crash.
-  if (!Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12) throw new RecordError(field, `expected epoch seconds, found ${seconds}`);
+  if (!Number.isFinite(seconds) || Math.abs(seconds) * 1000 > MAX_DATE_MS) throw new RecordError(field, `expected epoch seconds, found ${seconds}`);
   if (!Number.isInteger(seconds)) return formatInstant(seconds * 1000);
   const day = Math.floor(seconds / 86_400);
   let date = dates.get(day);

@@ -211,7 +211,7 @@ class PartRun {
 
   /** One batch of a ledger stream; false when it was refused (the rest of its file is not read). */
   private async batch(stream: StreamRef, batch: Snapshot): Promise<boolean> {
-    const key = `${seriesKey(stream)}\0${stream.file}`;
+    const key = streamKey(stream);
     const summary = this.summaryOf(stream);
     this.collected(stream.source);
     if (summary.batches) this.report.progress(`reading ${stream.file}: ${summary.batches + 1} batches`);
@@ -240,14 +240,14 @@ class PartRun {
   }
 
   private summaryOf(stream: StreamRef): StreamSummary {
-    const key = `${seriesKey(stream)}\0${stream.file}`;
+    const key = streamKey(stream);
     let summary = this.streams.get(key);
     if (!summary) this.streams.set(key, (summary = new StreamSummary(stream)));
     return summary;
   }
 
   private streamEnd(stream: StreamRef, skipped: ReadonlyMap<string, number>): void {
-    const key = `${seriesKey(stream)}\0${stream.file}`;
+    const key = streamKey(stream);
     const summary = this.streams.get(key)?.summary(skipped);
     const stored = this.streams.get(key)?.stored ?? 0;
     this.streams.delete(key);
@@ -260,6 +260,11 @@ class PartRun {
     // SPEC §9: lines skipped on purpose are counted, by reason.
     for (const [reason, count] of skipped) this.report.skipped(count, reason, stream.file);
   }
+}
+
+/** One file's stream of a series: its summary and its refusal are kept under this. */
+function streamKey(stream: StreamRef): string {
+  return `${seriesKey(stream)}\0${stream.file}`;
 }
 
 function seriesKey(series: SeriesRef): string {

@@ -20,7 +20,8 @@ const EXPIRED_RUNS = `FROM runs WHERE started_at < ?
 const OLD_REJECTS = `FROM rejects WHERE run_id IN (${OLD_RUNS})`;
 
 // The event row, its facts (the lifecycles) and its de-duplication key stay for ever.
-const OLD_PAYLOADS = `FROM events WHERE payload IS NOT NULL AND run_id IN (${OLD_RUNS})`;
+const OLD_PAYLOADS_WHERE = `payload IS NOT NULL AND run_id IN (${OLD_RUNS})`;
+const OLD_PAYLOADS = `FROM events WHERE ${OLD_PAYLOADS_WHERE}`;
 
 export function sqliteRetention(s: Statements, path: string): Retention {
   const count = (from: string, cutoff: number) => s.sql(`SELECT count(*) ${from}`, 'pluck').get(cutoff) as number;
@@ -44,7 +45,7 @@ export function sqliteRetention(s: Statements, path: string): Retention {
       return s.write(() => ({
         // Rejects first: a run they name may go next.
         rejects: s.sql(`DELETE ${OLD_REJECTS}`).run(cutoff).changes,
-        payloads: s.sql(`UPDATE events SET payload = NULL WHERE payload IS NOT NULL AND run_id IN (${OLD_RUNS})`).run(cutoff).changes,
+        payloads: s.sql(`UPDATE events SET payload = NULL WHERE ${OLD_PAYLOADS_WHERE}`).run(cutoff).changes,
         runs: deleteRuns(cutoff),
       }));
     },

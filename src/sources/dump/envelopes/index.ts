@@ -1,6 +1,7 @@
 // SPEC §4.1.3: reporting-unified message envelopes {id, session, schema, version, data}.
 import { InputError, describe } from '../../../errors.ts';
 import { type DumpContext, type PartSink, sourceOf } from '../parts.ts';
+import { MAX_DATE_MS } from '../../../time.ts';
 import { isObject } from '../../../types/type.ts';
 import { cinder } from './cinder.ts';
 import { crm } from './crm.ts';
@@ -88,9 +89,6 @@ function messageTime(ctx: DumpContext, message: Record<string, unknown>, data: R
   if (ctx.at !== undefined) return ctx.at;
   throw new InputError(ctx.file, location, 'carries no time (data.timestamp); give one with --at');
 }
-
-/** The latest instant a JavaScript Date holds (year 275760). */
-const MAX_DATE_MS = 8.64e15;
 
 function epoch(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
