@@ -119,6 +119,14 @@ describe('which files an export writes', () => {
     await ingest(cwd, join(FIXTURES, 'sequence'));
   });
 
+  it('--stdout: a type whose snapshots all lie outside the range does not count as a second file', async () => {
+    // Nov 3-4: every type but vm was last seen on Nov 1 or 2 (SPEC 8.1: no rows after that day).
+    const run = await runCli(['export', '--from', '2026-11-03', '--to', '2026-11-04', '--stdout'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^source,resource_type,stats_on_date,id,status,/);
+    assert.match(run.stdout, /^nectar-sa,vm,2026-11-04,/m);
+  });
+
   it('writes a type only when it has rows in the range, unless it is named with --type', async () => {
     // On the 3rd and 4th only the instances have rows: the other types were last seen before.
     const all = await runCli(['export', '--from', '2026-11-03', '--to', '2026-11-04', '--out', 'quiet'], { cwd });

@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.ts';
 import type { BillingPolicy } from '../lifecycles/policy.ts';
 import type { HistoryReads, SeriesInfo } from '../store/index.ts';
-import { addDays } from '../time.ts';
+import { addDays, startOfDay } from '../time.ts';
 import { resourceType, resourceTypes } from '../types/index.ts';
 import type { ResourceType } from '../types/type.ts';
 import { CHANGES_COLUMNS, changeRows } from './changes.ts';
@@ -89,11 +89,17 @@ export async function planExport(reads: HistoryReads, request: ExportRequest): P
     }
     // Types asked for by name get a file even when empty; otherwise every type with rows in the
     // range (a type with history but none in the range is left out when writing).
+    // SPEC §8.1: an inventory series has rows only on the days from its first snapshot's to its
+    // last's, so one whose days miss the range is not planned (a ledger's rows fall on its records'
+    // days: those are found by reading). When none meets the range, all are, and the empty range is
+    // told as such (a header on --stdout, a warning otherwise).
+    const meeting = series.filter((s) => s.resourceType.mode === 'ledger' || (startOfDay(s.firstAt) <= request.toDay && startOfDay(s.lastAt) >= request.fromDay));
+    const reported = meeting.length ? meeting : series;
     const types = request.types.length
       ? request.types.map((name) => resourceType(name)!)
-      : resourceTypes().filter((type) => series.some((s) => s.type === type.name));
+      : resourceTypes().filter((type) => reported.some((s) => s.type === type.name));
     for (const type of types) {
-      const ofType = series.filter((s) => s.type === type.name);
+      const ofType = reported.filter((s) => s.type === type.name);
       const withPrivate = await reads.storesPrivateFields(ofType.map((s) => s.id));
       files.push({
         name: `${type.name}.csv`,
