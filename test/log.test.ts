@@ -27,12 +27,16 @@ describe('whether the spinner shows, and in colour', () => {
 
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** `usage-etl ARGS` on a 100-column pseudo-terminal; everything it drew, as bytes. */
+/**
+ * `usage-etl ARGS` on a 100-column xterm; everything it drew, as bytes. TERM is set and CI unset
+ * because ora's colour follows them (no TERM, or any CI variable, means no colour): a CI runner's
+ * environment must not decide what this test sees.
+ */
 function onTerminal(args: string[], env: Record<string, string>): string {
   const { dir } = workspace();
   const quoted = [process.execPath, BIN, ...args].map((arg) => `'${arg}'`).join(' ');
   const settings = Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ');
-  return execFileSync('script', ['-qec', `stty cols 100 rows 30; env -u NO_COLOR ${settings} ${quoted}`, '/dev/null'], {
+  return execFileSync('script', ['-qec', `stty cols 100 rows 30; env -u NO_COLOR -u FORCE_COLOR -u CI TERM=xterm-256color ${settings} ${quoted}`, '/dev/null'], {
     cwd: dir,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
