@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { CollectContext, Delivery, EventBatch, SeriesRef, StreamRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import { openStore } from '../store/open.ts';
+import { isDatabaseUrl } from '../store/url.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
 import { DryRunWriter } from './dry-run.ts';
 import type { ApplyOptions } from './rules.ts';
@@ -43,7 +44,7 @@ export interface IngestRequest {
 export async function runIngest(request: IngestRequest, logger: Logger): Promise<number> {
   // The one place the dry-run choice is made. A dry run writes nothing, not even a new database file.
   const writer: HistoryWriter = request.dryRun
-    ? new DryRunWriter(existsSync(request.db) ? await openStore(request.db, { readonly: true }) : undefined)
+    ? new DryRunWriter(isDatabaseUrl(request.db) || existsSync(request.db) ? await openStore(request.db, { readonly: true }) : undefined)
     : new StoreWriter(await openStore(request.db));
   const report = new RunReport(logger, request.dryRun);
   const outcomes = new SourceOutcomes();

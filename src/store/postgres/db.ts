@@ -1,0 +1,85 @@
+// One connection to PostgreSQL and the few ways the store uses it: rows of a query, one
+// transaction, and rows in chunks through a server-side cursor (SPEC §10: exports stream).
+import type pg from 'pg';
+
+type Params = readonly unknown[];
+
+export class Db {
+  /** Queries in order, one at a time: pg deprecates queueing on a busy client, and reads interleave (an export's cursors). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private cursors = 0;
+  inTransaction = false;
+
+  constructor(
+    readonly client: pg.Client,
+    /** host:port/database, for messages. */
+    readonly where: string,
+  ) {}
+
+  query<T extends object>(text: string, values: Params = []): Promise<pg.QueryResult<T>> {
+    const run = this.queue.then(() => this.client.query<T>(text, values as unknown[]));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Rows as arrays of their columns (no object per row: the large reads of an ingest). */
+  async arrays<T extends unknown[]>(text: string, values: Params = []): Promise<T[]> {
+    const run = this.queue.then(() => this.client.query<T>({ text, values: values as unknown[], rowMode: 'array' }));
+    this.queue = run.catch(() => undefined);
+    return (await run).rows;
+  }
+
+  async rows<T extends object>(text: string, values: Params = []): Promise<T[]> {
+    return (await this.query<T>(text, values)).rows;
+  }
+
+  async one<T extends object>(text: string, values: Params = []): Promise<T | undefined> {
+    return (await this.query<T>(text, values)).rows[0];
+  }
+
+  /** The first column of the first row (undefined: no row). */
+  async value<T>(text: string, values: Params = []): Promise<T | undefined> {
+    const row = (await this.query<Record<string, T>>(text, values)).rows[0];
+    return row === undefined ? undefined : Object.values(row)[0];
+  }
+
+  /** Rows changed. */
+  async run(text: string, values: Params = []): Promise<number> {
+    return (await this.query(text, values)).rowCount ?? 0;
+  }
+
+  /** Runs `fn` in one transaction: all of it commits, or none (SPEC §6). */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.query('BEGIN');
+    this.inTransaction = true;
+    try {
+      const result = await fn();
+      await this.query('COMMIT');
+      return result;
+    } catch (err) {
+      await this.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  /**
+   * The rows of a query in chunks, through a cursor of SQL's own (DECLARE / FETCH): every FETCH is an
+   * ordinary query, so other reads may run between two chunks on this one connection, inside the
+   * reader's snapshot. Outside a transaction the cursor is WITH HOLD (the server keeps the result).
+   */
+  async *cursor<T extends object>(text: string, values: Params = [], size = 2000): AsyncGenerator<T[]> {
+    const name = `uetl_cursor_${++this.cursors}`;
+    await this.query(`DECLARE ${name} NO SCROLL CURSOR ${this.inTransaction ? '' : 'WITH HOLD '}FOR ${text}`, values);
+    try {
+      for (;;) {
+        const rows = await this.rows<T>(`FETCH ${size} FROM ${name}`);
+        if (rows.length) yield rows;
+        if (rows.length < size) return;
+      }
+    } finally {
+      await this.query(`CLOSE ${name}`).catch(() => undefined);
+    }
+  }
+}
