@@ -236,6 +236,24 @@ describe('kill -9 of a PostgreSQL client in the middle of a snapshot', { skip: p
     assert.match(rerun.stdout, new RegExp(`crash-cloud vm 2026-11-21T02:00:00Z: added ${BIG - 100}, modified 10, removed 0, unchanged 90\\b`));
     assert.equal(await countRows(pg, 'current'), BIG);
   });
+
+  it('a connection the server ends mid-snapshot (a restart): exit 1 in one line, nothing of the snapshot kept', async () => {
+    const later = join(dir, 'later.json');
+    await writeVmDump(later, { source: 'crash-cloud', takenAt: '2026-11-22T02:00:00Z', count: BIG + 20_000, skip: 20_000 });
+    const kept = await state();
+    const name = new URL(pg).pathname.slice(1);
+    const { child, result } = startCli(['--db', pg, 'ingest', '--dump', later], dir);
+    const writer = `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO changes%'`;
+    await until('the ingest is writing the snapshot', async () => (await countRows(pg, writer)) === 1, child);
+    await query(pg, `SELECT pg_terminate_backend(pid) FROM ${writer}`);
+    const ended = await result;
+    assert.equal(ended.code, 1);
+    assert.match(
+      ended.stderr,
+      /^usage-etl: database error on 127\.0\.0\.1:5432\/ut_\w+: the PostgreSQL server stopped the work \(shut down or restarted, or an administrator ended it\) \(terminating connection due to administrator command\); nothing half-written was kept\n$/,
+    );
+    assert.deepEqual(await state(), kept);
+  });
 });
 
 describe('credentials and connection errors', { skip: postgresSkip, timeout: 120_000 }, () => {

@@ -17,16 +17,22 @@ export class Db {
   ) {}
 
   query<T extends object>(text: string, values: Params = []): Promise<pg.QueryResult<T>> {
-    const run = this.queue.then(() => this.client.query<T>(text, values as unknown[]));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queued(() => this.client.query<T>(text, values as unknown[]));
   }
 
   /** Rows as arrays of their columns (no object per row: the large reads of an ingest). */
   async arrays<T extends unknown[]>(text: string, values: Params = []): Promise<T[]> {
-    const run = this.queue.then(() => this.client.query<T>({ text, values: values as unknown[], rowMode: 'array' }));
+    return (await this.queued(() => this.client.query<T>({ text, values: values as unknown[], rowMode: 'array' }))).rows;
+  }
+
+  /** Runs after the queries before it; its errors name the server (store/errors.ts tells them in one line). */
+  private queued<R>(work: () => Promise<R>): Promise<R> {
+    const run = this.queue.then(work).catch((err: unknown) => {
+      if (err && typeof err === 'object') Object.assign(err, { server: this.where });
+      throw err;
+    });
     this.queue = run.catch(() => undefined);
-    return (await run).rows;
+    return run;
   }
 
   async rows<T extends object>(text: string, values: Params = []): Promise<T[]> {
