@@ -1,6 +1,7 @@
 // What a storage failure means to the person who has to fix it, in one line (issue 13): the disk is
 // full, the file is read-only to this user, the file cannot be opened. Told by the driver's error
 // code, so this module loads no driver.
+import { UsageError } from '../errors.ts';
 
 const SQLITE: Readonly<Record<string, string>> = {
   SQLITE_FULL: 'the disk holding the database is full: free some space and run it again',
@@ -51,3 +52,6 @@ export function storageProblem(err: unknown): string | undefined {
   const meaning = SQLITE[code] ?? SQLITE[code.split('_').slice(0, 2).join('_')] ?? 'the database refused the work';
   return `database error: ${meaning} (${(err as Error).message}); nothing half-written was kept`;
 }
+
+/** A reader found no history where it looked (no file, or an empty database): a usage error, except to a dry run. */
+export class NoHistoryError extends UsageError {}

@@ -1,4 +1,6 @@
 // Opening the history store a command names with --db (SPEC §2, §10).
+import { existsSync } from 'node:fs';
+import { NoHistoryError } from './errors.ts';
 import type { OpenOptions, Store } from './index.ts';
 import { isDatabaseUrl } from './url.ts';
 
@@ -9,6 +11,17 @@ import { isDatabaseUrl } from './url.ts';
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
   if (isDatabaseUrl(path)) return (await import('./postgres/store.ts')).openPostgresStore(path, options);
   return (await import('./sqlite/store.ts')).openSqliteStore(path, options);
+}
+
+/** The history a dry run previews against, read-only; undefined where none exists yet (it creates nothing). */
+export async function openToPreview(path: string): Promise<Store | undefined> {
+  if (!isDatabaseUrl(path)) return existsSync(path) ? openStore(path, { readonly: true }) : undefined;
+  try {
+    return await openStore(path, { readonly: true });
+  } catch (err) {
+    if (err instanceof NoHistoryError) return undefined;
+    throw err;
+  }
 }
 
 /**

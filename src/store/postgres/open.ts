@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.ts';
+import { NoHistoryError } from '../errors.ts';
 import type { OpenOptions } from '../index.ts';
 import { maskPasswords } from '../url.ts';
 import { connect } from './connect.ts';
@@ -53,7 +54,7 @@ async function migrate(db: Db, url: string, options: OpenOptions): Promise<void>
     throw new UsageError(`database ${db.where} has schema version ${found}, newer than this usage-etl knows (${SCHEMA_VERSION}); upgrade usage-etl`);
   }
   if (found === 0 && (options.readonly || options.existing)) {
-    throw new UsageError(`no usage-etl history in ${db.where} (ingest something first, or pass --db)`);
+    throw new NoHistoryError(`no usage-etl history in ${db.where} (ingest something first, or pass --db)`);
   }
   if (options.readonly) throw new UsageError(`database ${db.where} has schema version ${found}; run an ingest to upgrade it to ${SCHEMA_VERSION}`);
   await db.transaction(async () => {
