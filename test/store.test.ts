@@ -157,6 +157,25 @@ describe('applying snapshots', () => {
     assert.ok(!JSON.stringify(rejects).includes('secret-name'));
   });
 
+  it('a reader sees the history as of its first read, whatever is committed before it closes', async () => {
+    const { apply, path } = await fresh();
+    await apply(snapshot(T(1), vms(3)));
+    const reader = await openStore(path, { readonly: true });
+    try {
+      const [series] = await reader.reads.listSeries();
+      await apply(snapshot(T(2), vms(5)));
+      assert.deepEqual(await reader.reads.snapshotTimes(series!.id), [T(1)], 'the snapshot committed meanwhile is not seen');
+      const changes = [];
+      for await (const chunk of reader.reads.changes(series!.id, 0, T(30))) changes.push(...chunk);
+      assert.equal(changes.length, 3);
+    } finally {
+      await reader.close();
+    }
+    const later = await openStore(path, { readonly: true });
+    assert.deepEqual(await later.reads.snapshotTimes((await later.reads.listSeries())[0]!.id), [T(1), T(2)]);
+    await later.close();
+  });
+
   it('previews a snapshot without writing (dry run)', async () => {
     const history = await fresh();
     const { apply, path, close } = history;
