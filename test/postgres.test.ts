@@ -256,6 +256,33 @@ describe('kill -9 of a PostgreSQL client in the middle of a snapshot', { skip: p
   });
 });
 
+describe('SIGTERM while a PostgreSQL client writes a snapshot', { skip: postgresSkip, timeout: 120_000 }, () => {
+  it('exits 143, the run logged failed, the snapshot whole or absent, the locks free', async () => {
+    const dir = tempDir();
+    const pg = await freshDb('postgres');
+    const big = join(dir, 'big.json');
+    await writeVmDump(big, { source: 'term-cloud', takenAt: '2026-11-21T02:00:00Z', count: 100_000 });
+    const { child, pid, result } = startCli(['--db', pg, 'ingest', '--dump', big], dir);
+    const name = new URL(pg).pathname.slice(1);
+    await until(
+      'the ingest is writing the snapshot',
+      async () =>
+        (await countRows(pg, `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO changes%'`)) === 1,
+      child,
+    );
+    child.kill('SIGTERM');
+    const done = await result;
+    assert.equal(done.code, 143, `${done.stdout}\n${done.stderr}`);
+    assert.match(done.stderr, /interrupted by SIGTERM; snapshots already committed are kept/);
+    assert.deepEqual(await query(pg, `SELECT status, error FROM runs WHERE pid = ${pid}`), [{ status: 'failed', error: 'interrupted by SIGTERM' }]);
+    const current = await countRows(pg, 'current');
+    assert.ok(current === 0 || current === 100_000, `all of the snapshot or none: ${current}`);
+    assert.equal(await countRows(pg, 'changes'), current);
+    await until('the connection is gone', async () => (await countRows(pg, `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl'`)) === 0);
+    assert.equal(await countRows(pg, "pg_locks WHERE locktype = 'advisory'"), 0, 'no lock left');
+  });
+});
+
 describe('credentials and connection errors', { skip: postgresSkip, timeout: 120_000 }, () => {
   const SECRET = 'pa55-w0rd-never-shown';
 

@@ -1,5 +1,6 @@
 // One connection to PostgreSQL and the few ways the store uses it: rows of a query, one
 // transaction, and rows in chunks through a server-side cursor (SPEC §10: exports stream).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 
 type Params = readonly unknown[];
@@ -9,6 +10,10 @@ export class Db {
   private queue: Promise<unknown> = Promise.resolve();
   private cursors = 0;
   inTransaction = false;
+  /** Marks the work of the open transaction, so that other work waits for its end (below). */
+  private readonly inside = new AsyncLocalStorage<true>();
+  /** Settles when the open transaction ends. */
+  private open?: Promise<void>;
 
   constructor(
     readonly client: pg.Client,
@@ -25,8 +30,14 @@ export class Db {
     return (await this.queued(() => this.client.query<T>({ text, values: values as unknown[], rowMode: 'array' }))).rows;
   }
 
-  /** Runs after the queries before it; its errors name the server (store/errors.ts tells them in one line). */
-  private queued<R>(work: () => Promise<R>): Promise<R> {
+  /**
+   * Runs after the queries before it; its errors name the server (store/errors.ts tells them in one
+   * line). Work from outside an open transaction waits for it to end: a signal's handler logging the
+   * run as failed while a snapshot is written would otherwise commit half of it with its own COMMIT
+   * (SQLite's writes are synchronous, so there a signal waits by itself).
+   */
+  private async queued<R>(work: () => Promise<R>): Promise<R> {
+    while (this.open && !this.inside.getStore()) await this.open;
     const run = this.queue.then(work).catch((err: unknown) => {
       if (err && typeof err === 'object') Object.assign(err, { server: this.where });
       throw err;
@@ -56,17 +67,26 @@ export class Db {
 
   /** Runs `fn` in one transaction: all of it commits, or none (SPEC §6). */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.query('BEGIN');
+    while (this.open) await this.open;
+    let end = () => {};
+    this.open = new Promise((resolve) => (end = resolve));
     this.inTransaction = true;
     try {
-      const result = await fn();
-      await this.query('COMMIT');
-      return result;
-    } catch (err) {
-      await this.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      return await this.inside.run(true, async () => {
+        await this.query('BEGIN');
+        try {
+          const result = await fn();
+          await this.query('COMMIT');
+          return result;
+        } catch (err) {
+          await this.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
     } finally {
       this.inTransaction = false;
+      this.open = undefined;
+      end();
     }
   }
 
