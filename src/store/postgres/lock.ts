@@ -9,8 +9,9 @@ import { LockError } from '../../errors.ts';
 import type { IngestLock } from '../index.ts';
 import type { Db } from './db.ts';
 
-/** The advisory lock space of usage-etl: (NAMESPACE, 1) the whole database, (NAMESPACE + 1, hash) a source. */
+/** The advisory lock space of usage-etl: (NAMESPACE, 0) the schema's creation, (NAMESPACE, 1) the whole database, (NAMESPACE + 1, hash) a source. */
 const NAMESPACE = 1430606924; // "UETL"
+export const SCHEMA_LOCK = [NAMESPACE, 0] as const;
 const DATABASE = [NAMESPACE, 1] as const;
 
 function sourceKey(source: string): readonly [number, number] {

@@ -9,6 +9,7 @@ import type { OpenOptions } from '../index.ts';
 import { maskPasswords } from '../url.ts';
 import { connect } from './connect.ts';
 import type { Db } from './db.ts';
+import { SCHEMA_LOCK } from './lock.ts';
 
 // schema.postgres.sql sits at the package's top, as far from src/ as from the built dist/.
 const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schema.postgres.sql');
@@ -16,8 +17,6 @@ const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 /** The schema version this code writes; forward migrations for PostgreSQL start after it (none yet). */
 export const SCHEMA_VERSION = 5;
 
-/** Serialises the schema's creation between collectors that start at once on an empty database. */
-export const MIGRATION_LOCK = 'pg_advisory_xact_lock(1431589964, 0)';
 
 /** The tables every usage-etl database has: how ours is told from another application's. */
 const OUR_TABLES = ['sources', 'series', 'runs', 'snapshots', 'changes', 'current', 'meta'];
@@ -58,7 +57,8 @@ async function migrate(db: Db, url: string, options: OpenOptions): Promise<void>
   }
   if (options.readonly) throw new UsageError(`database ${db.where} has schema version ${found}; run an ingest to upgrade it to ${SCHEMA_VERSION}`);
   await db.transaction(async () => {
-    await db.query(`SELECT ${MIGRATION_LOCK}`);
+    // Collectors that start at once on an empty database make the schema one after the other.
+    await db.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', SCHEMA_LOCK);
     // Read again under the lock: another collector may have just created it.
     const now = await version(db, url);
     if (now === SCHEMA_VERSION) return;
