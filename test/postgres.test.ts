@@ -101,7 +101,7 @@ describe('the bundled fixtures on both stores', { skip: postgresSkip, timeout: 1
     const facts = (text: string) => text.replace(/"(database|startedAt|finishedAt|time|command|pid|id|lastCheck)":("[^"]*"|\d+|null)/g, '');
     assert.equal(facts(a), facts(b));
     const human = await runCli(['--db', pg, 'status'], { cwd: dir });
-    assert.match(human.stdout, /^database 127\.0\.0\.1:5432\/ut_\w+$/m);
+    assert.match(human.stdout, /^database [\w.-]+:\d+\/ut_\w+$/m);
   });
 
   it('status --check and prune work on PostgreSQL as on SQLite', async () => {
@@ -115,7 +115,7 @@ describe('the bundled fixtures on both stores', { skip: postgresSkip, timeout: 1
     const undo = await runCli(['--db', pg, 'prune', '--series', 'nectar-sa/vm', '--after', '2026-11-03T00:00:00Z'], { cwd: dir });
     const undoSqlite = await runCli(['--db', sqlite, 'prune', '--series', 'nectar-sa/vm', '--after', '2026-11-03T00:00:00Z'], { cwd: dir });
     assert.equal(undo.code, 0, undo.stderr);
-    assert.equal(undo.stdout.replace(/127\.0\.0\.1\S+/g, 'DB'), undoSqlite.stdout.replace(/\S+usage\.db/g, 'DB'));
+    assert.equal(undo.stdout.replace(/[\w.-]+:\d+\/ut_\w+/g, 'DB'), undoSqlite.stdout.replace(/\S+usage\.db/g, 'DB'));
     assertSameExports(await exportAll(pg, dir), await exportAll(sqlite, dir));
   });
 });
@@ -166,7 +166,7 @@ describe('two collectors of the same source (SPEC §10)', { skip: postgresSkip, 
     a.child.kill('SIGSTOP');
     const refused = await runCli(['--db', pg, 'ingest', '--dump', second, '--wait', '0'], { cwd: dir });
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`another ingest holds the lock on source shared in 127\\.0\\.0\\.1:5432/ut_\\w+ \\(pid ${a.pid} on .*ingest --dump ${first}\\)`));
+    assert.match(refused.stderr, new RegExp(`another ingest holds the lock on source shared in [\\w.-]+:\\d+/ut_\\w+ \\(pid ${a.pid} on .*ingest --dump ${first}\\)`));
     assert.equal(await countRows(pg, 'snapshots'), 0, 'the refused one wrote nothing');
 
     const waiting = startCli(['--db', pg, 'ingest', '--dump', second], dir);
@@ -250,7 +250,7 @@ describe('kill -9 of a PostgreSQL client in the middle of a snapshot', { skip: p
     assert.equal(ended.code, 1);
     assert.match(
       ended.stderr,
-      /^usage-etl: database error on 127\.0\.0\.1:5432\/ut_\w+: the PostgreSQL server stopped the work \(shut down or restarted, or an administrator ended it\) \(terminating connection due to administrator command\); nothing half-written was kept\n$/,
+      /^usage-etl: database error on [\w.-]+:\d+\/ut_\w+: the PostgreSQL server stopped the work \(shut down or restarted, or an administrator ended it\) \(terminating connection due to administrator command\); nothing half-written was kept\n$/,
     );
     assert.deepEqual(await state(), kept);
   });
@@ -290,7 +290,7 @@ describe('credentials and connection errors', { skip: postgresSkip, timeout: 120
     const dir = tempDir();
     const plain = await freshDb('postgres');
     const url = new URL(plain);
-    url.password = SECRET; // the server trusts 127.0.0.1, so any password is accepted
+    url.password = SECRET; // the test server trusts local connections, so any password is accepted
     const db = url.toString();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"source": "x", "resource_type": "vm", "taken_at": ');
@@ -301,7 +301,7 @@ describe('credentials and connection errors', { skip: postgresSkip, timeout: 120
       await runCli(['--db', db, 'status', '--log-format', 'json'], { cwd: dir }),
       await runCli(['--db', db, 'export', '--from', '2026-11-01', '--to', '2026-11-05', '--report', 'changes', '--stdout'], { cwd: dir }),
       await runCli(['ingest', '--dump', join(FIXTURES, 'canonical')], { cwd: dir, env: { USAGE_ETL_DB: db } }),
-      await runCli(['--db', db.replace('127.0.0.1:5432', '127.0.0.1:1'), 'status'], { cwd: dir }),
+      await runCli(['--db', `postgres://postgres:${SECRET}@127.0.0.1:1/nothing`, 'status'], { cwd: dir }),
       await runCli(['--db', db.replace(':5432', ':port'), 'status'], { cwd: dir }),
     ];
     assert.equal(runs[0]!.code, 1, 'the bad dump failed');
@@ -309,7 +309,7 @@ describe('credentials and connection errors', { skip: postgresSkip, timeout: 120
     const commands = await query<{ command: string }>(plain, 'SELECT command FROM runs');
     assert.equal(commands.length, 3);
     assert.ok(!JSON.stringify(commands).includes(SECRET));
-    assert.match(commands[0]!.command, /^--db postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/ut_\w+ ingest --dump /);
+    assert.match(commands[0]!.command, /^--db postgres:\/\/\w+:\*\*\*@[\w.-]+:\d+\/ut_\w+ ingest --dump /);
   });
 
   it('a server that is down: one line naming host and port, exit 1; a malformed URL: exit 2', async () => {
@@ -317,9 +317,12 @@ describe('credentials and connection errors', { skip: postgresSkip, timeout: 120
     const down = await runCli(['--db', 'postgres://postgres@127.0.0.1:1/nothing', 'ingest', '--dump', join(FIXTURES, 'canonical')], { cwd: dir });
     assert.equal(down.code, 1);
     assert.equal(down.stderr, 'usage-etl: cannot use PostgreSQL at 127.0.0.1:1/nothing: connection refused (is the server running, and listening on that address and port?)\n');
-    const missing = await runCli(['--db', 'postgresql://postgres@127.0.0.1:5432/ut_no_such_database', 'export', '--from', '2026-11-01', '--to', '2026-11-01'], { cwd: dir });
+    const server = new URL(await freshDb('postgres'));
+    server.protocol = 'postgresql:';
+    server.pathname = '/ut_no_such_database';
+    const missing = await runCli(['--db', server.toString(), 'export', '--from', '2026-11-01', '--to', '2026-11-01'], { cwd: dir });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^usage-etl: cannot use PostgreSQL at 127\.0\.0\.1:5432\/ut_no_such_database: database "ut_no_such_database" does not exist \(create it/);
+    assert.match(missing.stderr, /^usage-etl: cannot use PostgreSQL at [\w.-]+:\d+\/ut_no_such_database: database "ut_no_such_database" does not exist \(create it/);
     for (const url of ['postgres://postgres@127.0.0.1:port/db', 'postgres://[::1/db', 'postgres://postgres@127.0.0.1/a/b']) {
       const bad = await runCli(['--db', url, 'status'], { cwd: dir });
       assert.equal(bad.code, 2, bad.stderr);
