@@ -3,15 +3,16 @@
 import type { Reject } from '../../snapshot.ts';
 import { type EventRow, type EventSeries, type EventStatus, type EventsWrite, type EventsWritten, NOTIFICATION } from '../index.ts';
 import type { Db } from './db.ts';
-import { ensureSource } from './history.ts';
+import { batches, ensureSource } from './history.ts';
 
 export function writeEvents(db: Db, batch: EventsWrite): Promise<EventsWritten> {
   return db.transaction(async () => {
     const sourceId = await ensureSource(db, batch.source);
-    const e = batch.events;
-    // DO NOTHING: a time and de-duplication key already stored (or met earlier in this batch) is the same event again.
-    const inserted = e.length
-      ? await db.arrays<[boolean]>(
+    const inserted: [boolean][] = [];
+    for (const e of batches(batch.events)) {
+      // DO NOTHING: a time and de-duplication key already stored (or met earlier in this batch) is the same event again.
+      inserted.push(
+        ...(await db.arrays<[boolean]>(
           `INSERT INTO events (source_id, run_id, message_id, dedupe_key, event_type, action, resource_type, resource_id, at, facts, payload, file, location)
            SELECT $1, $2, t.message_id, t.dedupe_key, t.event_type, t.action, t.resource_type, t.resource_id, t.at, t.facts, t.payload, t.file, t.location
            FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[])
@@ -33,11 +34,12 @@ export function writeEvents(db: Db, batch: EventsWrite): Promise<EventsWritten> 
             e.map((x) => x.file),
             e.map((x) => x.location),
           ],
-        )
-      : [];
+        )),
+      );
+    }
     const unusedStored = inserted.filter(([unused]) => unused).length;
     const stored = inserted.length - unusedStored;
-    const used = e.filter((x) => x.action !== undefined).length;
+    const used = batch.events.filter((x) => x.action !== undefined).length;
     const freshRejects: Reject[] = [];
     for (const r of batch.rejects) {
       const known = await db.one('SELECT 1 FROM rejects WHERE source = $1 AND resource_type = $2 AND file = $3 AND location = $4 AND reason = $5 LIMIT 1', [
@@ -62,12 +64,14 @@ export async function knownEvents(db: Db, source: string, events: readonly { at:
   const known = new Set<string>();
   const sourceId = await db.value<number>('SELECT id FROM sources WHERE name = $1', [source]);
   if (sourceId === undefined || !events.length) return known;
-  const rows = await db.arrays<[number, string]>(
-    `SELECT e.at, e.dedupe_key FROM events e JOIN unnest($2::bigint[], $3::text[]) AS k(at, key) ON e.at = k.at AND e.dedupe_key = k.key
-     WHERE e.source_id = $1`,
-    [sourceId, events.map((x) => x.at), events.map((x) => x.dedupeKey)],
-  );
-  for (const [at, key] of rows) known.add(`${at}\0${key}`);
+  for (const batch of batches(events)) {
+    const rows = await db.arrays<[number, string]>(
+      `SELECT e.at, e.dedupe_key FROM events e JOIN unnest($2::bigint[], $3::text[]) AS k(at, key) ON e.at = k.at AND e.dedupe_key = k.key
+       WHERE e.source_id = $1`,
+      [sourceId, batch.map((x) => x.at), batch.map((x) => x.dedupeKey)],
+    );
+    for (const [at, key] of rows) known.add(`${at}\0${key}`);
+  }
   return known;
 }
 
