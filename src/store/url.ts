@@ -8,8 +8,9 @@ export function isDatabaseUrl(db: string): boolean {
   return URL_SCHEME.test(db);
 }
 
-// user:password@ in any postgres URL inside a text (a command line, an error message).
-const PASSWORD_IN_URL = /(postgres(?:ql)?:\/\/[^:@/\s]*):[^@\s]*@/gi;
+// user:password@ in any postgres URL inside a text (a command line, an error message); up to the
+// authority's last @, as a URL parser reads it (an unencoded @ in a password is still the password's).
+const PASSWORD_IN_URL = /(postgres(?:ql)?:\/\/[^:@/\s]*):[^/\s]*@/gi;
 // password=… in a URL's query string.
 const PASSWORD_PARAM = /([?&]password=)[^&\s]*/gi;
 

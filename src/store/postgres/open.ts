@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.ts';
 import { NoHistoryError } from '../errors.ts';
 import type { OpenOptions } from '../index.ts';
-import { maskPasswords } from '../url.ts';
 import { connect } from './connect.ts';
 import type { Db } from './db.ts';
 import { SCHEMA_LOCK } from './lock.ts';
@@ -17,14 +16,13 @@ const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 /** The schema version this code writes; forward migrations for PostgreSQL start after it (none yet). */
 export const SCHEMA_VERSION = 5;
 
-
 /** The tables every usage-etl database has: how ours is told from another application's. */
 const OUR_TABLES = ['sources', 'series', 'runs', 'snapshots', 'changes', 'current', 'meta'];
 
 export async function openDatabase(url: string, options: OpenOptions): Promise<Db> {
   const db = await connect(url);
   try {
-    await migrate(db, url, options);
+    await migrate(db, options);
     return db;
   } catch (err) {
     await db.client.end().catch(() => undefined);
@@ -32,7 +30,7 @@ export async function openDatabase(url: string, options: OpenOptions): Promise<D
   }
 }
 
-async function version(db: Db, url: string): Promise<number> {
+async function version(db: Db): Promise<number> {
   const tables = new Set(
     (await db.rows<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()')).map(
       (row) => row.name,
@@ -41,13 +39,13 @@ async function version(db: Db, url: string): Promise<number> {
   if (!tables.size) return 0;
   if (!OUR_TABLES.every((table) => tables.has(table))) {
     const some = [...tables].sort().slice(0, 5).join(', ');
-    throw new UsageError(`${maskPasswords(url)} is a PostgreSQL database, but not a usage-etl one (tables ${some}${tables.size > 5 ? ', ...' : ''}); it was left as it was`);
+    throw new UsageError(`${db.where} is a PostgreSQL database, but not a usage-etl one (tables ${some}${tables.size > 5 ? ', ...' : ''}); it was left as it was`);
   }
   return Number((await db.value<string>("SELECT value FROM meta WHERE key = 'schema_version'")) ?? 0);
 }
 
-async function migrate(db: Db, url: string, options: OpenOptions): Promise<void> {
-  const found = await version(db, url);
+async function migrate(db: Db, options: OpenOptions): Promise<void> {
+  const found = await version(db);
   if (found === SCHEMA_VERSION) return;
   if (found > SCHEMA_VERSION) {
     throw new UsageError(`database ${db.where} has schema version ${found}, newer than this usage-etl knows (${SCHEMA_VERSION}); upgrade usage-etl`);
@@ -60,7 +58,7 @@ async function migrate(db: Db, url: string, options: OpenOptions): Promise<void>
     // Collectors that start at once on an empty database make the schema one after the other.
     await db.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', SCHEMA_LOCK);
     // Read again under the lock: another collector may have just created it.
-    const now = await version(db, url);
+    const now = await version(db);
     if (now === SCHEMA_VERSION) return;
     if (now !== 0) throw new UsageError(`database ${db.where} has schema version ${now}, which no migration of this usage-etl upgrades`);
     await db.query(readFileSync(SCHEMA_FILE, 'utf8'));
