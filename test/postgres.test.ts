@@ -116,6 +116,12 @@ describe('the bundled fixtures on both stores', { skip: postgresSkip, timeout: 1
     const undoSqlite = await runCli(['--db', sqlite, 'prune', '--series', 'nectar-sa/vm', '--after', '2026-11-03T00:00:00Z'], { cwd: dir });
     assert.equal(undo.code, 0, undo.stderr);
     assert.equal(undo.stdout.replace(/[\w.-]+:\d+\/ut_\w+/g, 'DB'), undoSqlite.stdout.replace(/\S+usage\.db/g, 'DB'));
+    // Runs from long ago: prune removes their logs and quarantined records, never the history.
+    await query(pg, 'UPDATE runs SET started_at = 1');
+    const pruned = await runCli(['--db', pg, 'prune', '--keep', '1d'], { cwd: dir });
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /^removed \d+ run\(s\), [1-9]\d* quarantined record\(s\), [1-9]\d* notification payload\(s\) stored before .*; [\w.-]+:\d+\/ut_\w+: [\d.]+ MiB -> [\d.]+ MiB$/m);
+    assert.equal(await countRows(pg, 'rejects'), 0);
     assertSameExports(await exportAll(pg, dir), await exportAll(sqlite, dir));
   });
 });
