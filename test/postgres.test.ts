@@ -174,6 +174,10 @@ describe('two collectors of the same source (SPEC §10)', { skip: postgresSkip, 
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, new RegExp(`another ingest holds the lock on source shared in [\\w.-]+:\\d+/ut_\\w+ \\(pid ${a.pid} on .*ingest --dump ${first}\\)`));
     assert.equal(await countRows(pg, 'snapshots'), 0, 'the refused one wrote nothing');
+    // prune needs the whole history: it does not run while any collector does.
+    const prune = await runCli(['--db', pg, 'prune', '--keep', '1d', '--wait', '0'], { cwd: dir });
+    assert.equal(prune.code, 1, prune.stderr);
+    assert.match(prune.stderr, new RegExp(`another ingest holds the lock on the whole history in [\\w.-]+:\\d+/ut_\\w+ \\(pid ${a.pid} on `));
 
     const waiting = startCli(['--db', pg, 'ingest', '--dump', second], dir);
     await sleep(1500);
