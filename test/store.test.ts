@@ -1,7 +1,7 @@
 // The store and the apply step on a real SQLite file: history rebuilt at any instant, idempotent
 // re-ingest, order, guards, schema versions.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -10,7 +10,8 @@ import { stateBefore } from '../src/export/state.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
 import { openStore } from '../src/store/open.ts';
 import { resourceType } from '../src/types/index.ts';
-import { FIXTURES, runCli, tempDir } from './support/cli.ts';
+import { SCHEMA_VERSION } from '../src/store/postgres/open.ts';
+import { FIXTURES, ROOT, runCli, tempDir } from './support/cli.ts';
 import { freshHistory, type TestHistory } from './support/history.ts';
 import { countRows, freshDb, postgresSkip, query, type StoreKind, STORES } from './support/stores.ts';
 
@@ -270,6 +271,15 @@ describe('the database file', () => {
     const raw = new Database(path, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     raw.close();
+  });
+});
+
+describe('the PostgreSQL schema', () => {
+  it('is at the version of the SQLite one: a change to schema.sql is made to schema.postgres.sql too', () => {
+    const latest = Math.max(...readdirSync(join(ROOT, 'migrations')).filter((name) => /^\d{3}-/.test(name)).map((name) => Number(name.slice(0, 3))));
+    assert.equal(SCHEMA_VERSION, latest);
+    assert.match(readFileSync(join(ROOT, 'schema.postgres.sql'), 'utf8'), new RegExp(`schema version ${latest}:`));
+    assert.match(readFileSync(join(ROOT, 'schema.sql'), 'utf8'), new RegExp(`schema version ${latest}:`));
   });
 });
 
