@@ -31,7 +31,8 @@ export interface PostgresLock extends IngestLock {
 }
 
 export function postgresLock(db: Db): PostgresLock {
-  let run: { command: string; waitMs: number; waiting?: () => void } | undefined;
+  /** The running ingest's patience, from acquire(): how long to wait for a lock, and whom to tell. */
+  let run: { waitMs: number; waiting?: () => void } | undefined;
   const held = new Set<string>();
 
   /** Who holds lock `key` (pg_locks shows the connection; ingest_lock says whose it is). */
@@ -63,7 +64,7 @@ export function postgresLock(db: Db): PostgresLock {
 
   return {
     async acquire(command, waitMs, waiting, exclusive) {
-      run = { command, waitMs, waiting };
+      run = { waitMs, waiting };
       // Rows of connections gone (a killed client) name nobody.
       await db.run('DELETE FROM ingest_lock WHERE backend_pid NOT IN (SELECT pid FROM pg_stat_activity)');
       await db.run(
