@@ -32,6 +32,9 @@
 //   npm run bench -- --n 1000000 --pad 600 the same resources in a bigger file (ignored `metadata`):
 //                                          peak RSS should follow the resource count, not the file size
 //   --keep                                 keep the temporary directory (dumps, databases, CSV)
+//   npm run bench -- --store postgres      the vm scenarios also on a fresh PostgreSQL database (SPEC §10), beside
+//                                          SQLite's of the same run; the server is $USAGE_ETL_BENCH_PG
+//                                          (default postgres://postgres@127.0.0.1:5432/postgres), which must let it CREATE DATABASE
 //
 // Peak RSS comes from GNU time (/usr/bin/time, %M). Wall time includes process start-up (node and the
 // compiled CLI, built by `npm run bench` first), measured on its own as `usage-etl --help`.
@@ -46,6 +49,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writePbsLog, writeSacct } from './hpc.ts';
 import { eventsScenarios } from './events.ts';
+import { benchDatabase, dropBenchDatabases } from './postgres.ts';
 import { startupScenarios } from './startup.ts';
 import { int, printTable } from './table.ts';
 import { USAGE_FROM, USAGE_TO, usageCsvFigures, type UsageFigures, writeUsageHistory } from './usage.ts';
@@ -81,6 +85,7 @@ const { values: opts } = parseArgs({
     'hpc-lines': { type: 'string', default: '1000000' },
     'usage-n': { type: 'string' },
     'events-n': { type: 'string', default: '100000' },
+    store: { type: 'string', default: 'sqlite' },
   },
   strict: true,
 });
@@ -95,6 +100,7 @@ if (['all', 'usage'].includes(opts.only!) && (!Number.isSafeInteger(USAGE_N) || 
 const EVENTS_N = Number(opts['events-n']);
 if (!Number.isSafeInteger(EVENTS_N) || EVENTS_N < 400) fail(`--events-n: expected a whole number of instances, at least 400, found ${opts['events-n']}`);
 if (!['all', 'startup', 'vm', 'hpc', 'usage', 'events'].includes(opts.only!)) fail(`--only: expected startup, vm, hpc, usage or events, found ${opts.only}`);
+if (!['sqlite', 'postgres'].includes(opts.store!)) fail(`--store: expected sqlite or postgres, found ${opts.store}`);
 if (!existsSync(TIME)) fail(`${TIME} (GNU time) is needed to measure peak RSS; install it (apt-get install time)`);
 
 // --- synthetic vm records (bench/vms.ts) -------------------------------------------------------
@@ -260,6 +266,7 @@ try {
   if (failedChecks.length) process.exitCode = 1;
 } finally {
   if (!opts.keep) rmSync(work, { recursive: true, force: true });
+  await dropBenchDatabases();
 }
 
 async function vmScenarios(startup: Measured): Promise<void> {
@@ -288,39 +295,52 @@ async function vmScenarios(startup: Measured): Promise<void> {
       net_ratio_to_floor: floor ? (run.wallS - startup.wallS) / floor.total_s : null,
     });
 
-  progress('1: first load into an empty database');
-  const first = await ingest('1 first load', dumps[0]!);
-  expectCounts('1 first load', first.summary, { status: 'applied', added: N, modified: 0, removed: 0, unchanged: 0 });
-  row('1 first load (empty DB)', N, first);
+  /** The four scenarios on the history at `into` (label: which store, for messages). */
+  const scenarios = async (into: string, label: string, row: (name: string, records: number, run: Measured) => void) => {
+    progress(`1: first load into an empty database${label}`);
+    const first = await ingest(`1 first load${label}`, dumps[0]!, into);
+    expectCounts('1 first load', first.summary, { status: 'applied', added: N, modified: 0, removed: 0, unchanged: 0 });
+    row('1 first load (empty DB)', N, first);
 
-  progress(`writing ${dumps[1]} (same records, later taken_at)`);
-  await writeSnapshot(dumps[1]!, TAKEN[1], sameRecords());
-  progress('2: re-ingest of an identical snapshot');
-  const same = await ingest('2 identical re-ingest', dumps[1]!);
-  expectCounts('2 identical re-ingest', same.summary, { status: 'applied', added: 0, modified: 0, removed: 0, unchanged: N });
-  row('2 re-ingest, identical', N, same);
+    if (!existsSync(dumps[1]!)) {
+      progress(`writing ${dumps[1]} (same records, later taken_at)`);
+      await writeSnapshot(dumps[1]!, TAKEN[1], sameRecords());
+    }
+    progress(`2: re-ingest of an identical snapshot${label}`);
+    const same = await ingest(`2 identical re-ingest${label}`, dumps[1]!, into);
+    expectCounts('2 identical re-ingest', same.summary, { status: 'applied', added: 0, modified: 0, removed: 0, unchanged: N });
+    row('2 re-ingest, identical', N, same);
 
-  progress(`writing ${dumps[2]} (${MODIFIED} modified, ${ADDED} added, ${REMOVED} removed)`);
-  await writeSnapshot(dumps[2]!, TAKEN[2], changedRecords());
-  progress('3: re-ingest with changes');
-  const changed = await ingest('3 re-ingest with changes', dumps[2]!);
-  expectCounts('3 re-ingest with changes', changed.summary, {
-    status: 'applied',
-    added: ADDED,
-    modified: MODIFIED,
-    removed: REMOVED,
-    unchanged: N - MODIFIED - REMOVED,
-  });
-  row('3 re-ingest, 1% mod +0.5% -0.5%', N - REMOVED + ADDED, changed);
+    if (!existsSync(dumps[2]!)) {
+      progress(`writing ${dumps[2]} (${MODIFIED} modified, ${ADDED} added, ${REMOVED} removed)`);
+      await writeSnapshot(dumps[2]!, TAKEN[2], changedRecords());
+    }
+    progress(`3: re-ingest with changes${label}`);
+    const changed = await ingest(`3 re-ingest with changes${label}`, dumps[2]!, into);
+    expectCounts('3 re-ingest with changes', changed.summary, {
+      status: 'applied',
+      added: ADDED,
+      modified: MODIFIED,
+      removed: REMOVED,
+      unchanged: N - MODIFIED - REMOVED,
+    });
+    row('3 re-ingest, 1% mod +0.5% -0.5%', N - REMOVED + ADDED, changed);
 
-  progress(`4: inventory export ${FROM}..${TO}`);
-  const out = join(work, 'export');
-  const exported = await measure('4 export', [BIN, '--db', db, '--config', config, 'export', '--from', FROM, '--to', TO, '--type', 'vm', '--out', out]);
-  const csvRows = (await countLines(join(out, 'vm.csv'))) - 1;
-  // Every day shows every present resource; the last day also shows the removed ones (SPEC §8.1).
-  const wantRows = EXPORT_DAYS * N + ADDED;
-  if (csvRows !== wantRows) failedChecks.push(`4 export: expected ${wantRows} rows in vm.csv, got ${csvRows}`);
-  row(`4 export inventory, ${EXPORT_DAYS} days (rows)`, csvRows, exported);
+    progress(`4: inventory export ${FROM}..${TO}${label}`);
+    const out = join(work, `export${label.replace(/\W/g, '')}`);
+    const exported = await measure('4 export', [BIN, '--db', into, '--config', config, 'export', '--from', FROM, '--to', TO, '--type', 'vm', '--out', out]);
+    const csvRows = (await countLines(join(out, 'vm.csv'))) - 1;
+    // Every day shows every present resource; the last day also shows the removed ones (SPEC §8.1).
+    const wantRows = EXPORT_DAYS * N + ADDED;
+    if (csvRows !== wantRows) failedChecks.push(`4 export: expected ${wantRows} rows in vm.csv, got ${csvRows}`);
+    row(`4 export inventory, ${EXPORT_DAYS} days (rows)`, csvRows, exported);
+  };
+  await scenarios(db, '', row);
+  // SPEC §10: the same on PostgreSQL, beside SQLite's figures of this run.
+  const pgRows: Row[] = [];
+  if (opts.store === 'postgres') {
+    await scenarios(await benchDatabase(), ' (PostgreSQL)', (name, records, run) => pgRows.push({ name, records, wall_s: run.wallS, peak_rss_mib: run.rssMiB, ratio_to_floor: null, net_ratio_to_floor: null }));
+  }
 
   // --- report --------------------------------------------------------------------------------
   const table: string[][] = [['scenario', 'records', 'wall (s)', 'records/s', 'peak RSS (MiB)', '× floor', '× floor net']];
@@ -350,6 +370,12 @@ async function vmScenarios(startup: Measured): Promise<void> {
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +
       "so '× floor net' takes the CLI's start-up off the wall time before dividing.",
   );
+  if (pgRows.length) {
+    console.log(`\nPostgreSQL (${opts.store}), the same scenarios beside SQLite's; '× SQLite' is the wall time's ratio, start-up included\n`);
+    const beside: string[][] = [['scenario', 'SQLite wall (s)', 'PostgreSQL wall (s)', '× SQLite', 'records/s', 'peak RSS (MiB)']];
+    pgRows.forEach((r, i) => beside.push([r.name, rows[i]!.wall_s.toFixed(2), r.wall_s.toFixed(2), (r.wall_s / rows[i]!.wall_s).toFixed(2), int(r.records / r.wall_s), int(r.peak_rss_mib)]));
+    printTable(beside);
+  }
   console.log(
     JSON.stringify({
       n: N,
@@ -360,6 +386,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
       startup_s: startup.wallS,
       floor: floor ?? null,
       scenarios: rows.map((r) => ({ ...r, records_per_s: r.records / r.wall_s })),
+      postgres: pgRows.length ? pgRows.map((r, i) => ({ name: r.name, wall_s: r.wall_s, peak_rss_mib: r.peak_rss_mib, x_sqlite: r.wall_s / rows[i]!.wall_s })) : undefined,
       ok: failedChecks.length === 0,
     }),
   );

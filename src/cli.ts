@@ -8,7 +8,7 @@ import { storageProblem } from './store/errors.ts';
 
 const program = new Command('usage-etl')
   .description('Who had and used what, on which day, and what changed: snapshots -> diff -> SQLite history -> CSV')
-  .option('--db <path>', 'history database (default $USAGE_ETL_DB, the config db, ./usage.db)')
+  .option('--db <path>', 'history database: an SQLite file, or postgres://user@host:port/database (default $USAGE_ETL_DB, the config db, ./usage.db)')
   .option('--config <path>', 'configuration file (default $USAGE_ETL_CONFIG, ./usage-etl.yaml, ~/.config/usage-etl/config.yaml, /etc/usage-etl/config.yaml)')
   .option('--log-format <format>', 'text or json', 'text')
   .option('-q, --quiet', 'print nothing but warnings and errors (for cron)')

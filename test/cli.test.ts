@@ -1,11 +1,12 @@
 // The CLI end to end, as cron, an analyst or a developer runs it: a child process on a real
-// SQLite file in a temp dir. SPEC §2 (commands, exit codes), §6 (diff, guards, order), §9 (errors).
+// SQLite file in a temp dir (and the suites that read or write history on a fresh PostgreSQL
+// database too). SPEC §2 (commands, exit codes), §6 (diff, guards, order), §9 (errors), §10.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { type CliResult, FIXTURES, ROOT, runCli, tempDir, workspace } from './support/cli.ts';
-import { currentKeys, readOnly } from './support/db.ts';
+import { countRows, freshDb, query, type StoreKind, STORES } from './support/stores.ts';
 
 const SEQUENCE = join(FIXTURES, 'sequence');
 const BAD = join(FIXTURES, 'bad');
@@ -47,23 +48,35 @@ function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
 
-/** How many rows the history tables hold. */
-function dbCounts(db: string): { snapshots: number; changes: number; current: number; runs: number; rejects: number } {
-  return readOnly(db, (conn) => {
-    const count = (table: string) => conn.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-    return { snapshots: count('snapshots'), changes: count('changes'), current: count('current'), runs: count('runs'), rejects: count('rejects') };
-  });
+/** How many rows the history tables hold (either store). */
+async function dbCounts(db: string): Promise<{ snapshots: number; changes: number; current: number; runs: number; rejects: number }> {
+  const [snapshots, changes, current, runs, rejects] = await Promise.all(['snapshots', 'changes', 'current', 'runs', 'rejects'].map((table) => countRows(db, table)));
+  return { snapshots: snapshots!, changes: changes!, current: current!, runs: runs!, rejects: rejects! };
 }
 
 /** The whole history, to tell "unchanged" from "changed in a way the counts hide". */
-function historyDump(db: string): string {
-  return readOnly(db, (conn) =>
-    JSON.stringify({
-      snapshots: conn.prepare('SELECT series_id, taken_at, complete, content_hash, added, modified, removed FROM snapshots ORDER BY id').all(),
-      changes: conn.prepare('SELECT series_id, snapshot_id, taken_at, resource_key, action, record, fields FROM changes ORDER BY id').all(),
-      current: conn.prepare('SELECT * FROM current ORDER BY series_id, resource_key').all(),
-    }),
+async function historyDump(db: string): Promise<string> {
+  return JSON.stringify({
+    snapshots: await query(db, 'SELECT series_id, taken_at, complete, content_hash, added, modified, removed FROM snapshots ORDER BY id'),
+    changes: await query(db, 'SELECT series_id, snapshot_id, taken_at, resource_key, action, record, fields FROM changes ORDER BY id'),
+    current: await query(db, 'SELECT * FROM current ORDER BY series_id, resource_key'),
+  });
+}
+
+/** The resources of a source present now. */
+async function currentKeys(db: string, source: string): Promise<string[]> {
+  const rows = await query<{ resource_key: string }>(
+    db,
+    `SELECT resource_key FROM current JOIN series ON series.id = current.series_id
+     JOIN sources ON sources.id = series.source_id WHERE sources.name = '${source}' ORDER BY resource_key`,
   );
+  return rows.map((row) => row.resource_key);
+}
+
+/** An empty folder for one test and its history: usage.db in it, or a fresh PostgreSQL database. */
+async function workspaceOn(kind: StoreKind): Promise<{ dir: string; db: string }> {
+  const space = workspace();
+  return kind === 'sqlite' ? space : { dir: space.dir, db: await freshDb('postgres') };
 }
 
 /** SPEC §2/§9: a failure is told on stderr in one line, without a stack trace. */
@@ -86,11 +99,14 @@ function assertJsonLines(text: string, what: string): void {
 
 // Suites run two at a time, their tests three at a time: each case is a separate process.
 describe('usage-etl CLI', { concurrency: 2 }, () => {
-  describe('usage-etl ingest --dump fixtures/sequence', { concurrency: 3 }, () => {
+  for (const { kind, skip } of STORES) {
+  describe(`usage-etl ingest --dump fixtures/sequence (${kind})`, { concurrency: 3, skip }, () => {
+    const space = () => workspaceOn(kind);
     // One ingested history, shared by the tests that only read it.
-    const shared = workspace();
+    let shared: { dir: string; db: string };
     let first: CliResult;
     before(async () => {
+      shared = await space();
       first = await runCli(['--db', shared.db, 'ingest', '--dump', SEQUENCE], { cwd: shared.dir });
     });
 
@@ -165,26 +181,27 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
     });
 
     it('says "already ingested" when run again, exits 0 and leaves the history as it was', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       assert.equal((await runCli(['-q', '--db', db, 'ingest', '--dump', SEQUENCE], { cwd: dir })).code, 0);
-      const before = historyDump(db);
+      const before = await historyDump(db);
       const again = await runCli(['--db', db, 'ingest', '--dump', SEQUENCE], { cwd: dir });
       assert.equal(again.code, 0, again.stderr);
       const summary = lines(again.stdout);
       assert.equal(summary.length, SEQUENCE_SNAPSHOTS.length, again.stdout);
       for (const line of summary) assert.match(line, /already ingested/);
-      assert.equal(historyDump(db), before, 'history unchanged by the re-run');
+      assert.equal(await historyDump(db), before, 'history unchanged by the re-run');
     });
 
     it('prints nothing at all with -q when all goes well', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       const result = await runCli(['-q', '--db', db, 'ingest', '--dump', SEQUENCE], { cwd: dir });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, '');
       assert.equal(result.stderr, '');
-      assert.equal(dbCounts(db).snapshots, SEQUENCE_SNAPSHOTS.length, 'the work was done all the same');
+      assert.equal((await dbCounts(db)).snapshots, SEQUENCE_SNAPSHOTS.length, 'the work was done all the same');
     });
   });
+  }
 
   describe('usage errors: exit 2, one line, nothing done', { concurrency: 3 }, () => {
     const cases: { name: string; args: string[]; says: RegExp }[] = [
@@ -209,7 +226,9 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
     }
   });
 
-  describe('bad dumps: exit 1, the file and the place named, nothing from it stored', { concurrency: 3 }, () => {
+  for (const { kind, skip } of STORES) {
+  describe(`bad dumps: exit 1, the file and the place named, nothing from it stored (${kind})`, { concurrency: 3, skip }, () => {
+    const space = () => workspaceOn(kind);
     /** Per file of fixtures/bad, the place the message must point at (SPEC §9). */
     const places: Record<string, (message: string) => void> = {
       'truncated.json': (m) => assert.match(m, /line \d+, column \d+/),
@@ -227,18 +246,19 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       'bad-envelope.json': (m) => assert.match(m, /\[0\].*data\.timestamp.*yesterday/),
     };
     // All of them in one run, as cron would meet them in one directory.
-    const shared = workspace();
+    let shared: { dir: string; db: string };
     let result: CliResult;
     before(async () => {
+      shared = await space();
       result = await runCli(['--db', shared.db, 'ingest', '--dump', ...Object.keys(places).map((name) => join(BAD, name))], { cwd: shared.dir });
     });
 
-    it('exit 1, nothing stored, no stack trace', () => {
+    it('exit 1, nothing stored, no stack trace', async () => {
       assert.equal(result.code, 1, result.stderr);
       assert.equal(result.stdout, '', 'no snapshot summary: none was applied');
       assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace');
-      if (existsSync(shared.db)) {
-        const counts = dbCounts(shared.db);
+      if (kind === 'postgres' || existsSync(shared.db)) {
+        const counts = await dbCounts(shared.db);
         assert.equal(counts.snapshots, 0, 'no snapshot stored');
         assert.equal(counts.changes, 0, 'no change stored');
         assert.equal(counts.current, 0, 'no resource present');
@@ -254,7 +274,7 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
     }
 
     it('a directory mixing good and bad files: the good snapshots are committed, exit 1 naming the bad file', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       const dumps = join(dir, 'dumps');
       mkdirSync(dumps);
       cpSync(join(SEQUENCE, '2026-11-01'), dumps, { recursive: true });
@@ -268,11 +288,11 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       for (const type of ['flavor', 'image', 'keystone_user', 'membership', 'tenant', 'vm', 'volume']) {
         assert.match(status.stdout, new RegExp(`nectar-sa\\b.*\\b${type}\\b.*2026-11-01T02:00:00Z`), `${type} stored`);
       }
-      assert.equal(dbCounts(db).snapshots, 7);
+      assert.equal((await dbCounts(db)).snapshots, 7);
     });
 
     it('a batch of messages broken part-way: exit 1, and none of its messages stored (a copy elsewhere still is)', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       const message = (id: string, hostname: string, timestamp: unknown) => ({
         id,
         session: 's',
@@ -289,11 +309,11 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       assert.equal(result.code, 1);
       assert.match(result.stderr, /batch\.json: \[2\]: data\.timestamp: expected epoch seconds, found "soon"/);
       assert.deepEqual(lines(result.stdout).map((l) => l.split(' ').slice(0, 2).join(' ')), ['cloud-a flavor'], result.stdout);
-      assert.equal(dbCounts(db).snapshots, 1, 'nothing of batch.json: cloud-b stays unknown');
+      assert.equal((await dbCounts(db)).snapshots, 1, 'nothing of batch.json: cloud-b stays unknown');
     });
 
     it('quarantine.json: exit 0, good records stored, bad ones quarantined and listed by status, nothing removed', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       // An earlier complete snapshot with a VM (q-9) that the quarantined one does not list.
       const earlier = writeCanonical(dir, 'earlier.json', {
         source: 'quarantine-demo',
@@ -308,7 +328,7 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       assert.match(summary, /removed 0\b/);
       assert.match(summary, /rejected 4\b/);
       assert.match(summary, /incomplete/);
-      assert.deepEqual(currentKeys(db, 'quarantine-demo'), ['q-1', 'q-9'], 'q-1 kept, q-9 not removed by an incomplete snapshot');
+      assert.deepEqual(await currentKeys(db, 'quarantine-demo'), ['q-1', 'q-9'], 'q-1 kept, q-9 not removed by an incomplete snapshot');
 
       const status = await runCli(['--db', db, 'status'], { cwd: dir });
       assert.equal(status.code, 0, status.stderr);
@@ -319,31 +339,35 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       assert.match(status.stdout, /resources\[1\].*vcpus/, 'and the field at fault');
     });
   });
+  }
 
-  describe('--dry-run', { concurrency: 3 }, () => {
-    it('on a new database: prints the counts, creates no database file', async () => {
-      const { dir } = workspace();
-      const result = await runCli(['ingest', '--dump', SEQUENCE, '--dry-run'], { cwd: dir });
+  for (const { kind, skip } of STORES) {
+  describe(`--dry-run (${kind})`, { concurrency: 3, skip }, () => {
+    const space = () => workspaceOn(kind);
+    it('on a new database: prints the counts, creates no database file (no tables in an empty PostgreSQL one)', async () => {
+      const { dir, db } = await space();
+      const result = await runCli([...(kind === 'sqlite' ? [] : ['--db', db]), 'ingest', '--dump', SEQUENCE, '--dry-run'], { cwd: dir });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(lines(result.stdout).length, SEQUENCE_SNAPSHOTS.length);
       for (const line of lines(result.stdout)) assert.match(line, /added \d+, modified \d+, removed \d+, unchanged \d+/);
       assert.deepEqual(readdirSync(dir), [], 'no ./usage.db');
+      if (kind === 'postgres') assert.equal(await countRows(db, "information_schema.tables WHERE table_schema = 'public'"), 0);
     });
 
     it('on an existing database: prints the counts, changes nothing', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       assert.equal((await runCli(['-q', '--db', db, 'ingest', '--dump', join(SEQUENCE, '2026-11-01')], { cwd: dir })).code, 0);
-      const before = { counts: dbCounts(db), history: historyDump(db) };
+      const before = { counts: await dbCounts(db), history: await historyDump(db) };
       const result = await runCli(['--db', db, 'ingest', '--dump', join(SEQUENCE, '2026-11-02'), '--dry-run'], { cwd: dir });
       assert.equal(result.code, 0, result.stderr);
       const vm = lines(result.stdout).find((line) => line.includes('nectar-sa vm 2026-11-02T02:00:00Z'));
       assert.ok(vm, result.stdout);
       assert.match(vm, /added 1\b.*modified 1\b.*removed 0\b.*unchanged 2\b/);
-      assert.deepEqual({ counts: dbCounts(db), history: historyDump(db) }, before, 'nothing written, not even a run');
+      assert.deepEqual({ counts: await dbCounts(db), history: await historyDump(db) }, before, 'nothing written, not even a run');
     });
 
     it('prints the same counts as the real ingest that follows it', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       const strip = (text: string) => lines(text).map((line) => line.replace(/ \(\d+(\.\d+)?s\)/, '').replace(/ \[dry run\]/, '')).sort();
       const dry = await runCli(['--db', db, 'ingest', '--dump', SEQUENCE, '--dry-run'], { cwd: dir });
       const real = await runCli(['--db', db, 'ingest', '--dump', SEQUENCE], { cwd: dir });
@@ -352,6 +376,7 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       assert.deepEqual(strip(dry.stdout), strip(real.stdout), 'a dry run previews what the ingest will do');
     });
   });
+  }
 
   describe('validate', { concurrency: 3 }, () => {
     it('fixtures/sequence: exit 0, and writes nothing', async () => {
@@ -434,26 +459,28 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
     });
   });
 
-  describe('guards on the history (SPEC §6)', { concurrency: 3 }, () => {
+  for (const { kind, skip } of STORES) {
+  describe(`guards on the history (SPEC §6) (${kind})`, { concurrency: 3, skip }, () => {
+    const space = () => workspaceOn(kind);
     it('refuses a snapshot that removes 25 of 30 VMs unless --allow-mass-removal', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       const full = writeCanonical(dir, 'full.json', { source: 'tango-cloud', taken_at: '2026-11-20T02:00:00Z', resources: vms(30) });
       const few = writeCanonical(dir, 'few.json', { source: 'tango-cloud', taken_at: '2026-11-21T02:00:00Z', resources: vms(5) });
       assert.equal((await runCli(['--db', db, 'ingest', '--dump', full], { cwd: dir })).code, 0);
 
       const refused = await runCli(['--db', db, 'ingest', '--dump', few], { cwd: dir });
       assert.match(assertOneLineError(refused, 1), /--allow-mass-removal/);
-      assert.equal(currentKeys(db, 'tango-cloud').length, 30, 'nothing removed');
-      assert.equal(dbCounts(db).snapshots, 1, 'the refused snapshot is not stored');
+      assert.equal((await currentKeys(db, 'tango-cloud')).length, 30, 'nothing removed');
+      assert.equal((await dbCounts(db)).snapshots, 1, 'the refused snapshot is not stored');
 
       const allowed = await runCli(['--db', db, 'ingest', '--dump', few, '--allow-mass-removal'], { cwd: dir });
       assert.equal(allowed.code, 0, allowed.stderr);
       assert.match(allowed.stdout, /tango-cloud vm 2026-11-21T02:00:00Z: .*removed 25\b/);
-      assert.deepEqual(currentKeys(db, 'tango-cloud'), vms(5).map((vm) => vm.id));
+      assert.deepEqual(await currentKeys(db, 'tango-cloud'), vms(5).map((vm) => vm.id));
     });
 
     it('refuses a snapshot older than the latest one applied, naming both times', async () => {
-      const { dir, db } = workspace();
+      const { dir, db } = await space();
       const newer = writeCanonical(dir, 'newer.json', { source: 'tango-cloud', taken_at: '2026-11-21T02:00:00Z', resources: vms(3) });
       const older = writeCanonical(dir, 'older.json', { source: 'tango-cloud', taken_at: '2026-11-20T02:00:00Z', resources: vms(4) });
       assert.equal((await runCli(['--db', db, 'ingest', '--dump', newer], { cwd: dir })).code, 0);
@@ -461,8 +488,9 @@ describe('usage-etl CLI', { concurrency: 2 }, () => {
       const message = assertOneLineError(refused, 1);
       assert.ok(message.includes('2026-11-20T02:00:00Z'), `names the older time: ${message}`);
       assert.ok(message.includes('2026-11-21T02:00:00Z'), `names the newer time: ${message}`);
-      assert.equal(dbCounts(db).snapshots, 1);
-      assert.deepEqual(currentKeys(db, 'tango-cloud'), vms(3).map((vm) => vm.id));
+      assert.equal((await dbCounts(db)).snapshots, 1);
+      assert.deepEqual(await currentKeys(db, 'tango-cloud'), vms(3).map((vm) => vm.id));
     });
   });
+  }
 });

@@ -1,17 +1,19 @@
 // The store and the apply step on a real SQLite file: history rebuilt at any instant, idempotent
 // re-ingest, order, guards, schema versions.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { RefusedError, UsageError } from '../src/errors.ts';
 import { stateBefore } from '../src/export/state.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
 import { openStore } from '../src/store/open.ts';
 import { resourceType } from '../src/types/index.ts';
-import { FIXTURES, runCli, tempDir } from './support/cli.ts';
-import { freshHistory } from './support/history.ts';
+import { SCHEMA_VERSION } from '../src/store/postgres/open.ts';
+import { FIXTURES, ROOT, runCli, tempDir } from './support/cli.ts';
+import { freshHistory, type TestHistory } from './support/history.ts';
+import { countRows, freshDb, postgresSkip, query, type StoreKind, STORES } from './support/stores.ts';
 
 const T = (day: number, hour = 2) => Date.UTC(2026, 10, day, hour);
 
@@ -21,7 +23,15 @@ function snapshot(takenAt: number, resources: Record<string, unknown>[], options
   return builder.build({ source: 'nectar-sa', takenAt, complete: options.complete ?? true });
 }
 
-const fresh = () => freshHistory();
+const opened: TestHistory[] = [];
+after(() => Promise.all(opened.map((history) => history.close().catch(() => undefined))));
+
+/** A fresh history on a store (SQLite unless said). */
+async function freshOn(kind: StoreKind): Promise<TestHistory> {
+  const history = await freshHistory(await freshDb(kind));
+  opened.push(history);
+  return history;
+}
 
 /** The id of the test's one series. */
 async function seriesId(store: Awaited<ReturnType<typeof fresh>>['store']): Promise<number> {
@@ -30,14 +40,12 @@ async function seriesId(store: Awaited<ReturnType<typeof fresh>>['store']): Prom
 
 const vms = (n: number, status = 'ACTIVE') => Array.from({ length: n }, (_, i) => ({ id: `vm-${i}`, status, vcpus: 2 }));
 
-function count(path: string, table: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const count = countRows;
+
+// The history and the apply rules, the same on both stores (SPEC §10).
+for (const store of STORES) {
+describe(`on ${store.kind}`, { skip: store.skip }, () => {
+  const fresh = () => freshOn(store.kind);
 
 describe('history', () => {
   it('rebuilds the state of any instant from the stored changes', async () => {
@@ -64,8 +72,8 @@ describe('history', () => {
     const { store, apply, path, close } = await fresh();
     for (let day = 1; day <= 10; day++) await apply(snapshot(T(day), vms(100)));
     await close();
-    assert.equal(count(path, 'changes'), 100, 'nine identical snapshots wrote no history');
-    assert.equal(count(path, 'snapshots'), 10, 'but every observation is recorded');
+    assert.equal(await count(path, 'changes'), 100, 'nine identical snapshots wrote no history');
+    assert.equal(await count(path, 'snapshots'), 10, 'but every observation is recorded');
   });
 
   it('stores old and new values of each modified field', async () => {
@@ -73,10 +81,8 @@ describe('history', () => {
     await apply(snapshot(T(1), [{ id: 'a', status: 'ACTIVE', image_id: 'img' }]));
     await apply(snapshot(T(2), [{ id: 'a', status: 'SHUTOFF', availability_zone: 'sa-1' }]));
     await close();
-    const db = new Database(path, { readonly: true });
-    const row = db.prepare("SELECT fields FROM changes WHERE action = 'modified'").get() as { fields: string };
-    db.close();
-    assert.deepEqual(JSON.parse(row.fields), {
+    const [row] = await query<{ fields: string }>(path, "SELECT fields FROM changes WHERE action = 'modified'");
+    assert.deepEqual(JSON.parse(row!.fields), {
       status: { old: 'ACTIVE', new: 'SHUTOFF' },
       image_id: { old: 'img', new: null },
       availability_zone: { old: null, new: 'sa-1' },
@@ -92,8 +98,8 @@ describe('applying snapshots', () => {
     assert.equal(first.status, 'applied');
     assert.equal(again.status, 'already ingested');
     await close();
-    assert.equal(count(path, 'snapshots'), 1);
-    assert.equal(count(path, 'changes'), 5);
+    assert.equal(await count(path, 'snapshots'), 1);
+    assert.equal(await count(path, 'changes'), 5);
   });
 
   it('refuses a different snapshot at a time already applied', async () => {
@@ -114,8 +120,8 @@ describe('applying snapshots', () => {
         err instanceof RefusedError && /2026-11-02T02:00:00Z is older than the latest one already applied \(2026-11-03T02:00:00Z\)/.test(err.message),
     );
     await close();
-    assert.equal(count(path, 'snapshots'), 1, 'nothing of the refused snapshot was written');
-    assert.equal(count(path, 'sources'), 1);
+    assert.equal(await count(path, 'snapshots'), 1, 'nothing of the refused snapshot was written');
+    assert.equal(await count(path, 'sources'), 1);
   });
 
   it('refuses a mass removal unless allowed, and writes nothing when refusing', async () => {
@@ -125,7 +131,7 @@ describe('applying snapshots', () => {
       () => apply(snapshot(T(2), [])),
       (err: unknown) => err instanceof RefusedError && /refusing to remove 40 of 40 vm resources of nectar-sa/.test(err.message),
     );
-    assert.equal(count(path, 'snapshots'), 1);
+    assert.equal(await count(path, 'snapshots'), 1);
     const allowed = await apply(snapshot(T(2), []), true);
     assert.equal(allowed.counts.removed, 40);
   });
@@ -145,13 +151,30 @@ describe('applying snapshots', () => {
     const { store, apply, path, close } = await fresh();
     await apply(snapshot(T(1), [{ id: 'a' }, { id: 'b', vcpus: 'many', name: 'secret-name' }]));
     await close();
-    const db = new Database(path, { readonly: true });
-    const rejects = db.prepare('SELECT * FROM rejects').all() as Record<string, unknown>[];
-    db.close();
+    const rejects = await query(path, 'SELECT * FROM rejects');
     assert.equal(rejects.length, 1);
     assert.equal(rejects[0]!.location, 'resources[1]');
     assert.equal(rejects[0]!.field, 'vcpus');
     assert.ok(!JSON.stringify(rejects).includes('secret-name'));
+  });
+
+  it('a reader sees the history as of its first read, whatever is committed before it closes', async () => {
+    const { apply, path } = await fresh();
+    await apply(snapshot(T(1), vms(3)));
+    const reader = await openStore(path, { readonly: true });
+    try {
+      const [series] = await reader.reads.listSeries();
+      await apply(snapshot(T(2), vms(5)));
+      assert.deepEqual(await reader.reads.snapshotTimes(series!.id), [T(1)], 'the snapshot committed meanwhile is not seen');
+      const changes = [];
+      for await (const chunk of reader.reads.changes(series!.id, 0, T(30))) changes.push(...chunk);
+      assert.equal(changes.length, 3);
+    } finally {
+      await reader.close();
+    }
+    const later = await openStore(path, { readonly: true });
+    assert.deepEqual(await later.reads.snapshotTimes((await later.reads.listSeries())[0]!.id), [T(1), T(2)]);
+    await later.close();
   });
 
   it('previews a snapshot without writing (dry run)', async () => {
@@ -163,9 +186,14 @@ describe('applying snapshots', () => {
     // The next snapshot is diffed against what the dry run would have applied, not the database.
     assert.equal((await dryRun.apply(snapshot(T(3), vms(8)), { allowMassRemoval: false })).counts.added, 1);
     await close();
-    assert.equal(count(path, 'snapshots'), 1);
+    assert.equal(await count(path, 'snapshots'), 1);
   });
 });
+
+});
+}
+
+const fresh = () => freshOn('sqlite');
 
 describe('the database file', () => {
   it('keeps its data and its hash key across opens', async () => {
@@ -243,5 +271,48 @@ describe('the database file', () => {
     const raw = new Database(path, { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     raw.close();
+  });
+});
+
+describe('the PostgreSQL schema', () => {
+  it('is at the version of the SQLite one: a change to schema.sql is made to schema.postgres.sql too', () => {
+    const latest = Math.max(...readdirSync(join(ROOT, 'migrations')).filter((name) => /^\d{3}-/.test(name)).map((name) => Number(name.slice(0, 3))));
+    assert.equal(SCHEMA_VERSION, latest);
+    assert.match(readFileSync(join(ROOT, 'schema.postgres.sql'), 'utf8'), new RegExp(`schema version ${latest}:`));
+    assert.match(readFileSync(join(ROOT, 'schema.sql'), 'utf8'), new RegExp(`schema version ${latest}:`));
+  });
+});
+
+describe('the PostgreSQL database (SPEC §10)', { skip: postgresSkip }, () => {
+  it('keeps its data and its hash key across opens, and records its schema version', async () => {
+    const { store, apply, path, close } = await freshOn('postgres');
+    await apply(snapshot(T(1), vms(2)));
+    const key = await store.hashKey(true);
+    await close();
+    const again = await openStore(path, { readonly: true });
+    assert.equal(await again.hashKey(false), key);
+    assert.equal((await again.reads.listSeries()).length, 1);
+    await again.close();
+    assert.deepEqual(await query(path, "SELECT value FROM meta WHERE key = 'schema_version'"), [{ value: '5' }]);
+  });
+
+  it('refuses a database written by a newer version, and one of another application, changing nothing', async () => {
+    const { path, close } = await freshOn('postgres');
+    await close();
+    await query(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    await assert.rejects(openStore(path), (err: unknown) => err instanceof UsageError && /schema version 99, newer than this usage-etl knows \(5\)/.test(err.message));
+    const other = await freshDb('postgres');
+    await query(other, 'CREATE TABLE accounts (id int PRIMARY KEY, name text)');
+    await assert.rejects(openStore(other), (err: unknown) => err instanceof UsageError && /not a usage-etl one \(tables accounts\); it was left as it was/.test(err.message));
+    assert.deepEqual(
+      (await query<{ name: string }>(other, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'")).map((r) => r.name),
+      ['accounts'],
+    );
+  });
+
+  it('is not created by a reader: an export of an empty database is a usage error, and leaves it empty', async () => {
+    const empty = await freshDb('postgres');
+    await assert.rejects(openStore(empty, { readonly: true }), (err: unknown) => err instanceof UsageError && /no usage-etl history in \S+\/ut_\w+ \(ingest something first/.test(err.message));
+    assert.equal(await countRows(empty, "information_schema.tables WHERE table_schema = 'public'"), 0);
   });
 });

@@ -6,6 +6,7 @@ import { dumpDeliveries } from '../sources/dump/collect.ts';
 import { listDumpFiles } from '../sources/files/list.ts';
 import { sourceKind } from '../sources/index.ts';
 import { parseDuration, parseInstant } from '../time.ts';
+import { maskPasswords } from '../store/url.ts';
 import { Context, type GlobalOptions, waitOption } from './context.ts';
 
 interface IngestOptions {
@@ -59,7 +60,8 @@ async function ingest(ctx: Context, names: string[], options: IngestOptions): Pr
     {
       db: ctx.dbPath(),
       dryRun: !!options.dryRun,
-      command: process.argv.slice(2).join(' '),
+      // The run log and the lock keep the command line: never a database password (SPEC §10).
+      command: maskPasswords(process.argv.slice(2).join(' ')),
       waitMs,
       parts,
       privateFields: (source) => configured(source)?.privateFields ?? 'drop',

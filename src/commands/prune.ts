@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { Pruned, Store } from '../store/index.ts';
 import { withStore } from '../store/open.ts';
+import { maskPasswords } from '../store/url.ts';
 import { formatInstant, parseDuration, parseInstant } from '../time.ts';
 import { resourceType } from '../types/index.ts';
 import { Context, type GlobalOptions, waitOption } from './context.ts';
@@ -76,7 +77,7 @@ async function onStore(ctx: Context, options: PruneOptions, work: (store: Store)
   const dryRun = !!options.dryRun;
   await withStore(ctx.dbPath(), dryRun ? { readonly: true } : { existing: true }, async (store) => {
     if (dryRun) return work(store);
-    await store.lock.acquire(process.argv.slice(2).join(' '), waitMs, () => ctx.logger.progress('waiting for an ingest to finish'));
+    await store.lock.acquire(maskPasswords(process.argv.slice(2).join(' ')), waitMs, () => ctx.logger.progress('waiting for an ingest to finish'), true);
     try {
       await work(store);
     } finally {

@@ -1,13 +1,12 @@
 // The one ingest run loop, for every source kind (SPEC §2, §6, §10): the lock and the run log, signals,
 // the hash key, applying each delivery in order, and the summary lines. A failed part writes nothing
 // and is reported; the rest still lands (exit 1).
-import { existsSync } from 'node:fs';
 import { NO_TOTALS } from '../counts.ts';
 import { InputError, RefusedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CollectContext, Delivery, EventBatch, SeriesRef, StreamRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
-import { openStore } from '../store/open.ts';
+import { openStore, openToPreview } from '../store/open.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
 import { DryRunWriter } from './dry-run.ts';
 import type { ApplyOptions } from './rules.ts';
@@ -43,7 +42,7 @@ export interface IngestRequest {
 export async function runIngest(request: IngestRequest, logger: Logger): Promise<number> {
   // The one place the dry-run choice is made. A dry run writes nothing, not even a new database file.
   const writer: HistoryWriter = request.dryRun
-    ? new DryRunWriter(existsSync(request.db) ? await openStore(request.db, { readonly: true }) : undefined)
+    ? new DryRunWriter(await openToPreview(request.db))
     : new StoreWriter(await openStore(request.db));
   const report = new RunReport(logger, request.dryRun);
   const outcomes = new SourceOutcomes();

@@ -15,7 +15,7 @@ export interface OpenOptions {
 }
 
 export interface Store {
-  /** Where the history is, for messages (a file path). */
+  /** Where the history is, for messages (a file path, or host:port/database). */
   readonly path: string;
   readonly lock: IngestLock;
   readonly runs: RunLog;
@@ -37,9 +37,11 @@ export const NOTIFICATION = 'notification';
 export interface IngestLock {
   /**
    * Takes the lock, waiting up to `waitMs` for another ingest to finish (`waiting` is told when that
-   * happens); a LockError naming the holder when it does not end in time.
+   * happens); a LockError naming the holder when it does not end in time. `exclusive`: no other
+   * ingest of any source meanwhile (prune). SQLite's one lock always is; PostgreSQL's runs lock
+   * each source they touch, so that collectors of different sources run at once.
    */
-  acquire(command: string, waitMs: number, waiting?: () => void): Promise<void>;
+  acquire(command: string, waitMs: number, waiting?: () => void, exclusive?: boolean): Promise<void>;
   release(): Promise<void>;
   /** Whether the run of process `pid` still holds the lock (a 'running' run without it was killed). */
   isRunning(pid: number): Promise<boolean>;

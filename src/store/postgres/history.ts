@@ -1,0 +1,199 @@
+// Writing the history in PostgreSQL (SPEC §6, §10): what a diff needs to know of a series, and one
+// snapshot's changes written in one transaction, in multi-row inserts of whole arrays (unnest), not
+// one round trip per row. Mirrors sqlite/history.ts.
+import { RefusedError } from '../../errors.ts';
+import type { Reject } from '../../snapshot.ts';
+import { formatInstant } from '../../time.ts';
+import type { HistoryStore, SnapshotWrite } from '../index.ts';
+import type { Db } from './db.ts';
+import { knownEvents, writeEvents } from './events.ts';
+import type { PostgresLock } from './lock.ts';
+
+/** Rows per insert or lookup statement: a first load of 100 000 VMs is quickest with 1 000 (and uses least memory; 5 000 took half as long again). */
+const BATCH = 1000;
+
+/** `items` in arrays of at most BATCH. */
+export function* batches<T>(items: Iterable<T>): Generator<T[]> {
+  let batch: T[] = [];
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+// The day a ledger record is placed on (SPEC §8.1), as SQLite's unixepoch(json_extract(…)) * 1000
+// gives it: whole seconds of the time field, NULL when it holds no time. The session is in UTC.
+const LEDGER_AT = `CASE WHEN (record::jsonb ->> $4) ~ '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}:?\\d{2})?$'
+  THEN floor(extract(epoch FROM (record::jsonb ->> $4)::timestamptz))::bigint * 1000 END`;
+
+export async function findSeries(db: Db, source: string, type: string): Promise<number | undefined> {
+  return db.value<number>(
+    'SELECT series.id FROM series JOIN sources ON sources.id = series.source_id WHERE sources.name = $1 AND resource_type = $2',
+    [source, type],
+  );
+}
+
+/** The id of a source, made if new. */
+export async function ensureSource(db: Db, source: string): Promise<number> {
+  await db.run('INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [source, Date.now()]);
+  return (await db.value<number>('SELECT id FROM sources WHERE name = $1', [source]))!;
+}
+
+export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
+  const ensureSeries = async (source: string, type: string): Promise<number> => {
+    const found = await findSeries(db, source, type);
+    if (found !== undefined) return found;
+    const sourceId = await ensureSource(db, source);
+    await db.run('INSERT INTO series (source_id, resource_type) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sourceId, type]);
+    return (await findSeries(db, source, type))!;
+  };
+
+  const hasSnapshot = async (seriesId: number, takenAt: number, contentHash: string) =>
+    (await db.one('SELECT 1 FROM snapshots WHERE series_id = $1 AND taken_at = $2 AND content_hash = $3', [seriesId, takenAt, contentHash])) !== undefined;
+
+  const latestAt = async (seriesId: number) => (await db.value<number | null>('SELECT max(taken_at) FROM snapshots WHERE series_id = $1', [seriesId])) ?? undefined;
+
+  /** Inserts one action's changes, in order (their ids keep the order they were applied in). */
+  const insertChanges = async (seriesId: number, snapshotId: number, takenAt: number, action: string, records: Iterable<{ key: string; json: string; hash: string; fields?: string | null }>) => {
+    for (const batch of batches(records)) {
+      await db.query(
+        `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields)
+         SELECT $1, $2, $3, t.k, $4, t.r, t.h, t.f FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS t(k, r, h, f, n)
+         ORDER BY t.n`,
+        [seriesId, snapshotId, takenAt, action, batch.map((r) => r.key), batch.map((r) => r.json), batch.map((r) => r.hash), batch.map((r) => r.fields ?? null)],
+      );
+    }
+  };
+
+  /** Brings `current` up to date with one snapshot's changes, in two set-based statements (as sqlite/history.ts). */
+  const syncCurrent = async (seriesId: number, takenAt: number, snapshotId: number, ledgerDay?: string) => {
+    await db.query(
+      `INSERT INTO current (series_id, resource_key, hash, change_id, ledger_at)
+       SELECT series_id, resource_key, hash, id, ${ledgerDay === undefined ? 'NULL::bigint' : LEDGER_AT} FROM changes
+       WHERE series_id = $1 AND taken_at = $2 AND snapshot_id = $3 AND action <> 'removed' ORDER BY resource_key
+       ON CONFLICT (series_id, resource_key) DO UPDATE SET hash = excluded.hash, change_id = excluded.change_id, ledger_at = excluded.ledger_at`,
+      ledgerDay === undefined ? [seriesId, takenAt, snapshotId] : [seriesId, takenAt, snapshotId, ledgerDay],
+    );
+    await db.query(
+      `DELETE FROM current WHERE series_id = $1 AND resource_key IN
+         (SELECT resource_key FROM changes WHERE series_id = $1 AND taken_at = $2 AND snapshot_id = $3 AND action = 'removed')`,
+      [seriesId, takenAt, snapshotId],
+    );
+  };
+
+  /** The rejects not stored yet: a growing log read again repeats none. */
+  const freshRejects = async (source: string, type: string, rejects: readonly Reject[]): Promise<Reject[]> => {
+    const place = (r: { file: string; location: string; reason: string }) => `${r.file}\0${r.location}\0${r.reason}`;
+    const known = new Set<string>();
+    for (const batch of batches(rejects)) {
+      const rows = await db.rows<{ file: string; location: string; reason: string }>(
+        `SELECT DISTINCT r.file, r.location, r.reason FROM rejects r
+         JOIN unnest($3::text[], $4::text[], $5::text[]) AS t(file, location, reason)
+           ON r.file = t.file AND r.location = t.location AND r.reason = t.reason
+         WHERE r.source = $1 AND r.resource_type = $2`,
+        [source, type, batch.map((r) => r.file), batch.map((r) => r.location), batch.map((r) => r.reason)],
+      );
+      for (const row of rows) known.add(place(row));
+    }
+    return rejects.filter((r) => !known.has(place(r)));
+  };
+
+  const write = async (w: SnapshotWrite): Promise<readonly Reject[]> => {
+    const seriesId = await ensureSeries(w.source, w.type);
+    if (w.diffedAgainst !== undefined && ((await latestAt(seriesId)) ?? null) !== w.diffedAgainst) {
+      throw new RefusedError(
+        `${w.source} ${w.type} at ${formatInstant(w.takenAt)}: the history changed while the snapshot was being compared with it; nothing was written, run again`,
+      );
+    }
+    const c = w.counts;
+    const snapshotId = (await db.value<number>(
+      `INSERT INTO snapshots (series_id, run_id, taken_at, complete, private_fields, content_hash, origin, examined, added,
+         modified, removed, unchanged, rejected, duplicates, skipped, elapsed_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0) RETURNING id`,
+      [seriesId, w.runId, w.takenAt, w.complete ? 1 : 0, w.privateFields, w.contentHash, w.origin, c.examined, c.added, c.modified, c.removed, c.unchanged, c.rejected, c.duplicates, c.skipped],
+    ))!;
+    await insertChanges(seriesId, snapshotId, w.takenAt, 'added', w.added);
+    await insertChanges(seriesId, snapshotId, w.takenAt, 'modified', w.modified);
+    await insertChanges(seriesId, snapshotId, w.takenAt, 'removed', w.removed);
+    await syncCurrent(seriesId, w.takenAt, snapshotId, w.ledger?.day);
+    // A growing log is read again and again: a line quarantined before is not stored twice.
+    const fresh = w.ledger ? await freshRejects(w.source, w.type, w.rejects) : w.rejects;
+    for (const batch of batches(fresh)) {
+      await db.query(
+        `INSERT INTO rejects (run_id, snapshot_id, source, resource_type, file, location, field, reason)
+         SELECT $1, $2, $3, $4, t.file, t.location, t.field, t.reason
+         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS t(file, location, field, reason, n) ORDER BY t.n`,
+        [w.runId, snapshotId, w.source, w.type, batch.map((r) => r.file), batch.map((r) => r.location), batch.map((r) => r.field ?? null), batch.map((r) => r.reason)],
+      );
+    }
+    await db.run('UPDATE snapshots SET elapsed_ms = $1 WHERE id = $2', [Math.round(performance.now() - w.startedAt), snapshotId]);
+    return fresh;
+  };
+
+  /** The present records of some keys, with `columns` of each. */
+  const lookup = async <T extends unknown[]>(seriesId: number, keys: Iterable<string>, columns: string): Promise<T[]> => {
+    const found: T[] = [];
+    for (const batch of batches(keys)) {
+      found.push(
+        ...(await db.arrays<T>(
+          `SELECT current.resource_key, ${columns} FROM current JOIN changes ON changes.id = current.change_id
+           WHERE current.series_id = $1 AND current.resource_key = ANY($2::text[])`,
+          [seriesId, batch],
+        )),
+      );
+    }
+    return found;
+  };
+
+  return {
+    async seriesState(source, type, takenAt, contentHash) {
+      // The diff about to be made holds only while no other collector of this source writes.
+      await lock.source(source);
+      const id = await findSeries(db, source, type);
+      if (id === undefined) return { sameStored: false, otherAtTime: false };
+      return {
+        id,
+        latestAt: await latestAt(id),
+        sameStored: await hasSnapshot(id, takenAt, contentHash),
+        otherAtTime: (await db.one('SELECT 1 FROM snapshots WHERE series_id = $1 AND taken_at = $2', [id, takenAt])) !== undefined,
+      };
+    },
+
+    async current(seriesId) {
+      return new Map(await db.arrays<[string, string]>('SELECT resource_key, hash FROM current WHERE series_id = $1', [seriesId]));
+    },
+
+    async ledgerState(source, type, takenAt, contentHash, keys) {
+      await lock.source(source);
+      const stored = new Map<string, { hash: string; takenAt: number }>();
+      const id = await findSeries(db, source, type);
+      if (id === undefined) return { sameStored: false, stored };
+      // The same batch of the same file, read again (SPEC §6: "already ingested").
+      if (await hasSnapshot(id, takenAt, contentHash)) return { id, sameStored: true, stored };
+      for (const [key, hash, at] of await lookup<[string, string, number]>(id, keys, 'current.hash, changes.taken_at')) stored.set(key, { hash, takenAt: at });
+      return { id, sameStored: false, stored };
+    },
+
+    async records(seriesId, keys) {
+      return new Map(await lookup<[string, string]>(seriesId, keys, 'changes.record'));
+    },
+
+    async write(snapshot) {
+      await lock.source(snapshot.source);
+      return db.transaction(() => write(snapshot));
+    },
+
+    async writeEvents(batch) {
+      await lock.source(batch.source);
+      return writeEvents(db, batch);
+    },
+
+    async knownEvents(source, events) {
+      return knownEvents(db, source, events);
+    },
+  };
+}
