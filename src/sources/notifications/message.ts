@@ -63,15 +63,19 @@ function read(value: unknown): ParsedMessage {
   const where = traits ? 'traits' : 'payload';
   const payload = traits ? traitsPayload(resource, traits.values) : message.payload;
   if (!isObject(payload)) throw new RecordError('payload', `expected the payload object, found ${describe(payload)}`);
-  const common = { messageId, eventType, at, payloadHash: payloadHash(hashed) };
   let event: NotificationEvent;
   try {
-    if (resource === 'vm') event = { ...common, resource, ...readInstance(eventType, payload) };
-    else if (resource === 'volume') event = { ...common, resource, ...readVolume(eventType, payload) };
-    else {
+    // Built member by member, not spread: this runs once per message.
+    if (resource === 'vm') {
+      const { action, resourceId, facts } = readInstance(eventType, payload);
+      event = { messageId, eventType, at, payloadHash: payloadHash(hashed), resource, action, resourceId, facts };
+    } else if (resource === 'volume') {
+      const { action, resourceId, facts } = readVolume(eventType, payload);
+      event = { messageId, eventType, at, payloadHash: payloadHash(hashed), resource, action, resourceId, facts };
+    } else {
       const type = readVolumeType(eventType, payload);
       if (type === undefined) return { kind: 'unused', eventType, messageId, at, payload: stored };
-      event = { ...common, resource, ...type };
+      event = { messageId, eventType, at, payloadHash: payloadHash(hashed), resource, action: type.action, resourceId: type.resourceId, facts: type.facts };
     }
   } catch (err) {
     if (err instanceof RecordError && err.field !== undefined) throw new RecordError(`${where}.${err.field}`, err.detail);
