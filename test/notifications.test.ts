@@ -2,7 +2,7 @@
 // the real CLI and folded into lifecycles, each rule of §4.4 in a scenario whose expected rows are
 // worked out by hand from the messages' times.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, startCli, waitUntil, workspace } from './support/cli.ts';
@@ -293,32 +293,6 @@ describe('a resource the events ended while snapshots still list it (a zombie)',
     assert.deepEqual(wide, [header, 'cloud,2026-11-02,t1,f-small,m1.small,1,12,24,48,240,0']);
     assert.deepEqual(await csv(ws.dir, 'usage', 'vm', '2026-11-03', '2026-11-04'), [header]);
     assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm', '2026-11-03', '2026-11-04'), [LIFECYCLE_HEADER]);
-  });
-});
-
-describe('a capture large enough to be parsed on a worker thread', () => {
-  it('stores, counts, quarantines by line and folds as a small one does, and is recognised when read again', async () => {
-    const create = nova('create.end', '2026-11-02T09:00:05Z', 'big');
-    const lines = [create];
-    // Updates (stored, folded into nothing) to make the file larger than the worker's threshold.
-    const updates = 3500;
-    for (let i = 0; i < updates; i++) lines.push(nova('update', new Date(Date.UTC(2026, 10, 3) + i * 1000).toISOString(), 'big'));
-    lines.splice(2000, 0, 'not json at all');
-    lines.push(nova('resize_finish.end', '2026-11-04T10:00:00Z', 'big', { flavor: MEDIUM, state: 'resized' }), create);
-    lines.push(nova('delete.end', '2026-11-05T12:00:30Z', 'big', { flavor: MEDIUM, state: 'deleted', terminated_at: '2026-11-05T12:00:00Z' }));
-    const ws = captures({ 'big.jsonl': lines });
-    assert.ok(statSync(ws.path('big.jsonl')).size > 2 << 20, 'the capture must be larger than the worker threshold (read.ts)');
-    const run = await ingest(ws.dir, ws.path('big.jsonl'));
-    assert.match(run.stdout, new RegExp(`^cloud notification 2026-11-05T12:00:30Z: added ${updates + 3}, modified 0, removed 0, unchanged 1, rejected 1`, 'm'));
-    assert.match(run.stderr, /quarantined .*big\.jsonl: line 2001: no JSON message on this line/);
-    assert.deepEqual(await csv(ws.dir, 'lifecycles', 'vm'), [
-      LIFECYCLE_HEADER,
-      'cloud,big,t1,2026-11-02T09:00:00.000Z,2026-11-04T10:00:00.000Z,f-small,m1.small,2,4096,20,billable,events,true,true',
-      'cloud,big,t1,2026-11-04T10:00:00.000Z,2026-11-05T12:00:00.000Z,f-medium,m1.medium,4,8192,40,billable,events,true,true',
-    ]);
-    const again = await ingest(ws.dir, ws.path('big.jsonl'));
-    assert.match(again.stdout, /: already ingested$/m);
-    assert.equal(readOnly(ws.db, (c) => c.prepare('SELECT count(*) FROM events').pluck().get()), updates + 3);
   });
 });
 

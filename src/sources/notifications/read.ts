@@ -1,77 +1,72 @@
-// A file of captured notifications (SPEC §4.1.5) read into deliveries. A large one is read and parsed
-// on a worker thread (worker.ts) while this thread stores the batches before it: parsing is most of
-// an ingest's work (issue 10's bench), so the two overlap on two cores. A small one is read here: a
-// worker's start costs more than it saves.
-import { stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
-import { InputError } from '../../errors.ts';
-import { NOTIFICATION } from '../../store/index.ts';
-import type { Delivery, StreamRef } from '../delivery.ts';
-import { readCapture, type NotificationFileOptions } from './capture.ts';
+// A file of captured notifications (SPEC §4.1.5) as operators have them: one message per line
+// (JSONL), a JSON array, or oslo `log` driver lines whose JSON starts at the first `{`; gzip or xz
+// as every dump. Read as batches of events, with each bad message quarantined by its line.
+import { InputError, oneLine } from '../../errors.ts';
+import { readJson } from '../dump/json.ts';
+import type { Delivery } from '../delivery.ts';
+import { readBytes, readLines } from '../files/bytes.ts';
+import type { Privacy } from '../../types/normalise.ts';
+import { EventFeed } from './feed.ts';
+import { parseMessage } from './message.ts';
+import { storedPayload } from './private.ts';
 
-export type { NotificationFileOptions } from './capture.ts';
-
-/** Files at least this large (as stored: compressed ones hold more) are parsed on a worker thread. */
-const WORKER_BYTES = 2 << 20;
-/** Batches the worker may post before this thread has applied them. */
-const AHEAD = 2;
-// dist/ runs worker.js; the tests and the bench run src/ through tsx, whose loader the worker inherits.
-const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-
-export interface WorkerData {
-  readonly file: string;
-  readonly options: NotificationFileOptions;
-  readonly ahead: number;
+export interface NotificationFileOptions {
+  /** The source the events describe: notifications name none (a publisher's host is not one). */
+  readonly source: string;
+  /** The source's `private_fields`: what of each payload is stored (private.ts). */
+  readonly privacy: Privacy;
+  /** Messages per batch (the default suits ingest). */
+  readonly batchSize?: number;
 }
-
-export type FromWorker =
-  | { readonly kind: 'delivery'; readonly delivery: Delivery }
-  | { readonly kind: 'end' }
-  | { readonly kind: 'input-error'; readonly file: string; readonly location: string | undefined; readonly detail: string };
 
 export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => 0,
-  );
-  if (size < WORKER_BYTES) yield* readCapture(file, options);
-  else yield* onWorker(file, options);
-}
-
-async function* onWorker(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  // The stream as this thread knows it: its start on this thread's clock.
-  const stream: StreamRef = { file, source: options.source, type: NOTIFICATION, startedAt: performance.now() };
-  const worker = new Worker(WORKER, { workerData: { file, options, ahead: AHEAD } satisfies WorkerData });
-  const inbox: (FromWorker | { kind: 'crash'; error: Error } | { kind: 'exit'; code: number })[] = [];
-  let wake: (() => void) | undefined;
-  const receive = (message: (typeof inbox)[number]) => {
-    inbox.push(message);
-    wake?.();
-    wake = undefined;
-  };
-  worker.on('message', (message: FromWorker) => receive(message));
-  worker.on('error', (error) => receive({ kind: 'crash', error }));
-  worker.on('exit', (code) => receive({ kind: 'exit', code }));
-  try {
-    for (;;) {
-      if (!inbox.length) await new Promise<void>((resolve) => (wake = resolve));
-      const message = inbox.shift()!;
-      switch (message.kind) {
-        case 'delivery':
-          yield 'stream' in message.delivery ? ({ ...message.delivery, stream } as Delivery) : message.delivery;
-          worker.postMessage('applied');
-          break;
-        case 'end':
-          return;
-        case 'input-error':
-          throw new InputError(message.file, message.location, message.detail);
-        case 'crash':
-          throw message.error;
-        case 'exit':
-          throw new Error(`the worker reading ${file} stopped (exit code ${message.code}) before the file's end`);
+  const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
+  if ((await firstCharacter(file)) === '[') {
+    // A JSON list, read as every JSON dump is (dump/json.ts): parsed whole, or split element by
+    // element when too large for one string; a syntax error named by line and column.
+    const input = await readJson(file, []);
+    if (input.kind === 'array-stream') {
+      for await (const { index, value } of input.elements) {
+        feed.take(parseMessage(value), `[${index}]`);
+        if (feed.hasReady) yield* feed.ready();
+      }
+    } else if (input.kind === 'values') {
+      for await (const { value: list, line } of input.values) {
+        if (!Array.isArray(list)) throw new InputError(file, line === undefined ? undefined : `line ${line}`, 'expected a JSON list of notifications');
+        for (let index = 0; index < list.length; index++) {
+          feed.take(parseMessage(list[index]), `${line === undefined ? '' : `line ${line} `}[${index}]`);
+          list[index] = undefined;
+          if (feed.hasReady) yield* feed.ready();
+        }
       }
     }
-  } finally {
-    await worker.terminate();
+  } else {
+    let number = 0;
+    for await (const line of readLines(file)) {
+      number++;
+      const brace = line.indexOf('{');
+      if (brace < 0) {
+        if (line.trim() !== '') feed.take({ kind: 'reject', reason: 'no JSON message on this line' }, `line ${number}`);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(line.slice(brace));
+      } catch (err) {
+        feed.take({ kind: 'reject', reason: oneLine(`not valid JSON (${(err as Error).message})`) }, `line ${number}`);
+        continue;
+      }
+      feed.take(parseMessage(value), `line ${number}`);
+      if (feed.hasReady) yield* feed.ready();
+    }
   }
+  yield* feed.end();
+}
+
+async function firstCharacter(file: string): Promise<string | undefined> {
+  for await (const chunk of readBytes(file, 64 << 10)) {
+    const text = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (text) return text[0];
+  }
+  return undefined;
 }
