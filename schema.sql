@@ -1,4 +1,4 @@
--- usage-etl history database, schema version 6: the whole current schema.
+-- usage-etl history database, schema version 5: the whole current schema.
 -- Applied as it is to a new database by src/store/sqlite/open.ts; an older database is brought up to
 -- date by the numbered files in migrations/, run in order (PRAGMA user_version says where it stands).
 -- Times are UTC epoch milliseconds (INTEGER) so they sort and compare exactly.
@@ -142,11 +142,8 @@ CREATE TABLE events (
 );
 -- Recognises an event stored already. Keyed by time first, so a capture, nearly in time order, adds
 -- to the end of the index instead of all over it; a message delivered again has the same key too.
+-- (The fold reads a source's events sorted by resource: no index is kept for that one read.)
 CREATE UNIQUE INDEX events_once ON events (source_id, at, dedupe_key);
--- The lifecycle fold reads one source's events of one resource type in time and arrival order (the
--- id ends every index entry), and what notifications cover is read here, without the payloads.
--- Appended to at its end as events_once is.
-CREATE INDEX events_in_time ON events (source_id, resource_type, at);
 
 -- Each source a run collected, and how that went: "a source whose last run failed" for
 -- `status --check` (a failed collection writes no snapshot, so the snapshots alone cannot tell it).

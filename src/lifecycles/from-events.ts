@@ -14,7 +14,6 @@
 import type { InstanceFacts, VolumeFacts } from '../sources/notifications/event.ts';
 import type { EventRow, HistoryReads } from '../store/index.ts';
 import { sameVm, sameVolume } from './billed.ts';
-import { byText } from '../order.ts';
 import type { Lifecycles, Period, VmBilled, VolumeBilled } from './period.ts';
 import type { BillingPolicy } from './policy.ts';
 
@@ -54,26 +53,13 @@ export async function eventLifecycles(
   fromMs: number,
   toMs: number,
 ): Promise<Lifecycles<VmBilled | VolumeBilled>> {
-  // Read in event-time order, each resource's fold kept open until the end: no sort of every event
-  // by resource, and memory follows the resources, not their events.
-  const fold = await foldOf(reads, policy, type, source);
-  const used = USED[type];
-  const folds = new Map<string, ResourceFold<VmBilled | VolumeBilled>>();
-  for await (const chunk of reads.eventsInTime(source, type)) {
-    for (const event of chunk) {
-      let one = folds.get(event.resourceId);
-      if (!one) folds.set(event.resourceId, (one = new ResourceFold(event.resourceId, fold, used)));
-      one.add(event);
-    }
-  }
   const periods = new Map<string, Period<VmBilled | VolumeBilled>[]>();
-  for (const id of [...folds.keys()].sort(byText)) {
-    const all = folds.get(id)!.periods();
+  for await (const resource of resourceEvents(reads, policy, type, source)) {
     // A resource the events opened is theirs even with no period in the range (ended before it):
     // an empty list, so that snapshots still listing it (a zombie) bill nothing either, whatever
     // `--from` is. One only heard of (an `exists`, a never-launched create) is left to the snapshots.
-    if (!all.length) continue;
-    periods.set(id, all.filter((p) => p.start < toMs && (p.end === undefined || p.end > fromMs)));
+    if (!resource.periods.length) continue;
+    periods.set(resource.id, resource.periods.filter((p) => p.start < toMs && (p.end === undefined || p.end > fromMs)));
   }
   return { source, until, periods };
 }
@@ -94,97 +80,60 @@ export async function* resourceEvents(
   /** The source's volume type names (typeNames), when the caller has them already. */
   names?: ReadonlyMap<string, string>,
 ): AsyncGenerator<ResourceEvents<VmBilled | VolumeBilled>> {
-  const fold = await foldOf(reads, policy, type, source, names);
+  const fold = (type === 'vm' ? vmFold(policy) : volumeFold(policy, names ?? (await typeNames(reads, source)))) as Fold<unknown, VmBilled | VolumeBilled>;
   const used = USED[type];
-  const folded = (id: string, events: EventRow[]) => {
-    const one = new ResourceFold(id, fold, used);
-    for (const event of events) one.add(event);
-    return { id, events, periods: one.periods() };
-  };
   let id: string | undefined;
   let events: EventRow[] = [];
   for await (const chunk of reads.events(source, type)) {
     for (const event of chunk) {
       if (event.resourceId !== id) {
-        if (id !== undefined) yield folded(id, events);
+        if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold, used) };
         id = event.resourceId;
         events = [];
       }
       events.push(event);
     }
   }
-  if (id !== undefined) yield folded(id, events);
+  if (id !== undefined) yield { id, events, periods: foldOne(id, events, fold, used) };
 }
 
-async function foldOf(
-  reads: HistoryReads,
-  policy: BillingPolicy,
-  type: 'vm' | 'volume',
-  source: string,
-  names?: ReadonlyMap<string, string>,
-): Promise<Fold<unknown, VmBilled | VolumeBilled>> {
-  return (type === 'vm' ? vmFold(policy) : volumeFold(policy, names ?? (await typeNames(reads, source)))) as Fold<unknown, VmBilled | VolumeBilled>;
-}
-
-/** One resource's lifecycle, folded from its events as they come, in event-time order. */
-class ResourceFold<B> {
-  private readonly done: Period<B>[] = [];
-  private current: { start: number; billed: B } | undefined;
-  /** Deleted: later events change nothing. */
-  private ended = false;
-
-  constructor(
-    private readonly id: string,
-    private readonly fold: Fold<unknown, B>,
-    private readonly used: ReadonlySet<string>,
-  ) {}
-
-  add(event: EventRow): void {
-    if (this.ended || !this.used.has(event.action)) return;
-    if (!this.current) {
-      // Parsed only when it may change something: most events of a begun lifecycle are looked at once.
-      if (UNCHANGING.has(event.action)) return;
-      const facts = JSON.parse(event.facts) as unknown;
-      const start = this.fold.startOf(facts);
-      // Never launched (a delete with launched_at null): nothing to bill.
-      if (start === undefined) return;
-      this.current = { start, billed: this.fold.billed(facts, undefined) };
-      const end = this.fold.endOf(event.action, facts, event.at);
-      if (end !== undefined) this.close(end);
-      return;
-    }
-    if (UNCHANGING.has(event.action) || OPENING.has(event.action)) return;
+/** One resource's events, in event-time order, into its periods. */
+function foldOne<B>(id: string, events: readonly EventRow[], fold: Fold<unknown, B>, used: ReadonlySet<string>): Period<B>[] {
+  const periods: Period<B>[] = [];
+  let current: { start: number; billed: B } | undefined;
+  const close = (end: number) => {
+    periods.push({ id, start: current!.start, end: Math.max(end, current!.start), startExact: true, endExact: true, billed: current!.billed, origin: 'events' });
+  };
+  for (const event of events) {
+    if (!used.has(event.action)) continue;
     const facts = JSON.parse(event.facts) as unknown;
-    const end = this.fold.endOf(event.action, facts, event.at);
+    if (!current) {
+      const start = UNCHANGING.has(event.action) ? undefined : fold.startOf(facts);
+      // Never launched (a delete with launched_at null): nothing to bill.
+      if (start === undefined) continue;
+      const end = fold.endOf(event.action, facts, event.at);
+      current = { start, billed: fold.billed(facts, undefined) };
+      if (end !== undefined) {
+        close(end);
+        return periods;
+      }
+      continue;
+    }
+    if (UNCHANGING.has(event.action) || OPENING.has(event.action)) continue;
+    const end = fold.endOf(event.action, facts, event.at);
     if (end !== undefined) {
-      this.close(end);
-      return;
+      close(end);
+      return periods;
     }
-    const billed = this.fold.billed(facts, this.current.billed);
-    if (!this.fold.same(this.current.billed, billed)) {
-      const at = Math.max(event.at, this.current.start);
-      this.push(at);
-      this.current = { start: at, billed };
+    const billed = fold.billed(facts, current.billed);
+    if (!fold.same(current.billed, billed)) {
+      const at = Math.max(event.at, current.start);
+      close(at);
+      current = { start: at, billed };
     }
   }
-
-  /** Its periods, the last one open unless it ended. */
-  periods(): Period<B>[] {
-    const c = this.current;
-    if (this.ended || !c) return this.done;
-    return [...this.done, { id: this.id, start: c.start, startExact: true, endExact: false, billed: c.billed, origin: 'events' }];
-  }
-
-  /** The current period ends here (what it bills changes, or the resource is gone). */
-  private push(end: number): void {
-    const c = this.current!;
-    this.done.push({ id: this.id, start: c.start, end: Math.max(end, c.start), startExact: true, endExact: true, billed: c.billed, origin: 'events' });
-  }
-
-  private close(end: number): void {
-    this.push(end);
-    this.ended = true;
-  }
+  if (current) periods.push({ id, start: current.start, startExact: true, endExact: false, billed: current.billed, origin: 'events' });
+  return periods;
 }
 
 function vmFold(policy: BillingPolicy): Fold<InstanceFacts, VmBilled> {

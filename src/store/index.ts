@@ -369,8 +369,6 @@ export interface HistoryReads {
   eventSeries(): Promise<EventSeries[]>;
   /** One resource type's events of a source, ordered by resource, time and arrival. */
   events(source: string, type: string): AsyncIterable<readonly EventRow[]>;
-  /** The same events ordered by time and arrival only (the lifecycle fold: no sort by resource). */
-  eventsInTime(source: string, type: string): AsyncIterable<readonly EventRow[]>;
   eventStatus(): Promise<EventStatus[]>;
   /** Per source ever named in a run's outcome, its last finished run; ordered by source. */
   sourceRuns(): Promise<SourceRun[]>;

@@ -80,16 +80,6 @@ export function eventReads(s: Statements) {
       );
     },
 
-    eventsInTime(source: string, type: string): AsyncIterable<readonly EventRow[]> {
-      // Along events_once (source, time, key): only events of equal time are sorted, by arrival.
-      return chunked(
-        s.sql(
-          `SELECT e.id, e.resource_id AS resourceId, e.action, e.at, e.facts FROM events e
-           WHERE e.source_id = (SELECT id FROM sources WHERE name = ?) AND e.resource_type = ? ORDER BY e.at, e.id`,
-        ).iterate(source, type) as IterableIterator<EventRow>,
-      );
-    },
-
     async eventStatus(): Promise<EventStatus[]> {
       return s.sql(
         `SELECT sources.name AS source, count(*) AS events, max(e.at) AS lastAt, sum(e.action IS NULL) AS skipped,
