@@ -68,9 +68,10 @@ export type NotificationEvent =
 
 /**
  * One message read: an event, a message of a type the fold does not use (stored, counted), or a refusal (quarantined).
- * `payload` is the payload as parsed: stored without private fields unless the source keeps them (private.ts).
+ * `payload` is the payload as parsed: stored without private fields unless the source keeps them (private.ts);
+ * `payloadText` its JSON, when it was made already (to hash it).
  */
 export type ParsedMessage =
-  | { readonly kind: 'event'; readonly event: NotificationEvent; readonly payload: unknown }
+  | { readonly kind: 'event'; readonly event: NotificationEvent; readonly payload: unknown; readonly payloadText?: string }
   | { readonly kind: 'unused'; readonly eventType: string; readonly messageId?: string; readonly at: number; readonly payload: unknown }
   | { readonly kind: 'reject'; readonly field?: string; readonly reason: string };

@@ -28,8 +28,8 @@ export class EventFeed {
   constructor(
     file: string,
     readonly source: string,
-    /** A payload as stored: without private fields unless the source keeps them (private.ts). */
-    private readonly payload: (payload: unknown) => string,
+    /** A payload as stored: without private fields unless the source keeps them (private.ts); its JSON when made already. */
+    private readonly payload: (payload: unknown, json?: string) => string,
     private readonly size = EVENT_BATCH,
   ) {
     this.stream = { file, source, type: NOTIFICATION, startedAt: performance.now() };
@@ -46,8 +46,9 @@ export class EventFeed {
       const reason = `messages of type ${parsed.eventType} (stored, not used for lifecycles)`;
       this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
       this.latest = Math.max(this.latest, parsed.at);
-      const key = dedupeKey(parsed.eventType, '', hash(JSON.stringify(parsed.payload)));
-      this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: this.payload(parsed.payload), file, location });
+      const json = JSON.stringify(parsed.payload);
+      const key = dedupeKey(parsed.eventType, '', hash(json));
+      this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: this.payload(parsed.payload, json), file, location });
     } else {
       this.read++;
       const { event } = parsed;
@@ -61,7 +62,7 @@ export class EventFeed {
         resourceId: event.resourceId,
         at: event.at,
         facts: JSON.stringify(event.facts),
-        payload: this.payload(parsed.payload),
+        payload: this.payload(parsed.payload, parsed.payloadText),
         file,
         location,
       });

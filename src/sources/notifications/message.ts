@@ -4,7 +4,7 @@ import { RecordError, describe } from '../../errors.ts';
 import { isObject } from '../../types/type.ts';
 import { isVolumeEvent, isVolumeTypeEvent, readVolume, readVolumeType } from './cinder.ts';
 import type { NotificationEvent, ParsedMessage } from './event.ts';
-import { payloadHash, sortedKeys } from './hash.ts';
+import { payloadHash, payloadJson, sortedKeys } from './hash.ts';
 import { isInstanceEvent, readInstance } from './nova.ts';
 import { isPankoEvent, readTraits, traitsPayload, type Resource } from './panko.ts';
 import { instant, text } from './values.ts';
@@ -63,21 +63,28 @@ function read(value: unknown): ParsedMessage {
   const where = traits ? 'traits' : 'payload';
   const payload = traits ? traitsPayload(resource, traits.values) : message.payload;
   if (!isObject(payload)) throw new RecordError('payload', `expected the payload object, found ${describe(payload)}`);
-  const common = { messageId, eventType, at, payloadHash: payloadHash(hashed) };
+  const json = payloadJson(hashed);
+  // A message's payload is hashed as it is stored under `keep`: its JSON is made once for both.
+  const payloadText = traits ? undefined : json;
   let event: NotificationEvent;
   try {
-    if (resource === 'vm') event = { ...common, resource, ...readInstance(eventType, payload) };
-    else if (resource === 'volume') event = { ...common, resource, ...readVolume(eventType, payload) };
-    else {
+    // Built member by member, not spread: this runs once per message.
+    if (resource === 'vm') {
+      const { action, resourceId, facts } = readInstance(eventType, payload);
+      event = { messageId, eventType, at, payloadHash: payloadHash(json), resource, action, resourceId, facts };
+    } else if (resource === 'volume') {
+      const { action, resourceId, facts } = readVolume(eventType, payload);
+      event = { messageId, eventType, at, payloadHash: payloadHash(json), resource, action, resourceId, facts };
+    } else {
       const type = readVolumeType(eventType, payload);
       if (type === undefined) return { kind: 'unused', eventType, messageId, at, payload: stored };
-      event = { ...common, resource, ...type };
+      event = { messageId, eventType, at, payloadHash: payloadHash(json), resource, action: type.action, resourceId: type.resourceId, facts: type.facts };
     }
   } catch (err) {
     if (err instanceof RecordError && err.field !== undefined) throw new RecordError(`${where}.${err.field}`, err.detail);
     throw err;
   }
-  return { kind: 'event', event, payload: stored };
+  return { kind: 'event', event, payload: stored, payloadText };
 }
 
 /** The envelope's message: JSON text (oslo's form); an already parsed object is taken as it is. */

@@ -39,16 +39,16 @@ export function instanceAction(eventType: string): string {
  */
 export function readInstance(eventType: string, payload: RawObject): Reading<InstanceFacts> {
   const action = instanceAction(eventType);
-  if (!(DATA in payload)) return { action, ...legacy(payload) };
+  if (!(DATA in payload)) return legacy(action, payload);
   const data = payload[DATA];
   if (!isObject(data)) throw new RecordError(DATA, `expected the instance's fields, found ${describe(data)}`);
-  return { action, ...versioned(data) };
+  return versioned(action, data);
 }
 
-type Read = Omit<Reading<InstanceFacts>, 'action'>;
+type Read = Reading<InstanceFacts>;
 
 /** Nova's `info_from_instance`: times as `str()` or `strtime` of UTC datetimes, `""` for none. */
-function legacy(p: RawObject): Read {
+function legacy(action: string, p: RawObject): Read {
   const resourceId = id('instance_id', p.instance_id, 'instance id');
   const facts = defined<InstanceFacts>({
     tenantId: text('tenant_id', p.tenant_id),
@@ -69,11 +69,11 @@ function legacy(p: RawObject): Read {
     deletedAt: instant('deleted_at', p.deleted_at),
     auditPeriod: auditPeriod('', p),
   });
-  return { resourceId, facts };
+  return { action, resourceId, facts };
 }
 
 /** InstancePayload and its kin; the flavor is a FlavorPayload, the audit period an AuditPeriodPayload. */
-function versioned(d: RawObject): Read {
+function versioned(action: string, d: RawObject): Read {
   const at = `${DATA}.`;
   const resourceId = id(`${at}uuid`, d.uuid, 'instance uuid');
   const flavor = nested(`${at}flavor`, d.flavor);
@@ -95,7 +95,7 @@ function versioned(d: RawObject): Read {
     deletedAt: instant(`${at}deleted_at`, d.deleted_at),
     auditPeriod: auditPeriod(`${at}audit_period.${DATA}.`, audit),
   });
-  return { resourceId, facts };
+  return { action, resourceId, facts };
 }
 
 /** The fields of a nested versioned object (`{"nova_object.data": {...}}`); none when it is absent. */

@@ -47,8 +47,8 @@ const TRAIT_VALUES = 'traits:value';
  * payload itself (set to undefined, which JSON leaves out: no copy of each message is made), so the
  * payload must not be read after: the feed calls it last, once the facts are taken.
  */
-export function storedPayload(privacy: Privacy): (payload: unknown) => string {
-  if (privacy.mode === 'keep') return (payload) => JSON.stringify(payload);
+export function storedPayload(privacy: Privacy): (payload: unknown, json?: string) => string {
+  if (privacy.mode === 'keep') return (payload, json) => json ?? JSON.stringify(payload);
   const hashKey = privacy.mode === 'hash' ? privacy.hashKey : undefined;
   if (privacy.mode === 'hash' && !hashKey) throw new Error('private_fields: hash needs a key');
   // Under drop a private value is left out (an object's key goes; a trait keeps its name, with null).
