@@ -2,8 +2,9 @@
 // the real CLI on them, each scenario in its own process so its peak RSS is its own:
 //   1. first load into an empty database          3. re-ingest with 1% modified, 0.5% added, 0.5% removed
 //   2. re-ingest of an identical snapshot          4. a 30-day inventory export (carried forward, with changes)
-// next to the floor (bench/floor.ts: read + JSON.parse + bare INSERTs of the same file), and prints
-// records/s, wall time, peak RSS and the ratio to the floor; then the same as one JSON line.
+// next to the floor (bench/floor.ts: read + JSON.parse + bare INSERTs of the same file) and a peer
+// (bench/duckdb-peer.ts: DuckDB diffing the same files against the state it persisted from the one
+// before), and prints records/s, wall time, peak RSS and the ratios to both; then the same as one JSON line.
 //
 // Then the HPC ledger streams (bench/hpc.ts): a Torque accounting log and a sacct dump of L lines and
 // of L/4, each loaded into an empty database, the big log read again, and its 30-day job.csv export:
@@ -56,6 +57,7 @@ import { fleet, writeSnapshot } from './vms.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'usage-etl');
 const FLOOR = join(ROOT, 'bench', 'floor.ts');
+const DUCKDB_PEER = join(ROOT, 'bench', 'duckdb-peer.ts');
 const USAGE_SQL = join(ROOT, 'bench', 'usage-sql.ts');
 const TIME = '/usr/bin/time';
 const MIB = 1024 * 1024;
@@ -228,6 +230,18 @@ interface Row {
   readonly ratio_to_floor: number | null;
   /** The same, less the CLI's start-up: the floor's times are taken inside its process. */
   readonly net_ratio_to_floor: number | null;
+  /** The DuckDB peer's time for the same file (inside its process), and ours net of start-up over it. */
+  readonly duckdb_s: number | null;
+  readonly net_ratio_to_duckdb: number | null;
+}
+
+interface PeerRun {
+  readonly records: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly seconds: number;
 }
 
 try {
@@ -278,7 +292,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
   }
 
   const rows: Row[] = [];
-  const row = (name: string, records: number, run: Measured) =>
+  const row = (name: string, records: number, run: Measured, peer?: PeerRun) =>
     rows.push({
       name,
       records,
@@ -286,19 +300,37 @@ async function vmScenarios(startup: Measured): Promise<void> {
       peak_rss_mib: run.rssMiB,
       ratio_to_floor: floor ? run.wallS / floor.total_s : null,
       net_ratio_to_floor: floor ? (run.wallS - startup.wallS) / floor.total_s : null,
+      duckdb_s: peer?.seconds ?? null,
+      net_ratio_to_duckdb: peer ? (run.wallS - startup.wallS) / peer.seconds : null,
     });
+  // The peer diffs each file right after ours, against the state it kept from the file before. A
+  // peer that fails, or counts otherwise than we must, ends the bench: its ratio would mean nothing.
+  const duckDb = join(work, 'peer.duckdb');
+  const peerRun = async (what: string, file: string, want: Omit<SnapshotLine, 'rejected' | 'status'>): Promise<PeerRun> => {
+    progress(`${what}: the DuckDB peer`);
+    const run = await measure(`the DuckDB peer (${what})`, [process.execPath, '--import', 'tsx', DUCKDB_PEER, file, duckDb]);
+    let got: PeerRun;
+    try {
+      got = JSON.parse(run.stdout) as PeerRun;
+    } catch {
+      fail(`the DuckDB peer (${what}) printed no figures: ${JSON.stringify(run.stdout.slice(0, 200))}`);
+    }
+    const wrong = (Object.keys(want) as (keyof typeof want)[]).filter((k) => got[k] !== want[k]);
+    if (wrong.length || !(got.seconds > 0)) fail(`the DuckDB peer (${what}) counted ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    return got;
+  };
 
   progress('1: first load into an empty database');
   const first = await ingest('1 first load', dumps[0]!);
   expectCounts('1 first load', first.summary, { status: 'applied', added: N, modified: 0, removed: 0, unchanged: 0 });
-  row('1 first load (empty DB)', N, first);
+  row('1 first load (empty DB)', N, first, await peerRun('1', dumps[0]!, { added: N, modified: 0, removed: 0, unchanged: 0 }));
 
   progress(`writing ${dumps[1]} (same records, later taken_at)`);
   await writeSnapshot(dumps[1]!, TAKEN[1], sameRecords());
   progress('2: re-ingest of an identical snapshot');
   const same = await ingest('2 identical re-ingest', dumps[1]!);
   expectCounts('2 identical re-ingest', same.summary, { status: 'applied', added: 0, modified: 0, removed: 0, unchanged: N });
-  row('2 re-ingest, identical', N, same);
+  row('2 re-ingest, identical', N, same, await peerRun('2', dumps[1]!, { added: 0, modified: 0, removed: 0, unchanged: N }));
 
   progress(`writing ${dumps[2]} (${MODIFIED} modified, ${ADDED} added, ${REMOVED} removed)`);
   await writeSnapshot(dumps[2]!, TAKEN[2], changedRecords());
@@ -311,7 +343,8 @@ async function vmScenarios(startup: Measured): Promise<void> {
     removed: REMOVED,
     unchanged: N - MODIFIED - REMOVED,
   });
-  row('3 re-ingest, 1% mod +0.5% -0.5%', N - REMOVED + ADDED, changed);
+  const changedWant = { added: ADDED, modified: MODIFIED, removed: REMOVED, unchanged: N - MODIFIED - REMOVED };
+  row('3 re-ingest, 1% mod +0.5% -0.5%', N - REMOVED + ADDED, changed, await peerRun('3', dumps[2]!, changedWant));
 
   progress(`4: inventory export ${FROM}..${TO}`);
   const out = join(work, 'export');
@@ -323,11 +356,11 @@ async function vmScenarios(startup: Measured): Promise<void> {
   row(`4 export inventory, ${EXPORT_DAYS} days (rows)`, csvRows, exported);
 
   // --- report --------------------------------------------------------------------------------
-  const table: string[][] = [['scenario', 'records', 'wall (s)', 'records/s', 'peak RSS (MiB)', '× floor', '× floor net']];
+  const table: string[][] = [['scenario', 'records', 'wall (s)', 'records/s', 'peak RSS (MiB)', '× floor', '× floor net', 'DuckDB (s)', 'net / DuckDB']];
   if (floor) {
-    table.push(['floor (a) read + JSON.parse', int(N), floor.read_parse_s.toFixed(2), int(N / floor.read_parse_s), '', '', '']);
-    table.push(['floor (b) bare INSERTs, 1 txn', int(N), floor.insert_s.toFixed(2), int(N / floor.insert_s), '', '', '']);
-    table.push(['floor (a)+(b)', int(N), floor.total_s.toFixed(2), int(N / floor.total_s), int(floor.peak_rss_mib), '1.00', '1.00']);
+    table.push(['floor (a) read + JSON.parse', int(N), floor.read_parse_s.toFixed(2), int(N / floor.read_parse_s), '', '', '', '', '']);
+    table.push(['floor (b) bare INSERTs, 1 txn', int(N), floor.insert_s.toFixed(2), int(N / floor.insert_s), '', '', '', '', '']);
+    table.push(['floor (a)+(b)', int(N), floor.total_s.toFixed(2), int(N / floor.total_s), int(floor.peak_rss_mib), '1.00', '1.00', '', '']);
   } else {
     table.push(["floor: n/a (file larger than V8's maximum string)"]);
   }
@@ -340,6 +373,8 @@ async function vmScenarios(startup: Measured): Promise<void> {
       int(r.peak_rss_mib),
       r.ratio_to_floor?.toFixed(2) ?? 'n/a',
       r.net_ratio_to_floor?.toFixed(2) ?? 'n/a',
+      r.duckdb_s?.toFixed(2) ?? '',
+      r.net_ratio_to_duckdb?.toFixed(2) ?? '',
     ]);
   }
   console.log(`\nusage-etl bench: N = ${int(N)} vm resources; first dump ${(size / MIB).toFixed(1)} MiB (${int(size / N)} bytes/record${PAD ? `, padded by ${PAD}` : ''})`);
@@ -348,7 +383,8 @@ async function vmScenarios(startup: Measured): Promise<void> {
   printTable(table);
   console.log(
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +
-      "so '× floor net' takes the CLI's start-up off the wall time before dividing.",
+      "so '× floor net' takes the CLI's start-up off the wall time before dividing; so does 'net / DuckDB', over the\n" +
+      "peer's time inside its process (from loading DuckDB to closing its file; its threads as DuckDB chooses).",
   );
   console.log(
     JSON.stringify({
