@@ -142,9 +142,11 @@ export function sqliteHistory(s: Statements): HistoryStore {
       };
     },
 
-    async current(seriesId) {
-      const rows = s.sql('SELECT resource_key, hash FROM current WHERE series_id = ?', 'raw').all(seriesId) as [string, string][];
-      return new Map(rows);
+    async current(seriesId, into) {
+      // Row by row, never all rows at once: a million of them would double the peak (SPEC §11).
+      for (const [key, hash] of s.sql('SELECT resource_key, hash FROM current WHERE series_id = ?', 'raw').iterate(seriesId) as IterableIterator<[string, string]>) {
+        into.set(key, hash);
+      }
     },
 
     async ledgerState(source, type, takenAt, contentHash, keys) {
