@@ -5,6 +5,8 @@
 // next to the floor (bench/floor.ts: read + JSON.parse + bare INSERTs of the same file) and a peer
 // (bench/duckdb-peer.ts: DuckDB diffing the same files against the state it persisted from the one
 // before), and prints records/s, wall time, peak RSS and the ratios to both; then the same as one JSON line.
+// The export has its own floor (bench/export-floor.ts): the same vm.csv, byte for byte, rendered and
+// written from the snapshots held in memory, no SQL.
 //
 // Then the HPC ledger streams (bench/hpc.ts): a Torque accounting log and a sacct dump of L lines and
 // of L/4, each loaded into an empty database, the big log read again, and its 30-day job.csv export:
@@ -38,6 +40,7 @@
 // compiled CLI, built by `npm run bench` first), measured on its own as `usage-etl --help`.
 // Start-up itself: `--help` against `node -e 0`, `status` on the fixture database (bench/startup.ts).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants as bufferConstants } from 'node:buffer';
 import { once } from 'node:events';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -58,6 +61,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'usage-etl');
 const FLOOR = join(ROOT, 'bench', 'floor.ts');
 const DUCKDB_PEER = join(ROOT, 'bench', 'duckdb-peer.ts');
+const EXPORT_FLOOR = join(ROOT, 'bench', 'export-floor.ts');
 const USAGE_SQL = join(ROOT, 'bench', 'usage-sql.ts');
 const TIME = '/usr/bin/time';
 const MIB = 1024 * 1024;
@@ -195,6 +199,17 @@ function expectCounts(what: string, got: SnapshotLine, want: Omit<SnapshotLine, 
   const expected = { ...want, rejected: 0 };
   const wrong = (Object.keys(expected) as (keyof SnapshotLine)[]).filter((k) => got[k] !== expected[k]);
   if (wrong.length) failedChecks.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
+}
+
+/** A file's lines and SHA-1, in one pass. */
+async function digestLines(path: string): Promise<{ lines: number; sha1: string }> {
+  const digest = createHash('sha1');
+  let lines = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MIB }) as AsyncIterable<Buffer>) {
+    digest.update(chunk);
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
+  }
+  return { lines, sha1: digest.digest('hex') };
 }
 
 async function countLines(path: string): Promise<number> {
@@ -349,10 +364,24 @@ async function vmScenarios(startup: Measured): Promise<void> {
   progress(`4: inventory export ${FROM}..${TO}`);
   const out = join(work, 'export');
   const exported = await measure('4 export', [BIN, '--db', db, '--config', config, 'export', '--from', FROM, '--to', TO, '--type', 'vm', '--out', out]);
-  const csvRows = (await countLines(join(out, 'vm.csv'))) - 1;
+  const csv = await digestLines(join(out, 'vm.csv'));
+  const csvRows = csv.lines - 1;
   // Every day shows every present resource; the last day also shows the removed ones (SPEC §8.1).
   const wantRows = EXPORT_DAYS * N + ADDED;
   if (csvRows !== wantRows) failedChecks.push(`4 export: expected ${wantRows} rows in vm.csv, got ${csvRows}`);
+  rmSync(out, { recursive: true });
+  // Its floor writes the same rows from memory; a file that differs at all fails the bench.
+  let exportFloor: { rows: number; render_write_s: number; peak_rss_mib: number } | undefined;
+  if (floorPossible) {
+    progress('4: the export floor (the same rows rendered and written from memory)');
+    const floorCsv = join(work, 'export-floor.csv');
+    const run = await measure('the export floor', [process.execPath, '--max-old-space-size=8192', '--import', 'tsx', EXPORT_FLOOR, floorCsv, FROM, TO, ...dumps]);
+    const got = JSON.parse(run.stdout) as { rows: number; render_write_s: number };
+    const written = await digestLines(floorCsv);
+    rmSync(floorCsv);
+    if (got.rows !== csvRows || written.sha1 !== csv.sha1) fail(`the export floor wrote ${got.rows} rows (sha1 ${written.sha1}); the export ${csvRows} (sha1 ${csv.sha1})`);
+    exportFloor = { ...got, peak_rss_mib: run.rssMiB };
+  }
   row(`4 export inventory, ${EXPORT_DAYS} days (rows)`, csvRows, exported);
 
   // --- report --------------------------------------------------------------------------------
@@ -365,6 +394,10 @@ async function vmScenarios(startup: Measured): Promise<void> {
     table.push(["floor: n/a (file larger than V8's maximum string)"]);
   }
   for (const r of rows) {
+    if (r.name.startsWith('4 ') && exportFloor) {
+      const s = exportFloor.render_write_s;
+      table.push(['export floor: render + write, no SQL', int(exportFloor.rows), s.toFixed(2), int(exportFloor.rows / s), int(exportFloor.peak_rss_mib), '', '', '', '']);
+    }
     table.push([
       r.name,
       int(r.records),
@@ -381,6 +414,9 @@ async function vmScenarios(startup: Measured): Promise<void> {
   console.log(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} CPU(s), ${cpus()[0]?.model ?? ''}`.trimEnd());
   console.log(`CLI start-up (\`usage-etl --help\`): ${startup.wallS.toFixed(2)} s, ${int(startup.rssMiB)} MiB; included in the wall times below\n`);
   printTable(table);
+  if (exportFloor) {
+    console.log(`\nexport / its floor: ${(exported.wallS / exportFloor.render_write_s).toFixed(2)} (net of start-up ${((exported.wallS - startup.wallS) / exportFloor.render_write_s).toFixed(2)}); the same vm.csv, byte for byte`);
+  }
   console.log(
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +
       "so '× floor net' takes the CLI's start-up off the wall time before dividing; so does 'net / DuckDB', over the\n" +
@@ -395,6 +431,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
       cpus: cpus().length,
       startup_s: startup.wallS,
       floor: floor ?? null,
+      export_floor: exportFloor ?? null,
       scenarios: rows.map((r) => ({ ...r, records_per_s: r.records / r.wall_s })),
       ok: failedChecks.length === 0,
     }),
