@@ -78,7 +78,7 @@ export class Diff implements PresentSink {
   set(key: string, hash: string): void {
     this.rows++;
     const slot = this.records.slotOf(key);
-    if (slot !== undefined) this.seen[slot] = this.records.holds(key, hash) ? SAME : CHANGED;
+    if (slot !== undefined) this.seen[slot] = this.records.holdsAt(slot, key, hash) ? SAME : CHANGED;
     else if (this.snapshot.partial.has(key)) this.partialKnown++;
     if (!this.removes) return;
     // A scoped snapshot removes only inside its scope, and is guarded against what is in it.
@@ -99,8 +99,8 @@ export class Diff implements PresentSink {
     const modified: string[] = [];
     let same = 0;
     let stale = 0;
-    for (const key of this.records.keys()) {
-      const seen = this.seen[this.records.slotOf(key)!];
+    for (const [key, slot] of this.records.slotEntries()) {
+      const seen = this.seen[slot];
       if (seen === NEW) added.push(key);
       else if (seen === SAME) same++;
       // SPEC §6 ledger: a job re-reported with new content is updated, unless what is stored was

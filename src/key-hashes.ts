@@ -32,29 +32,39 @@ export class KeyHashes {
 
   /** Sets the hash of `key`: its base64 text (as stored), or its 20 bytes. Returns the key's slot. */
   set(key: string, hash: string | Uint8Array): number {
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = this.used++;
-      if (this.used * WIDTH > this.bytes.length) {
-        const grown = Buffer.alloc(this.bytes.length * 2);
-        this.bytes.copy(grown);
-        this.bytes = grown;
-      }
-      this.slots.set(key, slot);
+    const slot = this.slots.get(key);
+    if (slot === undefined) return this.append(key, hash);
+    this.write(slot, key, hash);
+    return slot;
+  }
+
+  /** Sets the hash of a key not held yet (one map operation, not two); returns its slot. */
+  append(key: string, hash: string | Uint8Array): number {
+    const slot = this.used++;
+    if (this.used * WIDTH > this.bytes.length) {
+      const grown = Buffer.alloc(this.bytes.length * 2);
+      this.bytes.copy(grown);
+      this.bytes = grown;
     }
+    this.slots.set(key, slot);
+    this.write(slot, key, hash);
+    return slot;
+  }
+
+  /** Replaces the hash of a key held at `slot`. */
+  write(slot: number, key: string, hash: string | Uint8Array): void {
     const at = slot * WIDTH;
     if (typeof hash !== 'string') {
       this.bytes.set(hash.subarray(0, WIDTH), at);
       this.odd?.delete(key);
-      return slot;
+      return;
     }
     // Only a text that round-trips through its 20 bytes may be kept as bytes.
     if (hash.length === 28 && this.bytes.write(hash, at, WIDTH, 'base64') === WIDTH && this.bytes.toString('base64', at, at + WIDTH) === hash) {
       this.odd?.delete(key);
-      return slot;
+      return;
     }
     (this.odd ??= new Map()).set(key, hash);
-    return slot;
   }
 
   delete(key: string): boolean {
@@ -65,8 +75,17 @@ export class KeyHashes {
   /** The hash of `key` as stored (base64), or undefined. */
   hash(key: string): string | undefined {
     const slot = this.slots.get(key);
-    if (slot === undefined) return undefined;
+    return slot === undefined ? undefined : this.hashAt(slot, key);
+  }
+
+  /** The hash of the key held at `slot`. */
+  hashAt(slot: number, key: string): string {
     return this.odd?.get(key) ?? this.bytes.toString('base64', slot * WIDTH, (slot + 1) * WIDTH);
+  }
+
+  /** Each key with its slot, in the order first set. */
+  slotEntries(): IterableIterator<[string, number]> {
+    return this.slots.entries();
   }
 
   /** The 20 bytes of `key`'s hash (a view, valid until the next set), or undefined. */
@@ -80,11 +99,9 @@ export class KeyHashes {
     return this.used;
   }
 
-  /** Whether `key` is held with exactly this hash text. */
-  holds(key: string, hash: string): boolean {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return false;
-    return (this.odd?.get(key) ?? this.bytes.toString('base64', slot * WIDTH, (slot + 1) * WIDTH)) === hash;
+  /** Whether the key held at `slot` has exactly this hash text. */
+  holdsAt(slot: number, key: string, hash: string): boolean {
+    return this.hashAt(slot, key) === hash;
   }
 
   /**

@@ -21,9 +21,18 @@ export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
     return this.hashes.has(key);
   }
 
-  /** Adds a record, or replaces the one of its key (which keeps its place in the order). */
-  set(record: NormalRecord): void {
-    const slot = this.hashes.set(record.key, record.hash);
+  /**
+   * Adds a record, or replaces the one of its key (which keeps its place in the order); returns the
+   * hash the key had before, if it had one.
+   */
+  set(record: NormalRecord): string | undefined {
+    let slot = this.hashes.slotOf(record.key);
+    let before: string | undefined;
+    if (slot === undefined) slot = this.hashes.append(record.key, record.hash);
+    else {
+      before = this.hashes.hashAt(slot, record.key);
+      this.hashes.write(slot, record.key, record.hash);
+    }
     if (slot >= this.starts.length) {
       const starts = new Float64Array(this.starts.length * 2);
       starts.set(this.starts);
@@ -35,6 +44,7 @@ export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
     const bytes = Buffer.byteLength(record.json, 'utf8');
     this.starts[slot] = this.text.append(record.json, bytes);
     this.lengths[slot] = bytes;
+    return before;
   }
 
   /** The record's hash (base64), without reading its text. */

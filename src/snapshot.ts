@@ -97,7 +97,8 @@ export class SnapshotBuilder {
       }
     } else {
       const { record } = result;
-      const earlier = this.records.hashOf(record.key);
+      // One lookup: set() tells the hash the key had, if any (an identical copy changes nothing).
+      const earlier = this.records.set(record);
       if (earlier !== undefined) {
         if (earlier === record.hash) {
           this.duplicates++;
@@ -107,7 +108,6 @@ export class SnapshotBuilder {
         this.fold.toggle(pairHash(record.key, earlier));
       }
       if (this.partial.delete(record.key)) this.partialFold.toggle(hash('sha1', record.key, 'base64'));
-      this.records.set(record);
       this.fold.toggle(pairHash(record.key, record.hash));
     }
   }

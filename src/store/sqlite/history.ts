@@ -9,6 +9,8 @@ import type { Statements } from './statements.ts';
 
 /** Keys per lookup statement (passed as one JSON array). */
 const LOOKUP_CHUNK = 2000;
+/** Present resources read per statement when the state is streamed to a diff. */
+const CURRENT_PAGE = 10_000;
 
 export function sqliteHistory(s: Statements): HistoryStore {
   const findSeries = (source: string, type: string) =>
@@ -143,9 +145,16 @@ export function sqliteHistory(s: Statements): HistoryStore {
     },
 
     async current(seriesId, into) {
-      // Row by row, never all rows at once: a million of them would double the peak (SPEC §11).
-      for (const [key, hash] of s.sql('SELECT resource_key, hash FROM current WHERE series_id = ?', 'raw').iterate(seriesId) as IterableIterator<[string, string]>) {
-        into.set(key, hash);
+      // In pages along the primary key: never every row at once (a million would double the peak,
+      // SPEC §11), nor one call into SQLite per row (iterate() costs twice as much a row as all()).
+      const first = s.sql(`SELECT resource_key, hash FROM current WHERE series_id = ? ORDER BY resource_key LIMIT ${CURRENT_PAGE}`, 'raw');
+      const next = s.sql(
+        `SELECT resource_key, hash FROM current WHERE series_id = ? AND resource_key > ? ORDER BY resource_key LIMIT ${CURRENT_PAGE}`,
+        'raw',
+      );
+      for (let page = first.all(seriesId) as [string, string][]; page.length; page = next.all(seriesId, page.at(-1)![0]) as [string, string][]) {
+        for (const [key, hash] of page) into.set(key, hash);
+        if (page.length < CURRENT_PAGE) break;
       }
     },
 
