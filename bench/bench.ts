@@ -369,7 +369,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
   // Every day shows every present resource; the last day also shows the removed ones (SPEC §8.1).
   const wantRows = EXPORT_DAYS * N + ADDED;
   if (csvRows !== wantRows) failedChecks.push(`4 export: expected ${wantRows} rows in vm.csv, got ${csvRows}`);
-  rmSync(out, { recursive: true });
+  if (!opts.keep) rmSync(out, { recursive: true }); // a GiB at N = 100 000
   // Its floor writes the same rows from memory; a file that differs at all fails the bench.
   let exportFloor: { rows: number; render_write_s: number; peak_rss_mib: number } | undefined;
   if (floorPossible) {
@@ -378,7 +378,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
     const run = await measure('the export floor', [process.execPath, '--max-old-space-size=8192', '--import', 'tsx', EXPORT_FLOOR, floorCsv, FROM, TO, ...dumps]);
     const got = JSON.parse(run.stdout) as { rows: number; render_write_s: number };
     const written = await digestLines(floorCsv);
-    rmSync(floorCsv);
+    if (!opts.keep) rmSync(floorCsv);
     if (got.rows !== csvRows || written.sha1 !== csv.sha1) fail(`the export floor wrote ${got.rows} rows (sha1 ${written.sha1}); the export ${csvRows} (sha1 ${csv.sha1})`);
     exportFloor = { ...got, peak_rss_mib: run.rssMiB };
   }
