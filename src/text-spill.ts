@@ -5,6 +5,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InputError } from './errors.ts';
 
 const CHUNK = 1 << 20;
 const MEMORY_BYTES = 16 << 20;
@@ -120,7 +121,13 @@ export class TextSpill {
   }
 
   private open(): void {
-    const dir = mkdtempSync(join(tmpdir(), 'usage-etl-'));
+    let dir: string;
+    try {
+      dir = mkdtempSync(join(tmpdir(), 'usage-etl-'));
+    } catch (err) {
+      // The snapshot being read fails, in one line naming the folder (TMPDIR chooses it).
+      throw new InputError(tmpdir(), undefined, `cannot make the temporary file that holds a large snapshot's records (set TMPDIR to a writable folder): ${(err as Error).message}`);
+    }
     const path = join(dir, 'records');
     try {
       this.file.fd = openSync(path, 'w+', 0o600);

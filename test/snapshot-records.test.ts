@@ -2,9 +2,12 @@
 // then in a temporary file): every record must read back exactly as it was added, or the history
 // written from a large snapshot would not be the snapshot.
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SnapshotRecords } from '../src/snapshot-records.ts';
 import { normalRecord } from '../src/types/normalise.ts';
+import { runCli, tempDir } from './support/cli.ts';
 
 const record = (i: number) =>
   normalRecord(`vm-${i}`, {
@@ -38,5 +41,22 @@ describe('the records of a large snapshot', () => {
     assert.equal(records.hashOf('vm-huge'), huge.hash);
     assert.equal(records.get('vm-none'), undefined);
     records.release();
+  });
+});
+
+describe('a large snapshot where no temporary file can be made', () => {
+  it('fails that dump in one line naming the folder and TMPDIR, exit 1, nothing stored', async () => {
+    const dir = tempDir();
+    const dump = join(dir, 'servers.json');
+    // ~20 MB of record JSON: more than is kept in memory.
+    const resources = Array.from({ length: 40_000 }, (_, i) => ({ id: `vm-${i}`, status: 'ACTIVE', tenant_id: `t${i % 50}`, host_id: 'h'.repeat(400) }));
+    writeFileSync(dump, JSON.stringify({ source: 'big', resource_type: 'vm', taken_at: '2026-11-01T02:00:00Z', complete: true, resources }));
+    const db = join(dir, 'usage.db');
+    const run = await runCli(['--db', db, 'ingest', '--dump', dump], { cwd: dir, env: { TMPDIR: join(dir, 'missing') } });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /missing: cannot make the temporary file that holds a large snapshot's records \(set TMPDIR to a writable folder\)/);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    const stored = await runCli(['--db', db, 'export', '--from', '2026-11-01', '--to', '2026-11-01', '--stdout'], { cwd: dir });
+    assert.ok(!existsSync(db) || !stored.stdout.includes('vm-1,'), 'nothing of it stored');
   });
 });
