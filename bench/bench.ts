@@ -2,8 +2,11 @@
 // the real CLI on them, each scenario in its own process so its peak RSS is its own:
 //   1. first load into an empty database          3. re-ingest with 1% modified, 0.5% added, 0.5% removed
 //   2. re-ingest of an identical snapshot          4. a 30-day inventory export (carried forward, with changes)
-// next to the floor (bench/floor.ts: read + JSON.parse + bare INSERTs of the same file), and prints
-// records/s, wall time, peak RSS and the ratio to the floor; then the same as one JSON line.
+// next to the floor (bench/floor.ts: read + JSON.parse + bare INSERTs of the same file) and a peer
+// (bench/duckdb-peer.ts: DuckDB diffing the same files against the state it persisted from the one
+// before), and prints records/s, wall time, peak RSS and the ratios to both; then the same as one JSON line.
+// The export has its own floor (bench/export-floor.ts): the same vm.csv, byte for byte, rendered and
+// written from the snapshots held in memory, no SQL.
 //
 // Then the HPC ledger streams (bench/hpc.ts): a Torque accounting log and a sacct dump of L lines and
 // of L/4, each loaded into an empty database, the big log read again, and its 30-day job.csv export:
@@ -40,6 +43,7 @@
 // compiled CLI, built by `npm run bench` first), measured on its own as `usage-etl --help`.
 // Start-up itself: `--help` against `node -e 0`, `status` on the fixture database (bench/startup.ts).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants as bufferConstants } from 'node:buffer';
 import { once } from 'node:events';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -60,6 +64,8 @@ import { fleet, writeSnapshot } from './vms.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'usage-etl');
 const FLOOR = join(ROOT, 'bench', 'floor.ts');
+const DUCKDB_PEER = join(ROOT, 'bench', 'duckdb-peer.ts');
+const EXPORT_FLOOR = join(ROOT, 'bench', 'export-floor.ts');
 const USAGE_SQL = join(ROOT, 'bench', 'usage-sql.ts');
 const TIME = '/usr/bin/time';
 const MIB = 1024 * 1024;
@@ -201,6 +207,17 @@ function expectCounts(what: string, got: SnapshotLine, want: Omit<SnapshotLine, 
   if (wrong.length) failedChecks.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
 }
 
+/** A file's lines and SHA-1, in one pass. */
+async function digestLines(path: string): Promise<{ lines: number; sha1: string }> {
+  const digest = createHash('sha1');
+  let lines = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MIB }) as AsyncIterable<Buffer>) {
+    digest.update(chunk);
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
+  }
+  return { lines, sha1: digest.digest('hex') };
+}
+
 async function countLines(path: string): Promise<number> {
   let lines = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 4 * MIB }) as AsyncIterable<Buffer>) {
@@ -234,6 +251,18 @@ interface Row {
   readonly ratio_to_floor: number | null;
   /** The same, less the CLI's start-up: the floor's times are taken inside its process. */
   readonly net_ratio_to_floor: number | null;
+  /** The DuckDB peer's time for the same file (inside its process), and ours net of start-up over it. */
+  readonly duckdb_s: number | null;
+  readonly net_ratio_to_duckdb: number | null;
+}
+
+interface PeerRun {
+  readonly records: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly seconds: number;
 }
 
 try {
@@ -285,7 +314,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
   }
 
   const rows: Row[] = [];
-  const row = (name: string, records: number, run: Measured) =>
+  const row = (name: string, records: number, run: Measured, peer?: PeerRun) =>
     rows.push({
       name,
       records,
@@ -293,14 +322,36 @@ async function vmScenarios(startup: Measured): Promise<void> {
       peak_rss_mib: run.rssMiB,
       ratio_to_floor: floor ? run.wallS / floor.total_s : null,
       net_ratio_to_floor: floor ? (run.wallS - startup.wallS) / floor.total_s : null,
+      duckdb_s: peer?.seconds ?? null,
+      net_ratio_to_duckdb: peer ? (run.wallS - startup.wallS) / peer.seconds : null,
     });
+  // The peer diffs each file right after ours, against the state it kept from the file before. A
+  // peer that fails, or counts otherwise than we must, ends the bench: its ratio would mean nothing.
+  const duckDb = join(work, 'peer.duckdb');
+  const peerRun = async (what: string, file: string, want: Omit<SnapshotLine, 'rejected' | 'status'>): Promise<PeerRun> => {
+    progress(`${what}: the DuckDB peer`);
+    const run = await measure(`the DuckDB peer (${what})`, [process.execPath, '--import', 'tsx', DUCKDB_PEER, file, duckDb]);
+    let got: PeerRun;
+    try {
+      got = JSON.parse(run.stdout) as PeerRun;
+    } catch {
+      fail(`the DuckDB peer (${what}) printed no figures: ${JSON.stringify(run.stdout.slice(0, 200))}`);
+    }
+    const wrong = (Object.keys(want) as (keyof typeof want)[]).filter((k) => got[k] !== want[k]);
+    if (wrong.length || !(got.seconds > 0)) fail(`the DuckDB peer (${what}) counted ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    return got;
+  };
 
-  /** The four scenarios on the history at `into` (label: which store, for messages). */
-  const scenarios = async (into: string, label: string, row: (name: string, records: number, run: Measured) => void) => {
+  /**
+   * The four scenarios on the history at `into` (label: which store, for messages). The first store's
+   * run has its peers: DuckDB beside each ingest, and the export's floor.
+   */
+  const scenarios = async (into: string, label: string, row: (name: string, records: number, run: Measured, peer?: PeerRun) => void, peers: boolean) => {
+    const peer = (what: string, file: string, want: Omit<SnapshotLine, 'rejected' | 'status'>) => (peers ? peerRun(what, file, want) : Promise.resolve(undefined));
     progress(`1: first load into an empty database${label}`);
     const first = await ingest(`1 first load${label}`, dumps[0]!, into);
     expectCounts('1 first load', first.summary, { status: 'applied', added: N, modified: 0, removed: 0, unchanged: 0 });
-    row('1 first load (empty DB)', N, first);
+    row('1 first load (empty DB)', N, first, await peer('1', dumps[0]!, { added: N, modified: 0, removed: 0, unchanged: 0 }));
 
     if (!existsSync(dumps[1]!)) {
       progress(`writing ${dumps[1]} (same records, later taken_at)`);
@@ -309,7 +360,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
     progress(`2: re-ingest of an identical snapshot${label}`);
     const same = await ingest(`2 identical re-ingest${label}`, dumps[1]!, into);
     expectCounts('2 identical re-ingest', same.summary, { status: 'applied', added: 0, modified: 0, removed: 0, unchanged: N });
-    row('2 re-ingest, identical', N, same);
+    row('2 re-ingest, identical', N, same, await peer('2', dumps[1]!, { added: 0, modified: 0, removed: 0, unchanged: N }));
 
     if (!existsSync(dumps[2]!)) {
       progress(`writing ${dumps[2]} (${MODIFIED} modified, ${ADDED} added, ${REMOVED} removed)`);
@@ -317,41 +368,58 @@ async function vmScenarios(startup: Measured): Promise<void> {
     }
     progress(`3: re-ingest with changes${label}`);
     const changed = await ingest(`3 re-ingest with changes${label}`, dumps[2]!, into);
-    expectCounts('3 re-ingest with changes', changed.summary, {
-      status: 'applied',
-      added: ADDED,
-      modified: MODIFIED,
-      removed: REMOVED,
-      unchanged: N - MODIFIED - REMOVED,
-    });
-    row('3 re-ingest, 1% mod +0.5% -0.5%', N - REMOVED + ADDED, changed);
+    const changedWant = { added: ADDED, modified: MODIFIED, removed: REMOVED, unchanged: N - MODIFIED - REMOVED };
+    expectCounts('3 re-ingest with changes', changed.summary, { status: 'applied', ...changedWant });
+    row('3 re-ingest, 1% mod +0.5% -0.5%', N - REMOVED + ADDED, changed, await peer('3', dumps[2]!, changedWant));
 
     progress(`4: inventory export ${FROM}..${TO}${label}`);
     const out = join(work, `export${label.replace(/\W/g, '')}`);
     const exported = await measure('4 export', [BIN, '--db', into, '--config', config, 'export', '--from', FROM, '--to', TO, '--type', 'vm', '--out', out]);
-    const csvRows = (await countLines(join(out, 'vm.csv'))) - 1;
+    const csv = await digestLines(join(out, 'vm.csv'));
+    const csvRows = csv.lines - 1;
     // Every day shows every present resource; the last day also shows the removed ones (SPEC §8.1).
     const wantRows = EXPORT_DAYS * N + ADDED;
-    if (csvRows !== wantRows) failedChecks.push(`4 export: expected ${wantRows} rows in vm.csv, got ${csvRows}`);
+    if (csvRows !== wantRows) failedChecks.push(`4 export${label}: expected ${wantRows} rows in vm.csv, got ${csvRows}`);
+    if (!opts.keep) rmSync(out, { recursive: true }); // a GiB at N = 100 000
+    // Its floor writes the same rows from memory; a file that differs at all fails the bench.
+    if (peers && floorPossible) {
+      progress('4: the export floor (the same rows rendered and written from memory)');
+      const floorCsv = join(work, 'export-floor.csv');
+      const run = await measure('the export floor', [process.execPath, '--max-old-space-size=8192', '--import', 'tsx', EXPORT_FLOOR, floorCsv, FROM, TO, ...dumps]);
+      const got = JSON.parse(run.stdout) as { rows: number; render_write_s: number };
+      const written = await digestLines(floorCsv);
+      if (!opts.keep) rmSync(floorCsv);
+      if (got.rows !== csvRows || written.sha1 !== csv.sha1) fail(`the export floor wrote ${got.rows} rows (sha1 ${written.sha1}); the export ${csvRows} (sha1 ${csv.sha1})`);
+      exportFloor = { ...got, peak_rss_mib: run.rssMiB };
+      exportedWall = exported.wallS;
+    }
     row(`4 export inventory, ${EXPORT_DAYS} days (rows)`, csvRows, exported);
   };
-  await scenarios(db, '', row);
+  let exportFloor: { rows: number; render_write_s: number; peak_rss_mib: number } | undefined;
+  let exportedWall = 0;
+  await scenarios(db, '', row, true);
   // SPEC §10: the same on PostgreSQL, beside SQLite's figures of this run.
   const pgRows: Row[] = [];
   if (opts.store === 'postgres') {
-    await scenarios(await benchDatabase(), ' (PostgreSQL)', (name, records, run) => pgRows.push({ name, records, wall_s: run.wallS, peak_rss_mib: run.rssMiB, ratio_to_floor: null, net_ratio_to_floor: null }));
+    await scenarios(await benchDatabase(), ' (PostgreSQL)', (name, records, run) =>
+      pgRows.push({ name, records, wall_s: run.wallS, peak_rss_mib: run.rssMiB, ratio_to_floor: null, net_ratio_to_floor: null, duckdb_s: null, net_ratio_to_duckdb: null }),
+    false);
   }
 
   // --- report --------------------------------------------------------------------------------
-  const table: string[][] = [['scenario', 'records', 'wall (s)', 'records/s', 'peak RSS (MiB)', '× floor', '× floor net']];
+  const table: string[][] = [['scenario', 'records', 'wall (s)', 'records/s', 'peak RSS (MiB)', '× floor', '× floor net', 'DuckDB (s)', 'net / DuckDB']];
   if (floor) {
-    table.push(['floor (a) read + JSON.parse', int(N), floor.read_parse_s.toFixed(2), int(N / floor.read_parse_s), '', '', '']);
-    table.push(['floor (b) bare INSERTs, 1 txn', int(N), floor.insert_s.toFixed(2), int(N / floor.insert_s), '', '', '']);
-    table.push(['floor (a)+(b)', int(N), floor.total_s.toFixed(2), int(N / floor.total_s), int(floor.peak_rss_mib), '1.00', '1.00']);
+    table.push(['floor (a) read + JSON.parse', int(N), floor.read_parse_s.toFixed(2), int(N / floor.read_parse_s), '', '', '', '', '']);
+    table.push(['floor (b) bare INSERTs, 1 txn', int(N), floor.insert_s.toFixed(2), int(N / floor.insert_s), '', '', '', '', '']);
+    table.push(['floor (a)+(b)', int(N), floor.total_s.toFixed(2), int(N / floor.total_s), int(floor.peak_rss_mib), '1.00', '1.00', '', '']);
   } else {
     table.push(["floor: n/a (file larger than V8's maximum string)"]);
   }
   for (const r of rows) {
+    if (r.name.startsWith('4 ') && exportFloor) {
+      const s = exportFloor.render_write_s;
+      table.push(['export floor: render + write, no SQL', int(exportFloor.rows), s.toFixed(2), int(exportFloor.rows / s), int(exportFloor.peak_rss_mib), '', '', '', '']);
+    }
     table.push([
       r.name,
       int(r.records),
@@ -360,15 +428,21 @@ async function vmScenarios(startup: Measured): Promise<void> {
       int(r.peak_rss_mib),
       r.ratio_to_floor?.toFixed(2) ?? 'n/a',
       r.net_ratio_to_floor?.toFixed(2) ?? 'n/a',
+      r.duckdb_s?.toFixed(2) ?? '',
+      r.net_ratio_to_duckdb?.toFixed(2) ?? '',
     ]);
   }
   console.log(`\nusage-etl bench: N = ${int(N)} vm resources; first dump ${(size / MIB).toFixed(1)} MiB (${int(size / N)} bytes/record${PAD ? `, padded by ${PAD}` : ''})`);
   console.log(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus().length} CPU(s), ${cpus()[0]?.model ?? ''}`.trimEnd());
   console.log(`CLI start-up (\`usage-etl --help\`): ${startup.wallS.toFixed(2)} s, ${int(startup.rssMiB)} MiB; included in the wall times below\n`);
   printTable(table);
+  if (exportFloor) {
+    console.log(`\nexport / its floor: ${(exportedWall / exportFloor.render_write_s).toFixed(2)} (net of start-up ${((exportedWall - startup.wallS) / exportFloor.render_write_s).toFixed(2)}); the same vm.csv, byte for byte`);
+  }
   console.log(
     '\nwall time and peak RSS are per process (GNU time %M); the floor\'s times are measured inside its process,\n' +
-      "so '× floor net' takes the CLI's start-up off the wall time before dividing.",
+      "so '× floor net' takes the CLI's start-up off the wall time before dividing; so does 'net / DuckDB', over the\n" +
+      "peer's time inside its process (from loading DuckDB to closing its file; its threads as DuckDB chooses).",
   );
   if (pgRows.length) {
     console.log(`\nPostgreSQL (${opts.store}), the same scenarios beside SQLite's; '× SQLite' is the wall time's ratio, start-up included\n`);
@@ -385,6 +459,7 @@ async function vmScenarios(startup: Measured): Promise<void> {
       cpus: cpus().length,
       startup_s: startup.wallS,
       floor: floor ?? null,
+      export_floor: exportFloor ?? null,
       scenarios: rows.map((r) => ({ ...r, records_per_s: r.records / r.wall_s })),
       postgres: pgRows.length ? pgRows.map((r, i) => ({ name: r.name, wall_s: r.wall_s, peak_rss_mib: r.peak_rss_mib, x_sqlite: r.wall_s / rows[i]!.wall_s })) : undefined,
       ok: failedChecks.length === 0,

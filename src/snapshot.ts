@@ -2,7 +2,8 @@
 import { hash } from 'node:crypto';
 import { RecordError } from './errors.ts';
 import { byText } from './order.ts';
-import { keyParts, normaliser, type Normalised, type NormalRecord, type Privacy, type PrivacyMode } from './types/normalise.ts';
+import { SnapshotRecords } from './snapshot-records.ts';
+import { keyParts, normaliser, type Normalised, type Privacy, type PrivacyMode } from './types/normalise.ts';
 import type { ResourceType } from './types/type.ts';
 
 export interface SnapshotHeader {
@@ -39,7 +40,8 @@ export interface Snapshot extends SnapshotHeader {
   readonly contentHash: string;
   /** The files it was read from. */
   readonly origins: readonly string[];
-  readonly records: ReadonlyMap<string, NormalRecord>;
+  /** Held compactly (keys and hashes; the texts out of the heap): release() once applied. */
+  readonly records: SnapshotRecords;
   readonly partial: ReadonlySet<string>;
   readonly rejects: readonly Reject[];
   /** Why the snapshot is incomplete, when it is. */
@@ -54,7 +56,7 @@ export interface Snapshot extends SnapshotHeader {
 }
 
 export class SnapshotBuilder {
-  private readonly records = new Map<string, NormalRecord>();
+  private readonly records = new SnapshotRecords();
   private readonly partial = new Set<string>();
   private readonly rejects: Reject[] = [];
   private readonly incomplete: string[] = [];
@@ -95,18 +97,18 @@ export class SnapshotBuilder {
       }
     } else {
       const { record } = result;
-      const earlier = this.records.get(record.key);
-      if (earlier) {
-        if (earlier.hash === record.hash) {
+      // One lookup: set() tells the hash the key had, if any (an identical copy changes nothing).
+      const earlier = this.records.set(record);
+      if (earlier !== undefined) {
+        if (earlier === record.hash) {
           this.duplicates++;
           return;
         }
         this.conflicts.push(record.key);
-        this.fold.toggle(pairHash(earlier));
+        this.fold.toggle(pairHash(record.key, earlier));
       }
       if (this.partial.delete(record.key)) this.partialFold.toggle(hash('sha1', record.key, 'base64'));
-      this.records.set(record.key, record);
-      this.fold.toggle(pairHash(record));
+      this.fold.toggle(pairHash(record.key, record.hash));
     }
   }
 
@@ -190,8 +192,8 @@ function scopePredicate(type: ResourceType, scope: Scope): (key: string) => bool
 }
 
 /** A record's place in the content hash: its key with its record hash (short, so cheap to hash). */
-function pairHash(record: NormalRecord): string {
-  return hash('sha1', `${record.key}\0${record.hash}`, 'base64');
+function pairHash(key: string, recordHash: string): string {
+  return hash('sha1', `${key}\0${recordHash}`, 'base64');
 }
 
 /**

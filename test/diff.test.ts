@@ -1,12 +1,18 @@
 // The diff on its own: every rule of SPEC §6, with no database.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diff, fieldChanges, isMassRemoval, type Hashed } from '../src/diff.ts';
+import { hash } from 'node:crypto';
+import { diff, fieldChanges, isMassRemoval } from '../src/diff.ts';
+import { KeyHashes } from '../src/key-hashes.ts';
 
-const state = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
+const state = (entries: Record<string, string>): KeyHashes => {
+  const hashes = new KeyHashes();
+  for (const [key, value] of Object.entries(entries)) hashes.set(key, value);
+  return hashes;
+};
 
 const snapshot = (records: Record<string, string>, options: { complete?: boolean; partial?: string[] } = {}) => ({
-  records: new Map(Object.entries(records).map(([key, hash]): [string, Hashed] => [key, { hash }])),
+  records: { hashes: state(records) },
   partial: new Set(options.partial ?? []),
   complete: options.complete ?? true,
 });
@@ -19,6 +25,15 @@ describe('diff of a state type', () => {
     assert.deepEqual(changes.removed, ['c']);
     assert.equal(changes.unchanged, 1);
     assert.equal(changes.massRemoval, false);
+  });
+
+  it('compares real record hashes (SHA-1, base64) as the store gives them back', () => {
+    const sha1 = (json: string) => hash('sha1', json, 'base64');
+    const stored = state({ a: sha1('{"status":"ACTIVE"}'), b: sha1('{"status":"SHUTOFF"}'), c: 'an older hash, as written' });
+    const changes = diff('state', stored, snapshot({ a: sha1('{"status":"ACTIVE"}'), b: sha1('{"status":"ACTIVE"}'), c: 'an older hash, as written' }));
+    assert.deepEqual([changes.added, changes.modified, changes.removed, changes.unchanged], [[], ['b'], [], 2]);
+    assert.equal(stored.hash('a'), sha1('{"status":"ACTIVE"}'), 'a hash reads back exactly as stored');
+    assert.equal(stored.hash('c'), 'an older hash, as written');
   });
 
   it('writes nothing for a snapshot identical to the current state', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreWriter } from '../src/ingest/store-writer.ts';
+import { KeyHashes } from '../src/key-hashes.ts';
 import { readSacctText } from '../src/sources/slurm/text.ts';
 import { type Snapshot, SnapshotBuilder } from '../src/snapshot.ts';
 import { openStore } from '../src/store/open.ts';
@@ -141,7 +142,9 @@ describe('a database of schema version 1', () => {
 
     const store = await openStore(path);
     assert.equal(readOnly(path, (conn) => conn.pragma('user_version', { simple: true })), 5, 'brought to the newest version');
-    assert.deepEqual([...(await store.history.current(1))], [['vm-1', 'hash1']]);
+    const current = new KeyHashes();
+    await store.history.current(1, current);
+    assert.deepEqual([...current.keys()].map((key) => [key, current.hash(key)]), [['vm-1', 'hash1']]);
     assert.equal((await store.history.seriesState('nectar-sa', 'vm', T(1), 'h1')).sameStored, true);
     const writer = new StoreWriter(store);
     await writer.begin('test', 0, () => {});

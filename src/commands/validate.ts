@@ -40,6 +40,7 @@ async function validate(ctx: Context, paths: string[], options: { source?: strin
       `${files}: ${snapshot.source} ${snapshot.type.name} ${formatInstant(snapshot.takenAt)}: ${snapshot.records.size} record(s), ${state}`,
       { event: 'snapshot', files: snapshot.origins, source: snapshot.source, resource_type: snapshot.type.name, records: snapshot.records.size, complete: snapshot.complete },
     );
+    snapshot.records.release();
   }
   for (const n of read.notifications) {
     for (const reject of n.rejects) {

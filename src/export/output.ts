@@ -58,7 +58,9 @@ async function closed(stream: Writable): Promise<void> {
 
 /** A file stream whose failure is kept in `errored` (read by the caller), never an unhandled 'error'. */
 function fileStream(path: string): WriteStream {
-  const stream = createWriteStream(path);
+  // Room for a dozen chunks of lines: rows are made while the last ones are written (16 KiB, the
+  // default, held less than one chunk, so each write was waited for before the next rows were made).
+  const stream = createWriteStream(path, { highWaterMark: 1 << 20 });
   stream.on('error', () => {});
   return stream;
 }

@@ -2,6 +2,7 @@
 // is kept in memory, so the next snapshot of a series is diffed against it, as the real run would do.
 import { randomBytes } from 'node:crypto';
 import { diff } from '../diff.ts';
+import { KeyHashes } from '../key-hashes.ts';
 import type { EventBatch, SeriesRef } from '../sources/delivery.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, Store } from '../store/index.ts';
@@ -12,7 +13,7 @@ import { type HistoryWriter, latestOf } from './writer.ts';
 interface Previewed {
   /** The stored series, if there is one. */
   readonly id?: number;
-  readonly current: Map<string, string>;
+  readonly current: KeyHashes;
   /** Content hashes of the snapshots this dry run has applied, by time (several when scoped). */
   readonly applied: Map<number, Set<string>>;
   latest?: number;
@@ -75,15 +76,19 @@ export class DryRunWriter implements HistoryWriter {
     if (checkOrder(snapshot, sameTime, series.latest)) return alreadyIngested(snapshot);
     const { id } = series;
     const joined = await this.flavors.join(snapshot, (keys) => (id === undefined ? Promise.resolve(new Map()) : this.store!.history.records(id, keys)));
-    const changes = diff(snapshot.type.mode, series.current, joined);
-    guardMassRemoval(snapshot, changes, options.allowMassRemoval);
-    await this.flavors.applied(joined);
-    for (const key of [...changes.added, ...changes.modified]) series.current.set(key, joined.records.get(key)!.hash);
-    for (const key of changes.removed) series.current.delete(key);
-    if (!series.applied.has(takenAt)) series.applied.set(takenAt, new Set());
-    series.applied.get(takenAt)!.add(contentHash);
-    series.latest = Math.max(series.latest ?? takenAt, takenAt);
-    return { status: 'applied', counts: countsOf(snapshot, changes) };
+    try {
+      const changes = diff(snapshot.type.mode, series.current, joined);
+      guardMassRemoval(snapshot, changes, options.allowMassRemoval);
+      await this.flavors.applied(joined);
+      for (const key of [...changes.added, ...changes.modified]) series.current.set(key, joined.records.hashOf(key)!);
+      for (const key of changes.removed) series.current.delete(key);
+      if (!series.applied.has(takenAt)) series.applied.set(takenAt, new Set());
+      series.applied.get(takenAt)!.add(contentHash);
+      series.latest = Math.max(series.latest ?? takenAt, takenAt);
+      return { status: 'applied', counts: countsOf(snapshot, changes) };
+    } finally {
+      if (joined !== snapshot) joined.records.release();
+    }
   }
 
   /** A ledger snapshot: its keys looked up in the database, under what this dry run has added. */
@@ -105,7 +110,7 @@ export class DryRunWriter implements HistoryWriter {
     }
     const { current, newer } = ledgerDiffState(stored, takenAt);
     const changes = diff('ledger', current, snapshot, { newer });
-    for (const k of [...changes.added, ...changes.modified]) series.records.set(k, { hash: snapshot.records.get(k)!.hash, takenAt });
+    for (const k of [...changes.added, ...changes.modified]) series.records.set(k, { hash: snapshot.records.hashOf(k)!, takenAt });
     series.applied.add(`${takenAt}\0${contentHash}`);
     return { status: 'applied', counts: countsOf(snapshot, changes) };
   }
@@ -141,8 +146,10 @@ export class DryRunWriter implements HistoryWriter {
 
   private async loadSeries(snapshot: Snapshot): Promise<Previewed> {
     const state = await this.store?.history.seriesState(snapshot.source, snapshot.type.name, snapshot.takenAt, snapshot.contentHash);
-    if (state?.id === undefined || !this.store) return { current: new Map(), applied: new Map() };
-    return { id: state.id, current: await this.store.history.current(state.id), applied: new Map(), latest: state.latestAt };
+    if (state?.id === undefined || !this.store) return { current: new KeyHashes(), applied: new Map() };
+    const current = new KeyHashes();
+    await this.store.history.current(state.id, current);
+    return { id: state.id, current, applied: new Map(), latest: state.latestAt };
   }
 
   async close(): Promise<void> {

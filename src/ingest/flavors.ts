@@ -5,6 +5,8 @@
 // deleted since). So the same server reads the same at 2.1 and at 2.96, and flavor_id joins
 // flavor.csv. SPEC §5; README "Resource types" (vm.flavor_id).
 import type { Snapshot } from '../snapshot.ts';
+import { KeyHashes } from '../key-hashes.ts';
+import { SnapshotRecords } from '../snapshot-records.ts';
 import type { Store } from '../store/index.ts';
 import type { Row, Value } from '../types/fields.ts';
 import { type NormalRecord, normalRecord } from '../types/normalise.ts';
@@ -55,7 +57,8 @@ export class FlavorJoin {
     const flavors = new Map<string, Row>();
     const series = this.store && (await this.store.reads.listSeries()).find((s) => s.source === source && s.type === 'flavor');
     if (!this.store || !series) return flavors;
-    const present = await this.store.history.current(series.id);
+    const present = new KeyHashes();
+    await this.store.history.current(series.id, present);
     for (const [id, json] of await this.store.history.records(series.id, present.keys())) flavors.set(id, JSON.parse(json) as Row);
     return flavors;
   }
@@ -68,7 +71,7 @@ export async function joinFlavors(snapshot: Snapshot, flavors: Flavors, stored: 
   if (!flavors.size) return snapshot;
   const idByName = uniqueNames(flavors);
   const fields = snapshot.type.fields.map((spec) => spec.name);
-  const records = new Map<string, NormalRecord>();
+  const records = new SnapshotRecords();
   const put = (record: NormalRecord, row: Fields) => {
     // Projected in the type's field order, as the normaliser does: equal records, equal hashes.
     const projected: Record<string, Value> = {};
@@ -77,14 +80,14 @@ export async function joinFlavors(snapshot: Snapshot, flavors: Flavors, stored: 
       if (value !== undefined) projected[name] = value;
     }
     const joined = normalRecord(record.key, projected);
-    records.set(record.key, joined.hash === record.hash ? record : joined);
+    records.set(joined.hash === record.hash ? record : joined);
   };
   const halfKnown = new Map<string, Fields>();
   for (const record of snapshot.records.values()) {
     const read = JSON.parse(record.json) as Row;
     const row = fromFlavors(read, flavors, idByName);
     if ((row.flavor_id === undefined) !== (row.flavor_name === undefined)) halfKnown.set(record.key, row);
-    if (row === read) records.set(record.key, record);
+    if (row === read) records.set(record);
     else put(record, row);
   }
   if (halfKnown.size) {

@@ -4,6 +4,7 @@ import type { ChangeSet } from '../diff.ts';
 import { fieldChanges } from '../diff.ts';
 import { NOTHING, type SnapshotCounts } from '../counts.ts';
 import { RefusedError } from '../errors.ts';
+import { KeyHashes } from '../key-hashes.ts';
 import type { EventBatch } from '../sources/delivery.ts';
 import type { Reject, Snapshot } from '../snapshot.ts';
 import type { StoredRecord } from '../store/index.ts';
@@ -104,7 +105,7 @@ function sharesNoKey(changes: ChangeSet): boolean {
 
 /** Stored ledger records -> the hashes the diff compares, and the keys stored from a later snapshot. */
 export function ledgerDiffState(stored: ReadonlyMap<string, { hash: string; takenAt: number }>, takenAt: number) {
-  const current = new Map<string, string>();
+  const current = new KeyHashes();
   const newer = new Set<string>();
   for (const [key, record] of stored) {
     current.set(key, record.hash);
@@ -132,8 +133,8 @@ export function* modifiedRecords(
 }
 
 /** The last record of each removed resource, with the hash it had. */
-export function* removedRecords(keys: readonly string[], before: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>): Generator<StoredRecord> {
-  for (const key of keys) yield { key, json: before.get(key) ?? '{}', hash: hashes.get(key)! };
+export function* removedRecords(changes: ChangeSet, before: ReadonlyMap<string, string>): Generator<StoredRecord> {
+  for (const key of changes.removed) yield { key, json: before.get(key) ?? '{}', hash: changes.removedHashes.get(key)! };
 }
 
 /** What a batch of notifications did, as the summary line counts it: new events added, known ones unchanged, other messages skipped. */

@@ -205,6 +205,9 @@ class PartRun {
     } catch (err) {
       if (!(err instanceof RefusedError)) throw err;
       this.fail(err.message, series);
+    } finally {
+      // Its records' texts may sit in a temporary file: given back now, not when collected.
+      snapshot.records.release();
     }
   }
 
@@ -226,6 +229,8 @@ class PartRun {
       this.streams.delete(key);
       this.fail(err.message, stream);
       return false;
+    } finally {
+      batch.records.release();
     }
   }
 

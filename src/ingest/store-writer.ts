@@ -1,7 +1,7 @@
 // The real run: each snapshot diffed against the stored history and written in one call to the
 // store (one transaction, SPEC §6).
 import { randomBytes } from 'node:crypto';
-import { diff } from '../diff.ts';
+import { Diff, diff } from '../diff.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SourceFile, SourceOutcome, Store } from '../store/index.ts';
 import type { RunTotals } from '../counts.ts';
@@ -64,23 +64,29 @@ export class StoreWriter implements HistoryWriter {
     guardFuture(read, options.future);
     const state = await history.seriesState(read.source, read.type.name, read.takenAt, read.contentHash);
     if (checkOrder(read, { same: state.sameStored, other: state.otherAtTime }, state.latestAt)) return alreadyIngested(read);
-    const current = state.id === undefined ? new Map<string, string>() : await history.current(state.id);
     const joined = await this.flavors.join(read, (keys) => (state.id === undefined ? Promise.resolve(new Map()) : history.records(state.id, keys)));
-    const changes = diff(joined.type.mode, current, joined);
-    guardMassRemoval(joined, changes, options.allowMassRemoval);
-    const counts = countsOf(joined, changes);
-    const before = state.id === undefined ? new Map<string, string>() : await history.records(state.id, [...changes.modified, ...changes.removed]);
-    await history.write({
-      ...this.header(joined, started),
-      counts,
-      diffedAgainst: state.latestAt ?? null,
-      added: addedRecords(joined, changes.added),
-      modified: modifiedRecords(joined, changes.modified, before),
-      removed: removedRecords(changes.removed, before, current),
-      rejects: joined.rejects,
-    });
-    await this.flavors.applied(joined);
-    return { status: 'applied', counts };
+    try {
+      // The present state streams through the diff: never held whole (SPEC §11, memory).
+      const differ = new Diff(joined.type.mode, joined);
+      if (state.id !== undefined) await history.current(state.id, differ);
+      const changes = differ.result();
+      guardMassRemoval(joined, changes, options.allowMassRemoval);
+      const counts = countsOf(joined, changes);
+      const before = state.id === undefined ? new Map<string, string>() : await history.records(state.id, [...changes.modified, ...changes.removed]);
+      await history.write({
+        ...this.header(joined, started),
+        counts,
+        diffedAgainst: state.latestAt ?? null,
+        added: addedRecords(joined, changes.added),
+        modified: modifiedRecords(joined, changes.modified, before),
+        removed: removedRecords(changes, before),
+        rejects: joined.rejects,
+      });
+      await this.flavors.applied(joined);
+      return { status: 'applied', counts };
+    } finally {
+      if (joined !== read) joined.records.release();
+    }
   }
 
   /**

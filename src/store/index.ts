@@ -3,6 +3,7 @@
 // without ingest or export changing. Every write of a snapshot is one call and one transaction.
 // (open.ts opens one; sqlite/ is the SQLite implementation.)
 import type { RunTotals, SnapshotCounts } from '../counts.ts';
+import type { PresentSink } from '../diff.ts';
 import type { Reject } from '../snapshot.ts';
 
 export type Action = 'added' | 'modified' | 'removed';
@@ -167,8 +168,11 @@ export interface SnapshotWrite {
 
 export interface HistoryStore {
   seriesState(source: string, type: string, takenAt: number, contentHash: string): Promise<SeriesState>;
-  /** Each present resource's key and record hash: what the next snapshot is diffed against. */
-  current(seriesId: number): Promise<Map<string, string>>;
+  /**
+   * Hands each present resource's key and record hash to `into.set(key, hash)`, in any order: what
+   * the next snapshot is diffed against (a Diff, streamed), or a KeyHashes to keep (key-hashes.ts).
+   */
+  current(seriesId: number, into: PresentSink): Promise<void>;
   ledgerState(source: string, type: string, takenAt: number, contentHash: string, keys: Iterable<string>): Promise<LedgerState>;
   /** The present records of some resources of a series (canonical JSON), for field changes and removals. */
   records(seriesId: number, keys: Iterable<string>): Promise<Map<string, string>>;

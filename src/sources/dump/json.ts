@@ -159,7 +159,9 @@ function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer
 async function* split(file: string, read: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<SplitValue> {
   const splitter = new DocumentSplitter();
   try {
-    for (const chunk of read) yield* splitter.write(chunk);
+    // The chunks read before streaming began (up to WHOLE_LIMIT) are let go one by one as they are
+    // split, not held to the end: they would sit beside the whole snapshot (SPEC §11).
+    for (let chunk = read.shift(); chunk !== undefined; chunk = read.shift()) yield* splitter.write(chunk);
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield* splitter.write(next.value);
     splitter.end();
   } catch (err) {

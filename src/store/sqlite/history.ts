@@ -9,6 +9,10 @@ import type { Statements } from './statements.ts';
 
 /** Keys per lookup statement (passed as one JSON array). */
 const LOOKUP_CHUNK = 2000;
+/** Change rows per INSERT statement (8 values each; SQLite allows 32 766). */
+const CHANGES_PER_INSERT = 64;
+/** Present resources read per statement when the state is streamed to a diff. */
+const CURRENT_PAGE = 10_000;
 
 export function sqliteHistory(s: Statements): HistoryStore {
   const findSeries = (source: string, type: string) =>
@@ -46,12 +50,29 @@ export function sqliteHistory(s: Statements): HistoryStore {
     if (chunk.length) lookup(JSON.stringify(chunk));
   };
 
+  /**
+   * Change rows, inserted CHANGES_PER_INSERT to a statement (in the order given, so their ids are
+   * as one by one): a call into SQLite costs about as much as appending the row. flush() the rest.
+   */
   const changeInserter = (seriesId: number, snapshotId: number, takenAt: number) => {
-    const insert = s.sql(
-      `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    return (action: Action, r: StoredRecord, fields: string | null = null) => insert.run(seriesId, snapshotId, takenAt, r.key, action, r.json, r.hash, fields);
+    const insert = (rows: number) =>
+      s.sql(`INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    const many = insert(CHANGES_PER_INSERT);
+    const one = insert(1);
+    let values: unknown[] = [];
+    return {
+      add(action: Action, r: StoredRecord, fields: string | null = null): void {
+        values.push(seriesId, snapshotId, takenAt, r.key, action, r.json, r.hash, fields);
+        if (values.length === CHANGES_PER_INSERT * 8) {
+          many.run(values);
+          values = [];
+        }
+      },
+      flush(): void {
+        for (let at = 0; at < values.length; at += 8) one.run(values.slice(at, at + 8));
+        values = [];
+      },
+    };
   };
 
   /**
@@ -116,9 +137,10 @@ export function sqliteHistory(s: Statements): HistoryStore {
       ).lastInsertRowid,
     );
     const insert = changeInserter(seriesId, snapshotId, w.takenAt);
-    for (const r of w.added) insert('added', r);
-    for (const r of w.modified) insert('modified', r, r.fields);
-    for (const r of w.removed) insert('removed', r);
+    for (const r of w.added) insert.add('added', r);
+    for (const r of w.modified) insert.add('modified', r, r.fields);
+    for (const r of w.removed) insert.add('removed', r);
+    insert.flush();
     syncCurrent(seriesId, w.takenAt, snapshotId, w.ledger?.day);
     // A growing log is read again and again: a line quarantined before is not stored twice.
     const fresh = w.ledger ? w.rejects.filter((reject) => !hasReject(w.source, w.type, reject)) : w.rejects;
@@ -142,9 +164,18 @@ export function sqliteHistory(s: Statements): HistoryStore {
       };
     },
 
-    async current(seriesId) {
-      const rows = s.sql('SELECT resource_key, hash FROM current WHERE series_id = ?', 'raw').all(seriesId) as [string, string][];
-      return new Map(rows);
+    async current(seriesId, into) {
+      // In pages along the primary key: never every row at once (a million would double the peak,
+      // SPEC §11), nor one call into SQLite per row (iterate() costs twice as much a row as all()).
+      const first = s.sql(`SELECT resource_key, hash FROM current WHERE series_id = ? ORDER BY resource_key LIMIT ${CURRENT_PAGE}`, 'raw');
+      const next = s.sql(
+        `SELECT resource_key, hash FROM current WHERE series_id = ? AND resource_key > ? ORDER BY resource_key LIMIT ${CURRENT_PAGE}`,
+        'raw',
+      );
+      for (let page = first.all(seriesId) as [string, string][]; page.length; page = next.all(seriesId, page.at(-1)![0]) as [string, string][]) {
+        for (const [key, hash] of page) into.set(key, hash);
+        if (page.length < CURRENT_PAGE) break;
+      }
     },
 
     async ledgerState(source, type, takenAt, contentHash, keys) {
