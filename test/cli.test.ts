@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { type CliResult, FIXTURES, ROOT, runCli, tempDir, workspace } from './support/cli.ts';
-import { countRows, freshDb, query, type StoreKind, STORES } from './support/stores.ts';
+import { countRows, currentKeys, query, STORES, workspaceOn } from './support/stores.ts';
 
 const SEQUENCE = join(FIXTURES, 'sequence');
 const BAD = join(FIXTURES, 'bad');
@@ -61,22 +61,6 @@ async function historyDump(db: string): Promise<string> {
     changes: await query(db, 'SELECT series_id, snapshot_id, taken_at, resource_key, action, record, fields FROM changes ORDER BY id'),
     current: await query(db, 'SELECT * FROM current ORDER BY series_id, resource_key'),
   });
-}
-
-/** The resources of a source present now. */
-async function currentKeys(db: string, source: string): Promise<string[]> {
-  const rows = await query<{ resource_key: string }>(
-    db,
-    `SELECT resource_key FROM current JOIN series ON series.id = current.series_id
-     JOIN sources ON sources.id = series.source_id WHERE sources.name = '${source}' ORDER BY resource_key`,
-  );
-  return rows.map((row) => row.resource_key);
-}
-
-/** An empty folder for one test and its history: usage.db in it, or a fresh PostgreSQL database. */
-async function workspaceOn(kind: StoreKind): Promise<{ dir: string; db: string }> {
-  const space = workspace();
-  return kind === 'sqlite' ? space : { dir: space.dir, db: await freshDb('postgres') };
 }
 
 /** SPEC §2/§9: a failure is told on stderr in one line, without a stack trace. */

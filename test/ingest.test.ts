@@ -6,23 +6,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, runCli, workspace } from './support/cli.ts';
-import { freshDb, postgresSkip, query, type StoreKind, STORES } from './support/stores.ts';
-
-/** An empty folder for one test and its history: usage.db in it, or a fresh PostgreSQL database. */
-async function workspaceOn(kind: StoreKind): Promise<{ dir: string; db: string }> {
-  const space = workspace();
-  return kind === 'sqlite' ? space : { dir: space.dir, db: await freshDb('postgres') };
-}
-
-/** The resources of a source present now. */
-async function currentKeys(db: string, source: string): Promise<string[]> {
-  const rows = await query<{ resource_key: string }>(
-    db,
-    `SELECT resource_key FROM current JOIN series ON series.id = current.series_id
-     JOIN sources ON sources.id = series.source_id WHERE sources.name = '${source}' ORDER BY resource_key`,
-  );
-  return rows.map((row) => row.resource_key);
-}
+import { currentKeys, postgresSkip, STORES, workspaceOn } from './support/stores.ts';
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { tempDir } from './cli.ts';
+import { tempDir, workspace } from './cli.ts';
 
 /** The server's maintenance database, as an administrator who may CREATE DATABASE. */
 export const PG_ADMIN_URL = process.env.USAGE_ETL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -83,4 +83,20 @@ export async function query<T = Record<string, unknown>>(db: string, text: strin
 /** How many rows a table holds. */
 export async function countRows(db: string, table: string): Promise<number> {
   return Number((await query<{ n: number | string }>(db, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
+}
+
+/** An empty folder for one test and its history: usage.db in it, or a fresh PostgreSQL database. */
+export async function workspaceOn(kind: StoreKind): Promise<{ dir: string; db: string }> {
+  const space = workspace();
+  return kind === 'sqlite' ? space : { dir: space.dir, db: await freshDb('postgres') };
+}
+
+/** The resources of a source present now. */
+export async function currentKeys(db: string, source: string): Promise<string[]> {
+  const rows = await query<{ resource_key: string }>(
+    db,
+    `SELECT resource_key FROM current JOIN series ON series.id = current.series_id
+     JOIN sources ON sources.id = series.source_id WHERE sources.name = '${source}' ORDER BY resource_key`,
+  );
+  return rows.map((row) => row.resource_key);
 }

@@ -2,20 +2,9 @@
 import type { Pruned, Retention, Undone } from '../index.ts';
 import type { Db } from './db.ts';
 import { findSeries } from './history.ts';
+import { retentionSql } from '../retention-sql.ts';
 
-const OLD_RUNS = 'SELECT id FROM runs WHERE started_at < $1';
-
-// The runs a snapshot or an event points at stay, and the latest of each command line and source.
-const EXPIRED_RUNS = `FROM runs WHERE started_at < $1
-  AND id NOT IN (SELECT run_id FROM snapshots)
-  AND id NOT IN (SELECT run_id FROM events)
-  AND id NOT IN (SELECT max(id) FROM runs GROUP BY command)
-  AND id NOT IN (SELECT max(run_id) FROM run_sources GROUP BY source)`;
-
-const OLD_REJECTS = `FROM rejects WHERE run_id IN (${OLD_RUNS})`;
-
-const OLD_PAYLOADS_WHERE = `payload IS NOT NULL AND run_id IN (${OLD_RUNS})`;
-const OLD_PAYLOADS = `FROM events WHERE ${OLD_PAYLOADS_WHERE}`;
+const { expiredRuns: EXPIRED_RUNS, oldRejects: OLD_REJECTS, oldPayloadsWhere: OLD_PAYLOADS_WHERE, oldPayloads: OLD_PAYLOADS } = retentionSql('$1');
 
 export function postgresRetention(db: Db): Retention {
   const count = async (from: string, values: readonly unknown[]) => (await db.value<number>(`SELECT count(*) ${from}`, values)) ?? 0;

@@ -1,27 +1,12 @@
 // `prune` in the SQLite store (SPEC §10): the logs of old runs go; the history they wrote stays.
-// Age is when a row was stored: the start of the run that wrote it (rejects carry no time of their own).
+// What it removes is retention-sql.ts's, shared with PostgreSQL.
 import { existsSync, statSync } from 'node:fs';
 import type { Pruned, Retention, Undone } from '../index.ts';
 import type { Statements } from './statements.ts';
+import { retentionSql } from '../retention-sql.ts';
 
-const OLD_RUNS = 'SELECT id FROM runs WHERE started_at < ?';
-
+const { expiredRuns: EXPIRED_RUNS, oldRejects: OLD_REJECTS, oldPayloadsWhere: OLD_PAYLOADS_WHERE, oldPayloads: OLD_PAYLOADS } = retentionSql('?');
 const SERIES_ID = 'SELECT series.id FROM series JOIN sources ON sources.id = series.source_id WHERE sources.name = ? AND series.resource_type = ?';
-
-// A snapshot or an event points at the run that stored it (SPEC §3), so that run stays; so does the
-// latest run of each command line and of each source, so `status` still tells when each cron job
-// last ran, and `status --check` how each source's last collection went.
-const EXPIRED_RUNS = `FROM runs WHERE started_at < ?
-  AND id NOT IN (SELECT run_id FROM snapshots)
-  AND id NOT IN (SELECT run_id FROM events)
-  AND id NOT IN (SELECT max(id) FROM runs GROUP BY command)
-  AND id NOT IN (SELECT max(run_id) FROM run_sources GROUP BY source)`;
-
-const OLD_REJECTS = `FROM rejects WHERE run_id IN (${OLD_RUNS})`;
-
-// The event row, its facts (the lifecycles) and its de-duplication key stay for ever.
-const OLD_PAYLOADS_WHERE = `payload IS NOT NULL AND run_id IN (${OLD_RUNS})`;
-const OLD_PAYLOADS = `FROM events WHERE ${OLD_PAYLOADS_WHERE}`;
 
 export function sqliteRetention(s: Statements, path: string): Retention {
   const count = (from: string, cutoff: number) => s.sql(`SELECT count(*) ${from}`, 'pluck').get(cutoff) as number;
