@@ -2,30 +2,12 @@
 // or exits 1 naming the ingest that holds the lock; the history is never mixed up.
 // The real CLI as child processes on a real SQLite file.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { type CliResult, runCli, sleep, startCli as start, waitUntil, workspace } from './support/cli.ts';
+import { describe, it } from 'node:test';
+import { type CliResult, runCli, sleep, startCli, waitUntil, workspace } from './support/cli.ts';
 import { currentKeys, lockHolder, readOnly, writeLockHeld } from './support/db.ts';
 import { writeVmDump } from './support/dumps.ts';
 
-const children: ChildProcess[] = [];
-
-/** Every child is remembered, so none is left stopped or running if a test fails half-way. */
-function startCli(args: readonly string[], cwd: string) {
-  const started = start(args, cwd);
-  children.push(started.child);
-  return started;
-}
-
-after(() => {
-  // A test that failed half-way must not leave a stopped or running ingest behind.
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-  }
-});
 
 /** Resolves with the result, or undefined if the child is still running after `ms`. */
 async function within(result: Promise<CliResult>, ms: number): Promise<CliResult | undefined> {

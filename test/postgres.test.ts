@@ -5,27 +5,11 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { type CliResult, FIXTURES, runCli, sleep, startCli as start, tempDir, waitUntil } from './support/cli.ts';
+import { before, describe, it } from 'node:test';
+import { type CliResult, FIXTURES, runCli, sleep, startCli, tempDir, waitUntil } from './support/cli.ts';
 import { writeVmDump } from './support/dumps.ts';
 import { countRows, freshDb, postgresSkip, query } from './support/stores.ts';
 
-const children: ChildProcess[] = [];
-
-function startCli(args: readonly string[], cwd: string) {
-  const started = start(args, cwd);
-  children.push(started.child);
-  return started;
-}
-
-after(() => {
-  // A test that failed half-way leaves no stopped or running ingest behind.
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-  }
-});
 
 /** Polls an async condition (waitUntil's is synchronous). */
 async function until(what: string, condition: () => Promise<boolean>, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {

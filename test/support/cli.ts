@@ -10,7 +10,14 @@ export const BIN = join(ROOT, 'bin', 'usage-etl');
 export const FIXTURES = join(ROOT, 'fixtures');
 
 const made: string[] = [];
+const children: ChildProcess[] = [];
 process.on('exit', () => {
+  // A test that failed half-way leaves no stopped or running CLI behind.
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  }
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -56,13 +63,14 @@ export function workspace(): { dir: string; db: string } {
   return { dir, db: join(dir, 'usage.db') };
 }
 
-/** The CLI as a child process a test can watch and signal; same environment as runCli. */
+/** The CLI as a child process a test can watch and signal; same environment as runCli; killed at exit if still running. */
 export function startCli(args: readonly string[], cwd: string): { child: ChildProcess; pid: number; result: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
     env: { ...process.env, HOME: cwd, USAGE_ETL_DB: undefined, USAGE_ETL_CONFIG: undefined, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
