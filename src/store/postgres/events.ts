@@ -3,7 +3,7 @@
 import type { Reject } from '../../snapshot.ts';
 import { type EventRow, type EventSeries, type EventStatus, type EventsWrite, type EventsWritten, NOTIFICATION } from '../index.ts';
 import type { Db } from './db.ts';
-import { batches, ensureSource } from './history.ts';
+import { batches, ensureSource } from './rows.ts';
 
 export function writeEvents(db: Db, batch: EventsWrite): Promise<EventsWritten> {
   return db.transaction(async () => {

@@ -8,42 +8,15 @@ import type { HistoryStore, SnapshotWrite } from '../index.ts';
 import type { Db } from './db.ts';
 import { knownEvents, writeEvents } from './events.ts';
 import type { PostgresLock } from './lock.ts';
+import { batches, ensureSource, findSeries } from './rows.ts';
 
-/** Rows per insert or lookup statement: a first load of 100 000 VMs is quickest with 1 000 (and uses least memory; 5 000 took half as long again). */
-const BATCH = 1000;
 /** Rows of the present state read a statement. */
 const CURRENT_PAGE = 10_000;
-
-/** `items` in arrays of at most BATCH. */
-export function* batches<T>(items: Iterable<T>): Generator<T[]> {
-  let batch: T[] = [];
-  for (const item of items) {
-    batch.push(item);
-    if (batch.length === BATCH) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
-}
 
 // The day a ledger record is placed on (SPEC §8.1), as SQLite's unixepoch(json_extract(…)) * 1000
 // gives it: whole seconds of the time field, NULL when it holds no time. The session is in UTC.
 const LEDGER_AT = `CASE WHEN (record::jsonb ->> $4) ~ '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}:?\\d{2})?$'
   THEN floor(extract(epoch FROM (record::jsonb ->> $4)::timestamptz))::bigint * 1000 END`;
-
-export async function findSeries(db: Db, source: string, type: string): Promise<number | undefined> {
-  return db.value<number>(
-    'SELECT series.id FROM series JOIN sources ON sources.id = series.source_id WHERE sources.name = $1 AND resource_type = $2',
-    [source, type],
-  );
-}
-
-/** The id of a source, made if new. */
-export async function ensureSource(db: Db, source: string): Promise<number> {
-  await db.run('INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [source, Date.now()]);
-  return (await db.value<number>('SELECT id FROM sources WHERE name = $1', [source]))!;
-}
 
 export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
   const ensureSeries = async (source: string, type: string): Promise<number> => {

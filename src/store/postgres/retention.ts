@@ -1,7 +1,7 @@
 // `prune` in PostgreSQL (SPEC §10), as sqlite/retention.ts: the logs of old runs go, the history stays.
 import type { Pruned, Retention, Undone } from '../index.ts';
 import type { Db } from './db.ts';
-import { findSeries } from './history.ts';
+import { findSeries } from './rows.ts';
 import { retentionSql } from '../retention-sql.ts';
 
 const { expiredRuns: EXPIRED_RUNS, oldRejects: OLD_REJECTS, oldPayloadsWhere: OLD_PAYLOADS_WHERE, oldPayloads: OLD_PAYLOADS } = retentionSql('$1');
