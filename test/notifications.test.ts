@@ -226,6 +226,25 @@ describe('notifications folded into lifecycles (SPEC §4.4)', () => {
     assert.match(status.stdout, /^cloud\s+2\s+2026-11-02T12:00:00Z\s+1\s+3$/m, status.stdout);
   });
 
+  it('quarantines a message from the far future: it neither ends the lifecycle nor keeps the listener alive', async () => {
+    const ws = captures({
+      'clock.jsonl': [
+        nova('create.end', '2026-11-02T09:00:05Z', 'c'),
+        // A producer whose clock is wrong by millennia: its delete must not end the lifecycle in 9999.
+        nova('delete.end', '9999-12-31T00:00:00Z', 'c', { state: 'deleted', terminated_at: '9999-12-31T00:00:00Z' }),
+      ],
+    });
+    const run = await ingest(ws.dir, ws.path('clock.jsonl'));
+    assert.match(run.stdout, /^cloud notification 2026-11-02T09:00:05Z: added 1, modified 0, removed 0, unchanged 0, rejected 1/m);
+    assert.match(run.stderr, /quarantined .*clock\.jsonl: line 2: instance\.delete\.end at 9999-12-31T00:00:00Z is more than 1d in the future .*--max-future/);
+    const lifecycles = await csv(ws.dir, 'lifecycles', 'vm');
+    assert.equal(lifecycles.length, 2, lifecycles.join('\n'));
+    assert.equal(lifecycles[1]!.split(',')[4], '', 'the lifecycle is still open: no end');
+    // One event stored, its time the listener's last; the quarantined message counted as such.
+    const status = await runCli(['status'], { cwd: ws.dir });
+    assert.match(status.stdout, /^cloud\s+1\s+2026-11-02T09:00:05Z\s+0\s+1$/m, status.stdout);
+  });
+
   it('reads a JSON list of messages as every JSON dump: a syntax error named by line and column, nothing stored', async () => {
     // The oslo envelopes of two messages, one per line of a list; the second line's `tru` breaks it.
     const first = nova('create.end', '2026-11-02T09:00:05Z', 'l1');

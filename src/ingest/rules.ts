@@ -7,7 +7,7 @@ import { RefusedError } from '../errors.ts';
 import { KeyHashes } from '../key-hashes.ts';
 import type { EventBatch } from '../sources/delivery.ts';
 import type { Reject, Snapshot } from '../snapshot.ts';
-import type { StoredRecord } from '../store/index.ts';
+import type { StoredEvent, StoredRecord } from '../store/index.ts';
 import { formatInstant } from '../time.ts';
 import type { Row } from '../types/fields.ts';
 
@@ -74,6 +74,35 @@ export function guardFuture(snapshot: Snapshot, future: ApplyOptions['future']):
     `snapshot of ${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)} is more than ${future.margin} in the future ` +
       `(refused after ${formatInstant(future.notAfter)}): a wrong clock or time in the producer? (--max-future sets the margin)`,
   );
+}
+
+/**
+ * A notification dated after `notAfter` (a producer's clock years ahead, 9999-12-31) would place its
+ * event in the far future and make the listener look alive until then (SPEC §8.5 `event_gap`): it
+ * is quarantined, like any bad record of a good file (issue 13), and never stored as an event.
+ */
+export function quarantineFutureEvents(batch: EventBatch, future: ApplyOptions['future']): EventBatch {
+  if (!future || batch.latestAt <= future.notAfter) return batch;
+  const events: StoredEvent[] = [];
+  const rejects = [...batch.rejects];
+  let unused = batch.unused;
+  let latestAt = 0;
+  for (const event of batch.events) {
+    if (event.at <= future.notAfter) {
+      events.push(event);
+      latestAt = Math.max(latestAt, event.at);
+      continue;
+    }
+    if (event.action === undefined) unused--;
+    rejects.push({
+      file: event.file,
+      location: event.location,
+      reason:
+        `${event.eventType} at ${formatInstant(event.at)} is more than ${future.margin} in the future ` +
+        `(refused after ${formatInstant(future.notAfter)}): a wrong clock in the producer? (--max-future sets the margin)`,
+    });
+  }
+  return { ...batch, events, rejects, unused, latestAt };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Snapshot } from '../snapshot.ts';
 import { openStore, openToPreview } from '../store/open.ts';
 import type { PrivacyMode } from '../types/normalise.ts';
 import { DryRunWriter } from './dry-run.ts';
-import type { ApplyOptions } from './rules.ts';
+import { type ApplyOptions, quarantineFutureEvents } from './rules.ts';
 import { SourceOutcomes } from './outcomes.ts';
 import { RunReport } from './report.ts';
 import { StoreWriter } from './store-writer.ts';
@@ -235,9 +235,10 @@ class PartRun {
   }
 
   /** One batch of notifications: stored in one transaction, summed into its file's line. */
-  private async events(stream: StreamRef, batch: EventBatch): Promise<void> {
+  private async events(stream: StreamRef, read: EventBatch): Promise<void> {
     const summary = this.summaryOf(stream);
     this.collected(stream.source);
+    const batch = quarantineFutureEvents(read, this.future);
     const outcome = await this.writer.applyEvents(batch);
     await this.safePoint();
     summary.add({ takenAt: batch.latestAt, examined: batch.events.length + batch.rejects.length, size: batch.events.length, rejects: batch.rejects }, outcome);
