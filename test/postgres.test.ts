@@ -21,6 +21,17 @@ async function until(what: string, condition: () => Promise<boolean>, child?: Ch
   }
 }
 
+/**
+ * Waits until the ingest `child` is inside a snapshot's transaction: it has written (an xid) and is
+ * inserting its changes. Returns the FROM clause that finds its server process.
+ */
+async function writingSnapshot(pg: string, child: ChildProcess): Promise<string> {
+  const name = new URL(pg).pathname.slice(1);
+  const inserting = `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO changes%'`;
+  await until('the ingest is writing the snapshot', async () => (await countRows(pg, inserting)) === 1, child);
+  return inserting;
+}
+
 /** Every file of every report for November, keyed by report and file name. */
 async function exportAll(db: string, dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -201,13 +212,7 @@ describe('kill -9 of a PostgreSQL client in the middle of a snapshot', { skip: p
     before_ = await state();
     const { child, result } = startCli(['--db', pg, 'ingest', '--dump', big], dir);
     const name = new URL(pg).pathname.slice(1);
-    // Inside the snapshot's transaction: it has written (an xid) and is inserting its changes.
-    await until(
-      'the ingest is writing the snapshot',
-      async () =>
-        (await countRows(pg, `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO changes%'`)) === 1,
-      child,
-    );
+    await writingSnapshot(pg, child);
     child.kill('SIGKILL');
     killed = await result;
     // The server ends the dead client's session (and rolls its transaction back) as it notices.
@@ -235,10 +240,8 @@ describe('kill -9 of a PostgreSQL client in the middle of a snapshot', { skip: p
     const later = join(dir, 'later.json');
     await writeVmDump(later, { source: 'crash-cloud', takenAt: '2026-11-22T02:00:00Z', count: BIG + 20_000, skip: 20_000 });
     const kept = await state();
-    const name = new URL(pg).pathname.slice(1);
     const { child, result } = startCli(['--db', pg, 'ingest', '--dump', later], dir);
-    const writer = `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO changes%'`;
-    await until('the ingest is writing the snapshot', async () => (await countRows(pg, writer)) === 1, child);
+    const writer = await writingSnapshot(pg, child);
     await query(pg, `SELECT pg_terminate_backend(pid) FROM ${writer}`);
     const ended = await result;
     assert.equal(ended.code, 1);
@@ -257,13 +260,8 @@ describe('SIGTERM while a PostgreSQL client writes a snapshot', { skip: postgres
     const big = join(dir, 'big.json');
     await writeVmDump(big, { source: 'term-cloud', takenAt: '2026-11-21T02:00:00Z', count: 100_000 });
     const { child, pid, result } = startCli(['--db', pg, 'ingest', '--dump', big], dir);
+    await writingSnapshot(pg, child);
     const name = new URL(pg).pathname.slice(1);
-    await until(
-      'the ingest is writing the snapshot',
-      async () =>
-        (await countRows(pg, `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO changes%'`)) === 1,
-      child,
-    );
     child.kill('SIGTERM');
     const done = await result;
     assert.equal(done.code, 143, `${done.stdout}\n${done.stderr}`);
