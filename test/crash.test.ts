@@ -124,15 +124,21 @@ describe('kill -9 in the middle of an ingest', { timeout: 180_000 }, () => {
   });
 });
 
+/** An ingest of a big dump into a new database, once its run is logged: past the lock and reading the dump. */
+async function ingestStarted() {
+  const dir = tempDir();
+  const db = join(dir, 'usage.db');
+  const big = join(dir, 'big.json');
+  await writeVmDump(big, { source: SOURCE, takenAt: LATER, count: BIG });
+  const started = startCli(['--db', db, 'ingest', '--dump', big], dir);
+  const logged = () => tryReadOnly(db, (conn) => conn.prepare('SELECT 1 FROM runs WHERE pid = ?').get(started.pid)) !== undefined;
+  await waitUntil('the ingest logged its run', logged, 60_000, started.child);
+  return { db, ...started };
+}
+
 describe('SIGTERM (or Ctrl-C) during an ingest', { timeout: 120_000 }, () => {
   it('exits 143 saying so, logs the run as failed, and leaves the lock free', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'usage.db');
-    const big = join(dir, 'big.json');
-    await writeVmDump(big, { source: SOURCE, takenAt: LATER, count: BIG });
-    const { child, pid, result } = startCli(['--db', db, 'ingest', '--dump', big], dir);
-    // Its run is logged, so it is past the lock and reading the dump.
-    await waitUntil('the ingest logged its run', () => tryReadOnly(db, (conn) => conn.prepare("SELECT 1 FROM runs WHERE pid = ?").get(pid)) !== undefined, 60_000, child);
+    const { db, child, pid, result } = await ingestStarted();
     child.kill('SIGTERM');
     const done = await result;
     assert.equal(done.code, 143, done.stderr);
@@ -146,12 +152,7 @@ describe('SIGTERM (or Ctrl-C) during an ingest', { timeout: 120_000 }, () => {
   });
 
   it('a SIGTERM while a one-file ingest writes its snapshot is not lost: 143, the run failed, the snapshot whole or absent', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'usage.db');
-    const big = join(dir, 'big.json');
-    await writeVmDump(big, { source: SOURCE, takenAt: LATER, count: BIG });
-    const { child, pid, result } = startCli(['--db', db, 'ingest', '--dump', big], dir);
-    await waitUntil('the ingest logged its run', () => tryReadOnly(db, (conn) => conn.prepare('SELECT 1 FROM runs WHERE pid = ?').get(pid)) !== undefined, 60_000, child);
+    const { db, child, pid, result } = await ingestStarted();
     // Inside the snapshot's one synchronous transaction, where a signal can only wait.
     await waitUntil('the ingest is writing the snapshot', () => writeLockHeld(db), 60_000, child);
     child.kill('SIGTERM');

@@ -16,6 +16,8 @@ import { InputError, LockError, RefusedError } from '../src/errors.ts';
 import { FIXTURES, runCli, tempDir } from './support/cli.ts';
 import { readOnly } from './support/db.ts';
 import { ingestDumps } from './support/ingest.ts';
+// The bench's seeded PRNG (mulberry32): the same mutants every run.
+import { random } from '../bench/hpc.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const ONLY = process.env.FUZZ_ONLY;
@@ -39,17 +41,6 @@ const BASELINE = ['sequence/2026-11-01', 'canonical/tango-cloud-vm.json', 'pbs/e
 // ---------------------------------------------------------------------------------------------
 // The generator
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One seed per mutant, so each can be made again from its name alone. */
 function mutantSeed(fixture: string, index: number): number {
@@ -138,7 +129,7 @@ function mutationsOf(fixture: Fixture): readonly string[] {
 }
 
 function mutant(fixture: Fixture, index: number): Mutant {
-  const rnd = prng(mutantSeed(fixture.rel, index));
+  const rnd = random(mutantSeed(fixture.rel, index));
   const mutation = pick(rnd, mutationsOf(fixture));
   const name = `${fixture.rel}#${index} ${mutation} (seed ${SEED})`;
   const format = fixture.format;
