@@ -28,20 +28,71 @@ export function isCanonicalInstant(text: string): boolean {
     if (d < 0 || d > 9) return false;
   }
   if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== 'Z') return false;
-  const year = Number(text.slice(0, 4));
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return false;
-  return twoDigits(text, 11) < 24 && twoDigits(text, 14) < 60 && twoDigits(text, 17) < 60;
+  return isDate(Number(text.slice(0, 4)), twoDigits(text, 5), twoDigits(text, 8)) && twoDigits(text, 11) < 24 && twoDigits(text, 14) < 60 && twoDigits(text, 17) < 60;
 }
 
 function twoDigits(text: string, at: number): number {
   return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
 }
 
+/** Whether the day exists in the month (29 February in leap years only). */
+function isDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return false;
+  return !(month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)));
+}
+
+/** The number written by `length` decimal digits at `from`; -1 when one of them is not a digit. */
+function digits(t: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The forms nearly every input sends — `2026-11-21T02:00:00Z`, `2026-11-21 02:00:00.123456` (Nova,
+ * oslo), with or without a fraction, `Z`, `+00:00` or (when zone-less times are UTC) no zone — read
+ * without a regular expression or a Date: the ingest loops meet several per record. Undefined for
+ * any other form, which parseInstant's general reading then reads or refuses.
+ */
+function plainUtc(t: string, naiveIsUtc: boolean): number | undefined {
+  const n = t.length;
+  if (n < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
+  const middle = t.charCodeAt(10);
+  if (middle !== 84 && middle !== 32) return undefined;
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 2);
+  const day = digits(t, 8, 2);
+  const hour = digits(t, 11, 2);
+  const minute = digits(t, 14, 2);
+  const second = digits(t, 17, 2);
+  if (year < 1000 || !isDate(year, month, day) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let i = 19;
+  let ms = 0;
+  if (i < n && (t.charCodeAt(i) === 46 || t.charCodeAt(i) === 44)) {
+    const from = ++i;
+    for (; i < n; i++) {
+      const d = t.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      // Milliseconds are kept, the rest of the fraction dropped.
+      if (i - from < 3) ms = ms * 10 + d;
+    }
+    if (i === from) return undefined;
+    for (let k = i - from; k < 3; k++) ms *= 10;
+  }
+  if (i < n && (t.charCodeAt(i) === 90 || t.charCodeAt(i) === 122)) i++;
+  else if (n - i === 6 && t.endsWith('+00:00')) i = n;
+  else if (i === n && !naiveIsUtc) return undefined;
+  return i === n ? Date.UTC(year, month - 1, day, hour, minute, second, ms) : undefined;
+}
+
 /** Parses an ISO-8601 instant; returns epoch ms, or a reason it is not one. */
 export function parseInstant(text: string, options: ParseTimeOptions = {}): number | string {
+  const plain = plainUtc(text, options.naiveIsUtc === true);
+  if (plain !== undefined) return plain;
   const m = ISO.exec(text.trim());
   if (!m) return 'not an ISO-8601 time';
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;

@@ -45,60 +45,9 @@ export function lower(field: string, value: unknown): string | undefined {
 export function instant(field: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new RecordError(field, `expected a time, found ${describe(value)}`);
-  const ms = plainUtc(value) ?? parseInstant(value, { naiveIsUtc: true });
+  const ms = parseInstant(value, { naiveIsUtc: true });
   if (typeof ms === 'string') throw new RecordError(field, `expected a time such as 2026-11-21 02:00:00.123456, found ${describe(value)} (${ms})`);
   return ms;
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * The forms Nova and oslo send — `2026-11-21 02:00:00.123456`, `2026-11-21T02:00:00Z`, with or
- * without a fraction, zone-less, `Z` or `+00:00` — read without a regular expression or a Date: each
- * message has four or five times (this was a tenth of an ingest). Undefined for any other form,
- * which parseInstant then reads (or refuses) as before.
- */
-function plainUtc(t: string): number | undefined {
-  const n = t.length;
-  if (n < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
-  const middle = t.charCodeAt(10);
-  if (middle !== 84 && middle !== 32) return undefined;
-  const year = digits(t, 0, 4);
-  const month = digits(t, 5, 2);
-  const day = digits(t, 8, 2);
-  const hour = digits(t, 11, 2);
-  const minute = digits(t, 14, 2);
-  const second = digits(t, 17, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return undefined;
-  let i = 19;
-  let ms = 0;
-  if (i < n && (t.charCodeAt(i) === 46 || t.charCodeAt(i) === 44)) {
-    const from = ++i;
-    for (; i < n; i++) {
-      const d = t.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) break;
-      // Milliseconds are kept, the rest of the fraction dropped (as parseInstant does).
-      if (i - from < 3) ms = ms * 10 + d;
-    }
-    if (i === from) return undefined;
-    for (let k = i - from; k < 3; k++) ms *= 10;
-  }
-  if (i < n && (t.charCodeAt(i) === 90 || t.charCodeAt(i) === 122)) i++;
-  else if (n - i === 6 && t.endsWith('+00:00')) i = n;
-  return i === n ? Date.UTC(year, month - 1, day, hour, minute, second, ms) : undefined;
-}
-
-/** The number written by `length` decimal digits at `from`; -1 when one of them is not a digit. */
-function digits(t: string, from: number, length: number): number {
-  let value = 0;
-  for (let i = from; i < from + length; i++) {
-    const d = t.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
 }
 
 /** The object without its undefined members, so facts list only what the payload gave. */
