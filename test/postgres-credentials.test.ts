@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, workspace } from './support/cli.ts';
@@ -26,6 +27,8 @@ const REFUSED = message(
 
 /** The passwords the server was sent, in order. */
 const received: string[] = [];
+/** The user name of each login, from its startup message. */
+const users: string[] = [];
 let server: Server;
 let port = 0;
 
@@ -40,6 +43,9 @@ before(async () => {
       if (!started) {
         // The startup message: a length and no type byte.
         if (buffered.length < 4 || buffered.length < buffered.readInt32BE(0)) return;
+        // After the length and the protocol version: name, NUL, value, NUL… and a final NUL.
+        const fields = buffered.toString('utf8', 8, buffered.readInt32BE(0) - 1).split('\0');
+        users.push(fields[fields.indexOf('user') + 1] ?? '');
         buffered = buffered.subarray(buffered.readInt32BE(0));
         started = true;
         socket.write(ASK_CLEARTEXT);
@@ -89,6 +95,13 @@ describe('PostgreSQL credentials, against a server that asks for a password', ()
       assert.equal(run.code, 1);
       assert.doesNotMatch(run.stdout + run.stderr, /from-(env|url|pgpass)-8/);
     }
+  });
+
+  it('logs in as the operating system\'s user when neither the URL nor PGUSER names one, even without $USER (cron)', async () => {
+    const before = users.length;
+    const run = await login(`postgres://127.0.0.1:${port}/usage`, { USER: undefined, PGUSER: undefined, PGPASSWORD: 'x' });
+    assert.equal(run.code, 1);
+    assert.deepEqual(users.slice(before), [userInfo().username]);
   });
 
   it('ignores a ~/.pgpass others may read, as libpq does: no password is sent', async () => {

@@ -43,6 +43,9 @@ function defaultUser(u: URL): string {
 
 export async function connect(url: string): Promise<Db> {
   const where = describeUrl(url);
+  // libpq's default user is the operating system's; pg's is $USER, which cron jobs and containers
+  // often leave unset (the server then refuses a login with no user name at all).
+  pg.defaults.user ??= userInfo().username;
   let client: pg.Client;
   try {
     client = new pg.Client({ connectionString: url, types, application_name: 'usage-etl', connectionTimeoutMillis: 15_000 });
