@@ -70,9 +70,14 @@ export function checkOrder(snapshot: Snapshot, atSameTime: { same: boolean; othe
  */
 export function guardFuture(snapshot: Snapshot, future: ApplyOptions['future']): void {
   if (!future || snapshot.takenAt <= future.notAfter) return;
-  throw new RefusedError(
-    `snapshot of ${snapshot.source} ${snapshot.type.name} at ${formatInstant(snapshot.takenAt)} is more than ${future.margin} in the future ` +
-      `(refused after ${formatInstant(future.notAfter)}): a wrong clock or time in the producer? (--max-future sets the margin)`,
+  throw new RefusedError(tooFarAhead(`snapshot of ${snapshot.source} ${snapshot.type.name}`, snapshot.takenAt, future));
+}
+
+/** Why something dated `at` is refused by --max-future. */
+function tooFarAhead(what: string, at: number, future: NonNullable<ApplyOptions['future']>): string {
+  return (
+    `${what} at ${formatInstant(at)} is more than ${future.margin} in the future ` +
+    `(refused after ${formatInstant(future.notAfter)}): a wrong clock or time in the producer? (--max-future sets the margin)`
   );
 }
 
@@ -94,13 +99,7 @@ export function quarantineFutureEvents(batch: EventBatch, future: ApplyOptions['
       continue;
     }
     if (event.action === undefined) unused--;
-    rejects.push({
-      file: event.file,
-      location: event.location,
-      reason:
-        `${event.eventType} at ${formatInstant(event.at)} is more than ${future.margin} in the future ` +
-        `(refused after ${formatInstant(future.notAfter)}): a wrong clock in the producer? (--max-future sets the margin)`,
-    });
+    rejects.push({ file: event.file, location: event.location, reason: tooFarAhead(event.eventType, event.at, future) });
   }
   return { ...batch, events, rejects, unused, latestAt };
 }
