@@ -155,6 +155,31 @@ describe('a database of schema version 1', () => {
     await assert.rejects(() => apply(vms.build({ source: 'nectar-sa', takenAt: T(1), complete: true })), /a different snapshot/);
     await store.close();
   });
+
+  it('ends with the very tables, columns and indexes schema.sql makes: the migrations and the whole schema agree', async () => {
+    const migrated = join(tempDir(), 'old.db');
+    const old = new Database(migrated);
+    old.exec(readFileSync(join(ROOT, 'test', 'support', 'schema-v1.sql'), 'utf8'));
+    old.pragma('user_version = 1');
+    old.close();
+    await (await openStore(migrated)).close();
+    const fresh = join(tempDir(), 'new.db');
+    await (await openStore(fresh)).close();
+    /** Each table's columns (name, type, not null, default, key) and each index's columns, in a stable order. */
+    const shape = (path: string) =>
+      readOnly(path, (conn) => {
+        const tables = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+        return tables.map((table) => ({
+          table,
+          columns: conn.prepare('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY name').all(table),
+          indexes: (conn.prepare('SELECT name, "unique", partial FROM pragma_index_list(?) ORDER BY name').all(table) as { name: string }[]).map((index) => ({
+            ...index,
+            columns: conn.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(index.name),
+          })),
+        }));
+      });
+    assert.deepEqual(shape(migrated), shape(fresh));
+  });
 });
 
 describe('scheduler output handed over by a live collector', () => {
