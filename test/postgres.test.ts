@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { type CliResult, FIXTURES, runCli, sleep, startCli, tempDir, waitUntil } from './support/cli.ts';
 import { writeVmDump } from './support/dumps.ts';
+import { nova } from './support/notifications.ts';
 import { countRows, freshDb, postgresSkip, query } from './support/stores.ts';
 
 
@@ -272,6 +273,27 @@ describe('SIGTERM while a PostgreSQL client writes a snapshot', { skip: postgres
     assert.equal(await countRows(pg, 'changes'), current);
     await until('the connection is gone', async () => (await countRows(pg, `pg_stat_activity WHERE datname = '${name}' AND application_name = 'usage-etl'`)) === 0);
     assert.equal(await countRows(pg, "pg_locks WHERE locktype = 'advisory'"), 0, 'no lock left');
+  });
+});
+
+describe('a notifications capture read again on PostgreSQL', { skip: postgresSkip, timeout: 60_000 }, () => {
+  it('stores its events and its quarantined messages once, as SQLite does', async () => {
+    const dir = tempDir();
+    const capture = join(dir, 'capture.jsonl');
+    writeFileSync(capture, `${[nova('create.end', '2026-11-02T09:00:05Z', 'a'), 'not json at all', nova('delete.end', '2026-11-03T09:00:00Z', 'a', { state: 'deleted' })].join('\n')}\n`);
+    const pg = await freshDb('postgres');
+    for (const db of [pg, join(dir, 'usage.db')]) {
+      for (let read = 0; read < 2; read++) {
+        const run = await runCli(['--db', db, 'ingest', '--dump', capture, '--source', 'cloud'], { cwd: dir });
+        assert.equal(run.code, 0, run.stderr);
+        // Quarantined when first read; read again, nothing of it is new.
+        assert.match(run.stdout, read === 0 ? /added 2, .*rejected 1/ : /^cloud notification 2026-11-03T09:00:00Z: already ingested$/m);
+      }
+      const status = await runCli(['--db', db, 'status'], { cwd: dir });
+      // cloud: 2 events, the last at Nov 3, none skipped, 1 quarantined.
+      assert.match(status.stdout, /^cloud\s+2\s+2026-11-03T09:00:00Z\s+0\s+1$/m, status.stdout);
+    }
+    assert.equal(await countRows(pg, 'rejects'), 1);
   });
 });
 

@@ -1,9 +1,8 @@
 // Notifications in PostgreSQL (SPEC §4.4), as sqlite/events.ts: a batch stored in one transaction,
 // each message once (by its time and de-duplication key), read back per resource for the fold.
-import type { Reject } from '../../snapshot.ts';
 import { type EventRow, type EventSeries, type EventStatus, type EventsWrite, type EventsWritten, NOTIFICATION } from '../index.ts';
 import type { Db } from './db.ts';
-import { batches, ensureSource } from './rows.ts';
+import { batches, ensureSource, storeRejects } from './rows.ts';
 
 export function writeEvents(db: Db, batch: EventsWrite): Promise<EventsWritten> {
   return db.transaction(async () => {
@@ -40,22 +39,8 @@ export function writeEvents(db: Db, batch: EventsWrite): Promise<EventsWritten> 
     const unusedStored = inserted.filter(([unused]) => unused).length;
     const stored = inserted.length - unusedStored;
     const used = batch.events.filter((x) => x.action !== undefined).length;
-    const freshRejects: Reject[] = [];
-    for (const r of batch.rejects) {
-      const known = await db.one('SELECT 1 FROM rejects WHERE source = $1 AND resource_type = $2 AND file = $3 AND location = $4 AND reason = $5 LIMIT 1', [
-        batch.source,
-        NOTIFICATION,
-        r.file,
-        r.location,
-        r.reason,
-      ]);
-      if (known) continue;
-      await db.run(
-        'INSERT INTO rejects (run_id, snapshot_id, source, resource_type, file, location, field, reason) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)',
-        [batch.runId, batch.source, NOTIFICATION, r.file, r.location, r.field ?? null, r.reason],
-      );
-      freshRejects.push(r);
-    }
+    // A capture read again (a growing file) quarantines none of its messages twice.
+    const freshRejects = await storeRejects(db, { runId: batch.runId, snapshotId: null, source: batch.source, type: NOTIFICATION }, batch.rejects, true);
     return { stored, duplicates: used - stored, unusedStored, freshRejects };
   });
 }

@@ -8,7 +8,7 @@ import type { HistoryStore, SnapshotWrite } from '../index.ts';
 import type { Db } from './db.ts';
 import { knownEvents, writeEvents } from './events.ts';
 import type { PostgresLock } from './lock.ts';
-import { batches, ensureSource, findSeries } from './rows.ts';
+import { batches, ensureSource, findSeries, storeRejects } from './rows.ts';
 
 /** Rows of the present state read a statement. */
 const CURRENT_PAGE = 10_000;
@@ -60,23 +60,6 @@ export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
     );
   };
 
-  /** The rejects not stored yet: a growing log read again repeats none. */
-  const freshRejects = async (source: string, type: string, rejects: readonly Reject[]): Promise<Reject[]> => {
-    const place = (r: { file: string; location: string; reason: string }) => `${r.file}\0${r.location}\0${r.reason}`;
-    const known = new Set<string>();
-    for (const batch of batches(rejects)) {
-      const rows = await db.rows<{ file: string; location: string; reason: string }>(
-        `SELECT DISTINCT r.file, r.location, r.reason FROM rejects r
-         JOIN unnest($3::text[], $4::text[], $5::text[]) AS t(file, location, reason)
-           ON r.file = t.file AND r.location = t.location AND r.reason = t.reason
-         WHERE r.source = $1 AND r.resource_type = $2`,
-        [source, type, batch.map((r) => r.file), batch.map((r) => r.location), batch.map((r) => r.reason)],
-      );
-      for (const row of rows) known.add(place(row));
-    }
-    return rejects.filter((r) => !known.has(place(r)));
-  };
-
   const write = async (w: SnapshotWrite): Promise<readonly Reject[]> => {
     const seriesId = await ensureSeries(w.source, w.type);
     if (w.diffedAgainst !== undefined && ((await latestAt(seriesId)) ?? null) !== w.diffedAgainst) {
@@ -96,15 +79,7 @@ export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
     await insertChanges(seriesId, snapshotId, w.takenAt, 'removed', w.removed);
     await syncCurrent(seriesId, w.takenAt, snapshotId, w.ledger?.day);
     // A growing log is read again and again: a line quarantined before is not stored twice.
-    const fresh = w.ledger ? await freshRejects(w.source, w.type, w.rejects) : w.rejects;
-    for (const batch of batches(fresh)) {
-      await db.query(
-        `INSERT INTO rejects (run_id, snapshot_id, source, resource_type, file, location, field, reason)
-         SELECT $1, $2, $3, $4, t.file, t.location, t.field, t.reason
-         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS t(file, location, field, reason, n) ORDER BY t.n`,
-        [w.runId, snapshotId, w.source, w.type, batch.map((r) => r.file), batch.map((r) => r.location), batch.map((r) => r.field ?? null), batch.map((r) => r.reason)],
-      );
-    }
+    const fresh = await storeRejects(db, { runId: w.runId, snapshotId, source: w.source, type: w.type }, w.rejects, w.ledger !== undefined);
     await db.run('UPDATE snapshots SET elapsed_ms = $1 WHERE id = $2', [Math.round(performance.now() - w.startedAt), snapshotId]);
     return fresh;
   };
