@@ -59,3 +59,22 @@ describe('splitting a document too large for one string (issue 14)', () => {
     assert.throws(() => splitIn('[1, 2', 1), /ends too early/);
   });
 });
+
+describe('integers beyond 2^53 (SPEC §5)', () => {
+  it('are kept as their digits wherever a number may stand, and nowhere else', () => {
+    const text = '{"first": 9007199254740993,\n  "spaced" :\t -12345678901234567890 , "list": [ 18446744073709551615,1],' +
+      ' "hex": "aa1234567890123456789bb", "colon": "x:12345678901234567890", "safe": 1234567890123456, "double": 12345678901234567.5}';
+    assert.deepEqual(parseExact(text), {
+      first: '9007199254740993',
+      spaced: '-12345678901234567890',
+      list: ['18446744073709551615', 1],
+      hex: 'aa1234567890123456789bb',
+      colon: 'x:12345678901234567890',
+      safe: 1234567890123456,
+      double: 12345678901234567.5,
+    });
+    assert.equal(parseExact('12345678901234567890'), '12345678901234567890');
+    // Runs of 16 digits inside strings alone (hex ids): the text is parsed once, as JSON.parse does.
+    assert.deepEqual(parseExact('["0123456789012345678", "x,1234567890123456789"]'), ['0123456789012345678', 'x,1234567890123456789']);
+  });
+});
