@@ -3,7 +3,7 @@
 // snapshot of a million resources then holds ~150 bytes each instead of its records' text.
 import { KeyHashes } from './key-hashes.ts';
 import { TextSpill } from './text-spill.ts';
-import type { NormalRecord } from './types/normalise.ts';
+import type { EncodedRecord, NormalRecord } from './types/normalise.ts';
 
 export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
   /** Each key's record hash: what the diff compares. */
@@ -25,7 +25,7 @@ export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
    * Adds a record, or replaces the one of its key (which keeps its place in the order); returns the
    * hash the key had before, if it had one.
    */
-  set(record: NormalRecord): string | undefined {
+  set(record: NormalRecord | EncodedRecord): string | undefined {
     let slot = this.hashes.slotOf(record.key);
     let before: string | undefined;
     if (slot === undefined) slot = this.hashes.append(record.key, record.hash);
@@ -41,9 +41,14 @@ export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
       lengths.set(this.lengths);
       this.lengths = lengths;
     }
-    const bytes = Buffer.byteLength(record.json, 'utf8');
-    this.starts[slot] = this.text.append(record.json, bytes);
-    this.lengths[slot] = bytes;
+    if ('bytes' in record) {
+      this.starts[slot] = this.text.appendBytes(record.bytes);
+      this.lengths[slot] = record.bytes.length;
+    } else {
+      const bytes = Buffer.byteLength(record.json, 'utf8');
+      this.starts[slot] = this.text.append(record.json, bytes);
+      this.lengths[slot] = bytes;
+    }
     return before;
   }
 

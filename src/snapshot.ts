@@ -1,9 +1,8 @@
 // A snapshot: one observation of one (source, type) at one instant, built record by record.
 import { hash } from 'node:crypto';
-import { RecordError } from './errors.ts';
 import { byText } from './order.ts';
 import { SnapshotRecords } from './snapshot-records.ts';
-import { keyParts, normaliser, type Normalised, type Privacy, type PrivacyMode } from './types/normalise.ts';
+import { keyParts, normaliseOutcome, type NormaliseOutcome, normaliser, type Normalised, type Privacy, type PrivacyMode } from './types/normalise.ts';
 import type { ResourceType } from './types/type.ts';
 
 export interface SnapshotHeader {
@@ -73,22 +72,21 @@ export class SnapshotBuilder {
 
   constructor(
     readonly type: ResourceType,
-    private readonly privacy: Privacy,
+    readonly privacy: Privacy,
   ) {}
 
   /** Adds one raw input object; a bad one is quarantined with its file and location. */
   add(raw: unknown, shape: string, file: string, location: string): void {
+    this.take(normaliseOutcome(this.normaliserFor(shape), raw), file, location);
+  }
+
+  /** Adds one input object already normalised (by a worker, dump/normalise-pool.ts); a bad one is quarantined. */
+  take(result: NormaliseOutcome, file: string, location: string): void {
     this.examined++;
     this.origins.add(file);
-    let result: Normalised;
-    try {
-      result = this.normaliserFor(shape)(raw);
-    } catch (err) {
-      if (!(err instanceof RecordError)) throw err;
-      this.quarantine({ file, location, field: err.field, reason: err.detail });
-      return;
-    }
-    if (result.kind === 'skipped') {
+    if (result.kind === 'rejected') {
+      this.quarantine({ file, location, field: result.field, reason: result.detail });
+    } else if (result.kind === 'skipped') {
       this.skipped++;
     } else if (result.kind === 'partial') {
       if (!this.records.has(result.key) && !this.partial.has(result.key)) {
@@ -96,6 +94,7 @@ export class SnapshotBuilder {
         this.partialFold.toggle(hash('sha1', result.key, 'base64'));
       }
     } else {
+      // 'record' or 'encoded': the same record, its JSON as text or as bytes.
       const { record } = result;
       // One lookup: set() tells the hash the key had, if any (an identical copy changes nothing).
       const earlier = this.records.set(record);

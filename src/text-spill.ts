@@ -35,20 +35,26 @@ export class TextSpill {
 
   /** Appends `text` (UTF-8); returns where it starts. Its length is Buffer.byteLength(text). */
   append(text: string, bytes: number): number {
+    if (bytes > CHUNK - this.tailUsed) return this.appendBytes(Buffer.from(text, 'utf8'));
     const at = this.end;
-    if (bytes <= CHUNK - this.tailUsed) {
-      this.tail.write(text, this.tailUsed, bytes, 'utf8');
-      this.tailUsed += bytes;
-    } else {
-      const whole = Buffer.from(text, 'utf8');
-      for (let from = 0; from < whole.length; ) {
-        if (this.tailUsed === CHUNK) this.flushTail();
-        const n = whole.copy(this.tail, this.tailUsed, from);
-        this.tailUsed += n;
-        from += n;
-      }
-    }
+    this.tail.write(text, this.tailUsed, bytes, 'utf8');
+    this.tailUsed += bytes;
     this.end += bytes;
+    if (this.tailUsed === CHUNK) this.flushTail();
+    return at;
+  }
+
+  /** Appends text already in UTF-8; returns where it starts. */
+  appendBytes(text: Uint8Array): number {
+    const at = this.end;
+    for (let from = 0; from < text.length; ) {
+      if (this.tailUsed === CHUNK) this.flushTail();
+      const n = Math.min(CHUNK - this.tailUsed, text.length - from);
+      this.tail.set(text.subarray(from, from + n), this.tailUsed);
+      this.tailUsed += n;
+      from += n;
+    }
+    this.end += text.length;
     if (this.tailUsed === CHUNK) this.flushTail();
     return at;
   }

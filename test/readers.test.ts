@@ -10,7 +10,9 @@ import type { Snapshot } from '../src/snapshot.ts';
 import { formatInstant } from '../src/time.ts';
 import { ingestDumps } from './support/ingest.ts';
 import { readDumps, surveyFile } from './support/read.ts';
-import { FIXTURES, runCli, tempDir, workspace } from './support/cli.ts';
+import { FIXTURES, ROOT, runCli, tempDir, workspace } from './support/cli.ts';
+import { resourceType } from '../src/types/index.ts';
+import { normaliser } from '../src/types/normalise.ts';
 
 async function read(paths: string[], options: { at?: number; source?: string } = {}) {
   const { snapshots, skipped } = await readDumps(paths, options);
@@ -291,6 +293,59 @@ describe('documents too large to parse whole', () => {
     const whole = shape(await readDumps([file]));
     assert.deepEqual(whole, ['flavor:0:true', 'vm:20:true']);
     assert.deepEqual(shape(await readDumps([file], { wholeJsonLimit: 600 })), whole);
+  });
+
+  // Records of a streamed document are parsed and normalised by a worker, a thousand at a time
+  // (dump/normalise-pool.ts): what it hands back must be what this thread would have made of them.
+  it('read thousands of records, a bad one and a key given twice among them, to the same snapshot', async () => {
+    const servers: Record<string, unknown>[] = Array.from({ length: 2600 }, (_, i) => ({
+      id: `s${i}`, status: 'ACTIVE', tenant_id: `t${i % 7}`, flavor_id: 'm1', vcpus: 2, created_at: '2026-11-01T00:00:00Z', name: `caf\u00e9 ${i}`,
+    }));
+    servers[1700] = { ...servers[1700], vcpus: 'two' };
+    // The later of two differing copies stands (SPEC §6), whichever batch each is in.
+    servers.push({ ...servers[5], status: 'SHUTOFF' });
+    const file = write('fleet.json', JSON.stringify({ source: 'c', resource_type: 'vm', taken_at: '2026-11-02T02:00:00Z', resources: servers }));
+    const content = async (options: { wholeJsonLimit?: number }) => {
+      const [vm] = (await readDumps([file], { ...options, privacy: { mode: 'keep' } })).snapshots;
+      return { ...summary(vm!), hash: vm!.contentHash, rejects: vm!.rejects, conflicts: vm!.conflicts, records: [...vm!.records.values()] };
+    };
+    const whole = await content({});
+    assert.equal(whole.records.length, 2599);
+    assert.deepEqual(whole.rejects, [{ file, location: 'resources[1700]', field: 'vcpus', reason: 'expected an integer, found "two"' }]);
+    assert.deepEqual(whole.conflicts, ['s5']);
+    assert.match(whole.records.find((r) => r.key === 's5')!.json, /SHUTOFF/);
+    assert.deepEqual(await content({ wholeJsonLimit: 600 }), whole);
+  });
+
+  it('are normalised by the worker of the built CLI as by the sources', async () => {
+    // The CLI runs dist/, whose worker is a .js file: the test above runs the .ts one.
+    const built = (await import(join(ROOT, 'dist/sources/dump/normalise-pool.js'))) as typeof import('../src/sources/dump/normalise-pool.ts');
+    const taken: unknown[] = [];
+    const writer = { type: resourceType('vm')!, privacy: { mode: 'drop' as const }, add() {}, incomplete() {}, reject() {}, take: (outcome: unknown, at: string) => taken.push([outcome, at]) };
+    const batches = new built.WorkerBatches('f.json');
+    const texts = ['{"id": "a", "vcpus": 2, "created_at": "2026-11-01T10:00:00+10:00"}', '{"id": "b", "vcpus": "two"}', '{"status": "ACTIVE"}'];
+    texts.forEach((text, i) => batches.add(writer, 'canonical', text, `resources[${i}]`));
+    await batches.finish();
+    const record = normaliser(resourceType('vm')!, 'canonical', { mode: 'drop' })(JSON.parse(texts[0]!));
+    assert.ok(record.kind === 'record');
+    const [[first]] = taken as [[{ kind: string; record: { key: string; hash: string; bytes: Uint8Array } }]];
+    assert.deepEqual([first.kind, first.record.key, first.record.hash, Buffer.from(first.record.bytes).toString()], ['encoded', 'a', record.record.hash, record.record.json]);
+    assert.deepEqual(taken.slice(1), [
+      [{ kind: 'rejected', field: 'vcpus', detail: 'expected an integer, found "two"' }, 'resources[1]'],
+      [{ kind: 'rejected', field: 'id', detail: 'missing key field (found nothing)' }, 'resources[2]'],
+    ]);
+  });
+
+  it('refuse a document whose element is not JSON, naming the element, and store nothing of it', async () => {
+    const elements = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ id: `s${i}`, status: 'ACTIVE', created_at: '2026-11-01T00:00:00Z' }));
+    elements[1800] = '{"id": "s1800", "status": ACTIVE}';
+    const file = write('broken.json', `{"source": "c", "resource_type": "vm", "taken_at": "2026-11-02T02:00:00Z", "resources": [${elements.join(',\n')}]}`);
+    const dir = tempDir();
+    const run = await ingestDumps(join(dir, 'usage.db'), [file], { wholeJsonLimit: 600 });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr.join('\n'), /broken\.json: resources\[1800\]: not valid JSON/);
+    const status = await runCli(['--log-format', 'json', 'status'], { cwd: dir });
+    assert.deepEqual((JSON.parse(status.stdout) as { series: unknown[] }).series, []);
   });
 
   it('still see a next link that comes after the list', async () => {

@@ -27,6 +27,29 @@ export type Normalised =
   | { readonly kind: 'partial'; readonly key: string }
   | { readonly kind: 'skipped' };
 
+/** A record with its JSON as UTF-8 bytes, as a worker hands it over (sources/dump/normalise-pool.ts). */
+export interface EncodedRecord {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly hash: string;
+}
+
+/** What normalising one input object came to, a bad record included (a RecordError, as data). */
+export type NormaliseOutcome =
+  | Normalised
+  | { readonly kind: 'encoded'; readonly record: EncodedRecord }
+  | { readonly kind: 'rejected'; readonly field?: string; readonly detail: string };
+
+/** Runs a normaliser, a bad record coming back as `rejected` rather than thrown. */
+export function normaliseOutcome(normalise: (raw: unknown) => Normalised, raw: unknown): NormaliseOutcome {
+  try {
+    return normalise(raw);
+  } catch (err) {
+    if (!(err instanceof RecordError)) throw err;
+    return { kind: 'rejected', field: err.field, detail: err.detail };
+  }
+}
+
 /** Shapes whose documentation says zone-less times are UTC. */
 const NAIVE_UTC_SHAPES = new Set(['openstack']);
 

@@ -2,7 +2,8 @@
 // document parsed whole and one too large to parse whole go through the same code.
 import { InputError } from '../../errors.ts';
 import { canonicalHeader, isCanonical } from './canonical.ts';
-import type { ObjectEvent } from './json.ts';
+import { type ObjectEvent, parseValue } from './json.ts';
+import { WorkerBatches } from './normalise-pool.ts';
 import { openstackHeader, openstackType, pageSignal, wrapperSignals } from './openstack.ts';
 import { type DumpContext, type PartSink, type PartWriter } from './parts.ts';
 import { isObject } from '../../types/type.ts';
@@ -62,23 +63,45 @@ export async function readObjectDocument(
     return entry;
   };
 
-  const handle = (event: ObjectEvent) => {
+  const element = (member: string, index: number | string, value: unknown) => {
+    const target = writerFor(member, typeof index === 'number');
+    if (target) target.writer.add(value, target.shape, where(member, index));
+    else {
+      const signal = pageSignal(member, index, value);
+      if (signal) signals.push(signal);
+    }
+  };
+  const handle = (event: ObjectEvent, batches?: WorkerBatches) => {
     if (event.kind === 'scalar') {
       scalars[event.key] = event.value;
     } else if (event.kind === 'member') {
       writerFor(event.member, event.isList);
+    } else if (event.kind === 'element') {
+      element(event.member, event.index, event.value);
     } else {
-      const target = writerFor(event.member, typeof event.index === 'number');
-      if (target) target.writer.add(event.value, target.shape, where(event.member, event.index));
-      else {
-        const signal = pageSignal(event.member, event.index, event.value);
-        if (signal) signals.push(signal);
-      }
+      // A streamed record is parsed and normalised by the worker; anything else here.
+      const target = writerFor(event.member, true);
+      const location = where(event.member, event.index);
+      if (target && batches) return batches.add(target.writer, target.shape, event.text, location);
+      element(event.member, event.index, parseValue(ctx.file, location, event.text));
     }
+    return undefined;
   };
   // A document in memory is walked synchronously: `for await` would cost a promise per record.
-  if (Symbol.asyncIterator in events) for await (const event of events) handle(event);
-  else for (const event of events) handle(event);
+  if (Symbol.asyncIterator in events) {
+    const batches = new WorkerBatches(ctx.file);
+    try {
+      for await (const event of events) {
+        const behind = handle(event, batches);
+        if (behind) await behind;
+      }
+    } catch (err) {
+      // What an earlier element was is told first, as reading alone would have told it.
+      await batches.finish();
+      throw err;
+    }
+    await batches.finish();
+  } else for (const event of events) handle(event);
   if (writers.size === 0) {
     const found = [...Object.keys(scalars), ...decided].join(', ') || 'nothing';
     const what = isCanonical(scalars)

@@ -72,7 +72,10 @@ export class Gatherer implements PartSink {
     }
     const { builder } = group;
     return {
+      type: header.type,
+      privacy: builder.privacy,
       add: (value, shape, location) => builder.add(value, shape, file, location),
+      take: (outcome, location) => builder.take(outcome, file, location),
       incomplete: (reason) => builder.markIncomplete(reason, file),
       reject: (location, reason) => builder.reject(file, location, reason),
     };

@@ -22,7 +22,9 @@ export type ObjectEvent =
   /** A top-level list or object member begins (so that an empty list is seen too). */
   | { readonly kind: 'member'; readonly member: string; readonly isList: boolean }
   /** One element (or member) of a top-level array (or object) member. */
-  | { readonly kind: 'element'; readonly member: string; readonly index: number | string; readonly value: unknown };
+  | { readonly kind: 'element'; readonly member: string; readonly index: number | string; readonly value: unknown }
+  /** One element of a top-level list of a streamed document, as JSON text: parsed where it is read (by a worker, for records). */
+  | { readonly kind: 'text'; readonly member: string; readonly index: number; readonly text: string };
 
 export type JsonInput =
   | { readonly kind: 'values'; readonly values: AsyncIterable<JsonValueAt> }
@@ -135,7 +137,7 @@ function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer
   if (top === '[') {
     return {
       kind: 'array-stream',
-      elements: mapValues(split(file, read, rest), (v) => (v.kind === 'element' ? { index: v.index, value: parse(file, `[${v.index}]`, v.text) } : undefined)),
+      elements: mapValues(split(file, read, rest), (v) => (v.kind === 'element' ? { index: v.index, value: parseValue(file, `[${v.index}]`, v.text) } : undefined)),
     };
   }
   if (top === '{') {
@@ -145,9 +147,9 @@ function streamDocument(file: string, read: Buffer[], rest: AsyncIterator<Buffer
       events: mapValues(split(file, read, rest), (v): ObjectEvent | undefined => {
         // A member's beginning is told as a whole document tells it: an empty list is a complete, empty snapshot either way.
         if (v.kind === 'member') return v;
-        if (v.kind === 'scalar') return header.has(v.member) ? { kind: 'scalar', key: v.member, value: parse(file, v.member, v.text) } : undefined;
-        if (v.kind === 'element') return { kind: 'element', member: v.member!, index: v.index, value: parse(file, `${v.member}[${v.index}]`, v.text) };
-        const [key, value] = Object.entries(parse(file, v.member, v.text) as Record<string, unknown>)[0]!;
+        if (v.kind === 'scalar') return header.has(v.member) ? { kind: 'scalar', key: v.member, value: parseValue(file, v.member, v.text) } : undefined;
+        if (v.kind === 'element') return { kind: 'text', member: v.member!, index: v.index, text: v.text };
+        const [key, value] = Object.entries(parseValue(file, v.member, v.text) as Record<string, unknown>)[0]!;
         return { kind: 'element', member: v.member, index: key, value };
       }),
     };
@@ -177,7 +179,8 @@ async function* mapValues<T>(values: AsyncIterable<SplitValue>, map: (value: Spl
   }
 }
 
-function parse(file: string, where: string, text: string): unknown {
+/** One value of a streamed document; `where` names it in the refusal of one that is not JSON. */
+export function parseValue(file: string, where: string, text: string): unknown {
   try {
     return parseExact(text);
   } catch (err) {

@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { InputError, describe } from '../../errors.ts';
 import type { Scope } from '../../snapshot.ts';
 import { parseInstant } from '../../time.ts';
-import type { Privacy } from '../../types/normalise.ts';
+import type { NormaliseOutcome, Privacy } from '../../types/normalise.ts';
 import type { ResourceType } from '../../types/type.ts';
 
 /** How the dumps of one request are read (`--source`, `--at`, the sources' settings). */
@@ -41,7 +41,12 @@ export interface PartHeader {
 }
 
 export interface PartWriter {
+  /** The type and privacy its records are normalised with (by a worker, for a streamed document). */
+  readonly type: ResourceType;
+  readonly privacy: Privacy;
   add(value: unknown, shape: string, location: string): void;
+  /** Adds a record already normalised (normalise-pool.ts). */
+  take(outcome: NormaliseOutcome, location: string): void;
   /** The input says records are missing (a next link, `truncated: true`): no removals. */
   incomplete(reason: string): void;
   /** What sits at `location` cannot be read as records at all: quarantined (SPEC §9), no removals. */

@@ -4,7 +4,7 @@ import { isObject } from '../../types/type.ts';
 import type { Delivery } from '../delivery.ts';
 import { LedgerFeed } from '../hpc/feed.ts';
 import { parseSacctJson } from '../slurm/json.ts';
-import type { ObjectEvent } from './json.ts';
+import { type ObjectEvent, parseValue } from './json.ts';
 import { type DumpContext, sourceOf } from './parts.ts';
 
 /** A whole `sacct --json` document: an object with a `jobs` list (and `meta`, `errors`), no `resource_type`. */
@@ -62,8 +62,10 @@ export async function sacctJsonStream(
     jobs: (async function* () {
       const feed = feedOf(ctx);
       for await (const event of rest()) {
-        if (event.kind !== 'element' || event.member !== 'jobs') continue;
-        feed.take(parseSacctJson(event.value, { cluster: feed.source }), `jobs[${String(event.index)}]`);
+        if ((event.kind !== 'element' && event.kind !== 'text') || event.member !== 'jobs') continue;
+        const where = `jobs[${String(event.index)}]`;
+        const job = event.kind === 'text' ? parseValue(ctx.file, where, event.text) : event.value;
+        feed.take(parseSacctJson(job, { cluster: feed.source }), where);
         if (feed.hasReady) yield* feed.ready();
       }
       yield* feed.end();
