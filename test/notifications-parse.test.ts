@@ -311,6 +311,7 @@ describe('refused messages name the field', () => {
     ['Panko trait columns that do not line up', { ...panko[0]!, 'traits:value': 'one\ntwo' }, 'traits:value', /one value per trait name/],
     // Issue 13 fuzz: JSON.stringify of the payload hash crashed ("Maximum call stack size exceeded").
     ['a payload nested 100 000 levels deep', changed(legacy[0]!, { payload: { ...legacy[0]!.payload, metadata: JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) } }), undefined, /nested deeper than 100 levels/],
+    ['an oslo envelope whose message nests 100 000 levels deep', { 'oslo.version': '2.0', 'oslo.message': JSON.stringify(changed(bare, { payload: { ...bare.payload, metadata: 'deep' } })).replace('"deep"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`) }, undefined, /nested deeper than 100 levels/],
   ];
   for (const [what, message, field, reason] of cases) {
     it(what, () => {
@@ -320,6 +321,22 @@ describe('refused messages name the field', () => {
     });
   }
 });
+
+describe('the depth limit', () => {
+  it('reads a message the same whether it comes bare or in an oslo envelope, just under, at and over 100 levels', () => {
+    const bare = inner(versioned[0]!);
+    for (let depth = 90; depth <= 105; depth++) {
+      const message = changed(bare, { payload: { ...bare.payload, metadata: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) } });
+      const [one, two] = [parseMessage(message), parseMessage(envelope(message))];
+      assert.equal(one.kind, two.kind, `${depth} levels`);
+      assert.equal(one.kind === 'reject' ? one.reason : '', two.kind === 'reject' ? two.reason : '', `${depth} levels`);
+    }
+  });
+});
+
+function envelope(message: unknown): Json {
+  return { 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) };
+}
 
 function pankoWithout(row: Json, names: string[]): Json {
   const cells = (column: string) => (row[column] as string).split('\n');
