@@ -1,6 +1,7 @@
 // JSON and JSONL dumps, told apart by content. Small documents are parsed whole (fast); documents
 // too large for one string (V8 caps strings near 512 MB) are split at byte level into their
 // elements, each parsed whole (split.ts).
+import { stat } from 'node:fs/promises';
 import { InputError } from '../../errors.ts';
 import { readBytes } from '../files/bytes.ts';
 import { parseExact } from './exact.ts';
@@ -37,6 +38,9 @@ export type JsonInput =
  * documents larger than `wholeLimit` bytes are streamed.
  */
 export async function readJson(file: string, headerKeys: readonly string[], wholeLimit = WHOLE_LIMIT): Promise<JsonInput> {
+  // A file larger than the limit as it lies on disk is larger still decompressed: it is streamed as
+  // soon as it is known not to be JSONL, not after the limit's worth of it is held (SPEC §11, memory).
+  const large = await stat(file).then((s) => s.size > wholeLimit, () => false); // unreadable: readBytes says why
   const source = readBytes(file);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -57,7 +61,7 @@ export async function readJson(file: string, headerKeys: readonly string[], whol
         chunks.splice(0, chunks.length, head);
       }
     }
-    if (size > wholeLimit) return streamDocument(file, chunks, source, headerKeys);
+    if (size > wholeLimit || (large && lineChecked)) return streamDocument(file, chunks, source, headerKeys);
   }
   const buffer = Buffer.concat(chunks);
   chunks.length = 0;
