@@ -107,7 +107,8 @@ export class SnapshotBuilder {
         this.fold.toggle(pairHash(record.key, earlier));
       }
       if (this.partial.delete(record.key)) this.partialFold.toggle(hash('sha1', record.key, 'base64'));
-      this.fold.toggle(pairHash(record.key, record.hash));
+      // A worker's record comes with its pair hash made (dump/normalise-pool.ts).
+      this.fold.toggle(('pair' in record && record.pair) || pairHash(record.key, record.hash));
     }
   }
 
@@ -191,7 +192,7 @@ function scopePredicate(type: ResourceType, scope: Scope): (key: string) => bool
 }
 
 /** A record's place in the content hash: its key with its record hash (short, so cheap to hash). */
-function pairHash(key: string, recordHash: string): string {
+export function pairHash(key: string, recordHash: string): string {
   return hash('sha1', `${key}\0${recordHash}`, 'base64');
 }
 

@@ -32,6 +32,8 @@ export interface EncodedRecord {
   readonly key: string;
   readonly bytes: Uint8Array;
   readonly hash: string;
+  /** Its place in the snapshot's content hash (snapshot.ts pairHash), made by the worker too. */
+  readonly pair: string;
 }
 
 /** What normalising one input object came to, a bad record included (a RecordError, as data). */

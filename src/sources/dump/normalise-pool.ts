@@ -29,7 +29,7 @@ export interface Job {
  */
 export type Outcome =
   | Exclude<NormaliseOutcome, { readonly kind: 'record' | 'encoded' }>
-  | { readonly kind: 'encoded'; readonly key: string; readonly hash: string; readonly start: number; readonly end: number }
+  | { readonly kind: 'encoded'; readonly key: string; readonly hash: string; readonly pair: string; readonly start: number; readonly end: number }
   | { readonly kind: 'invalid'; readonly reason: string };
 
 export interface Reply {
@@ -154,7 +154,7 @@ export class WorkerBatches {
       const outcome = outcomes[i]!;
       if (outcome.kind === 'invalid') throw new InputError(this.file, locations[i], `not valid JSON (${outcome.reason})`);
       if (outcome.kind !== 'encoded') writer.take(outcome, locations[i]!);
-      else writer.take({ kind: 'encoded', record: { key: outcome.key, hash: outcome.hash, bytes: text.subarray(outcome.start, outcome.end) } }, locations[i]!);
+      else writer.take({ kind: 'encoded', record: { key: outcome.key, hash: outcome.hash, pair: outcome.pair, bytes: text.subarray(outcome.start, outcome.end) } }, locations[i]!);
     }
   }
 }

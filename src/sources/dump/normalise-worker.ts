@@ -1,6 +1,7 @@
 // The worker of normalise-pool.ts: element texts in, normalised records out (SPEC §5), with the
 // same code the main thread would run on them.
 import { parentPort } from 'node:worker_threads';
+import { pairHash } from '../../snapshot.ts';
 import { resourceType } from '../../types/index.ts';
 import { normaliseOutcome, normaliser, type Normalised } from '../../types/normalise.ts';
 import { parseExact } from './exact.ts';
@@ -26,7 +27,8 @@ function outcomeOf(normalise: (raw: unknown) => Normalised, text: string, jsons:
   const outcome = normaliseOutcome(normalise, value);
   if (outcome.kind !== 'record') return outcome as Outcome;
   jsons.push(outcome.record.json);
-  return { kind: 'encoded', key: outcome.record.key, hash: outcome.record.hash, start: 0, end: 0 };
+  const { key, hash } = outcome.record;
+  return { kind: 'encoded', key, hash, pair: pairHash(key, hash), start: 0, end: 0 };
 }
 
 parentPort!.on('message', (job: Job) => {
