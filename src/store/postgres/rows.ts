@@ -1,22 +1,15 @@
 // What every PostgreSQL writer shares: statements of BATCH rows, the ids of sources and series, and
 // quarantined records.
 import type { Reject } from '../../snapshot.ts';
+import { batches as batchesOf } from '../batches.ts';
 import type { Db } from './db.ts';
 
 /** Rows per insert or lookup statement: a first load of 100 000 VMs is quickest with 1 000 (and uses least memory; 5 000 took half as long again). */
 const BATCH = 1000;
 
 /** `items` in arrays of at most BATCH. */
-export function* batches<T>(items: Iterable<T>): Generator<T[]> {
-  let batch: T[] = [];
-  for (const item of items) {
-    batch.push(item);
-    if (batch.length === BATCH) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
+export function batches<T>(items: Iterable<T>): Generator<T[]> {
+  return batchesOf(items, BATCH);
 }
 
 export async function findSeries(db: Db, source: string, type: string): Promise<number | undefined> {

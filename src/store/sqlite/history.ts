@@ -5,6 +5,7 @@ import type { Reject } from '../../snapshot.ts';
 import { formatInstant } from '../../time.ts';
 import type { Action, HistoryStore, SnapshotWrite, StoredRecord } from '../index.ts';
 import { knownEvents, writeEvents } from './events.ts';
+import { batches } from '../batches.ts';
 import type { Statements } from './statements.ts';
 
 /** Keys per lookup statement (passed as one JSON array). */
@@ -39,15 +40,7 @@ export function sqliteHistory(s: Statements): HistoryStore {
 
   /** Runs `lookup` over `keys` in chunks of one JSON array each. */
   const inChunks = (keys: Iterable<string>, lookup: (chunk: string) => void) => {
-    let chunk: string[] = [];
-    for (const key of keys) {
-      chunk.push(key);
-      if (chunk.length === LOOKUP_CHUNK) {
-        lookup(JSON.stringify(chunk));
-        chunk = [];
-      }
-    }
-    if (chunk.length) lookup(JSON.stringify(chunk));
+    for (const chunk of batches(keys, LOOKUP_CHUNK)) lookup(JSON.stringify(chunk));
   };
 
   /**

@@ -1,5 +1,6 @@
 // Prepared statements, made once per connection and reused (preparing is most of a small query's cost).
 import type Database from 'better-sqlite3';
+import { batches } from '../batches.ts';
 import type { DB } from './open.ts';
 
 /** How a statement returns rows: objects, the first column alone, or arrays. */
@@ -35,15 +36,7 @@ export class Statements {
 /** Rows of an open statement in chunks; the statement is closed however the reader stops. */
 export async function* chunked<T>(rows: IterableIterator<T>, size = 2000): AsyncGenerator<T[]> {
   try {
-    let chunk: T[] = [];
-    for (const row of rows) {
-      chunk.push(row);
-      if (chunk.length === size) {
-        yield chunk;
-        chunk = [];
-      }
-    }
-    if (chunk.length) yield chunk;
+    yield* batches(rows, size);
   } finally {
     rows.return?.();
   }
