@@ -78,8 +78,9 @@ export class Diff implements PresentSink {
   set(key: string, hash: string): void {
     this.rows++;
     const slot = this.records.slotOf(key);
+    const partial = slot === undefined && this.snapshot.partial.has(key);
     if (slot !== undefined) this.seen[slot] = this.records.holdsAt(slot, key, hash) ? SAME : CHANGED;
-    else if (this.snapshot.partial.has(key)) this.partialKnown++;
+    else if (partial) this.partialKnown++;
     if (!this.removes) return;
     // A scoped snapshot removes only inside its scope, and is guarded against what is in it.
     const { inScope } = this.snapshot;
@@ -87,7 +88,7 @@ export class Diff implements PresentSink {
       if (!inScope(key)) return;
       this.inScopeRows++;
     }
-    if (slot === undefined && !this.snapshot.partial.has(key)) {
+    if (slot === undefined && !partial) {
       this.removed.push(key);
       this.removedHashes.set(key, hash);
     }
@@ -127,7 +128,7 @@ export class Diff implements PresentSink {
 /** The same, against a present state held in memory (a ledger's looked-up keys, a dry run's state). */
 export function diff(mode: Mode, current: KeyHashes, snapshot: SnapshotView, options: DiffOptions = {}): ChangeSet {
   const differ = new Diff(mode, snapshot, options);
-  for (const key of current.keys()) differ.set(key, current.hash(key)!);
+  for (const [key, slot] of current.slotEntries()) differ.set(key, current.hashAt(slot, key));
   return differ.result();
 }
 

@@ -60,7 +60,7 @@ export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
   get(key: string): NormalRecord | undefined {
     const slot = this.hashes.slotOf(key);
     if (slot === undefined) return undefined;
-    return { key, json: this.text.read(this.starts[slot]!, this.lengths[slot]!), hash: this.hashes.hash(key)! };
+    return { key, json: this.text.read(this.starts[slot]!, this.lengths[slot]!), hash: this.hashes.hashAt(slot, key) };
   }
 
   keys(): IterableIterator<string> {

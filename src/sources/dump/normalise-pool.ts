@@ -150,7 +150,10 @@ export class WorkerBatches {
 
   private async applyOldest(): Promise<void> {
     const { writer, locations, reply } = this.sent.shift()!;
-    const { outcomes, text } = await reply;
+    // A worker that failed (a bug, or out of memory on a giant element) fails this file, by name.
+    const { outcomes, text } = await reply.catch((err: Error) => {
+      throw new Error(`${this.file}: ${err.message}`, { cause: err });
+    });
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
       if (outcome.kind === 'invalid') throw new InputError(this.file, locations[i], `not valid JSON (${outcome.reason})`);
