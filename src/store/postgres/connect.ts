@@ -58,7 +58,8 @@ export async function connect(url: string): Promise<Db> {
     (client as unknown as { password: (params: object) => Promise<string | undefined> }).password = (params) =>
       new Promise((resolve) => pgpass(params, resolve));
   }
-  // A connection lost mid-run is reported by the query it breaks; this keeps it from crashing the process.
+  // A connection lost mid-run is reported by the query it breaks (db.ts keeps the server's reason);
+  // this keeps it from crashing the process before then.
   client.on('error', () => undefined);
   try {
     await client.connect();

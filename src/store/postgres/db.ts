@@ -15,11 +15,16 @@ export class Db {
   /** Settles when the open transaction ends. */
   private open?: Promise<void>;
 
+  /** The error that ended the connection, as the server told it (pg hands it to its 'error' listeners). */
+  private lost?: unknown;
+
   constructor(
     readonly client: pg.Client,
     /** host:port/database, for messages. */
     readonly where: string,
-  ) {}
+  ) {
+    client.on('error', (err) => (this.lost ??= err));
+  }
 
   query<T extends object>(text: string, values: Params = []): Promise<pg.QueryResult<T>> {
     return this.queued(() => this.client.query<T>(text, values as unknown[]));
@@ -39,8 +44,11 @@ export class Db {
   private async queued<R>(work: () => Promise<R>): Promise<R> {
     while (this.open && !this.inside.getStore()) await this.open;
     const run = this.queue.then(work).catch((err: unknown) => {
-      if (err && typeof err === 'object') Object.assign(err, { server: this.where });
-      throw err;
+      // After the server ended the connection (a restart: 57P01), a query may fail only with pg's
+      // own "not queryable": the server's reason is the one to tell (store/errors.ts).
+      const told = this.lost !== undefined && !(err as { severity?: unknown } | undefined)?.severity ? this.lost : err;
+      if (told && typeof told === 'object') Object.assign(told, { server: this.where });
+      throw told;
     });
     this.queue = run.catch(() => undefined);
     return run;
