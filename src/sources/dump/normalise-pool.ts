@@ -4,10 +4,11 @@
 // servers a fifth faster, a first load of a million 15 %). The outcomes are applied in the order
 // the elements came, so the snapshot is the one the main thread alone would build, quarantined
 // records and duplicates included.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InputError } from '../../errors.ts';
 import type { NormaliseOutcome, Privacy } from '../../types/normalise.ts';
 import type { PartWriter } from './parts.ts';
+import { startWorker } from '../worker.ts';
 
 /** Elements per message to the worker: enough to pay for the message, few enough to bound memory. */
 const BATCH = 1000;
@@ -68,14 +69,9 @@ class Pool {
   }
 
   private start(): Worker {
-    const entry = new URL(import.meta.url.endsWith('.ts') ? './normalise-worker.ts' : './normalise-worker.js', import.meta.url);
     // Its garbage is all short-lived: a small young generation keeps the process 30 MB smaller at no
     // cost in speed (700 000 servers; SPEC §11, memory).
-    const resourceLimits = { maxYoungGenerationSizeMb: 8 };
-    // Run from the TypeScript sources (the tests), the worker registers the loader the tests run under.
-    const worker = entry.pathname.endsWith('.ts')
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, resourceLimits })
-      : new Worker(entry, { resourceLimits });
+    const worker = startWorker(import.meta.url, 'normalise-worker', { maxYoungGenerationSizeMb: 8 });
     worker.on('message', (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);

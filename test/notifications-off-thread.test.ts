@@ -1,0 +1,89 @@
+// A large capture is read on a second core (sources/notifications/off-thread.ts): the deliveries must
+// be those of reading it on the main thread, batch for batch, and a broken file refused the same way.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { InputError } from '../src/errors.ts';
+import type { Delivery } from '../src/sources/delivery.ts';
+import { readNotificationFile } from '../src/sources/notifications/off-thread.ts';
+import { type NotificationFileOptions, readNotifications } from '../src/sources/notifications/read.ts';
+import { tempDir } from './support/cli.ts';
+import { cinder, LARGE, nova } from './support/notifications.ts';
+
+const OPTIONS: NotificationFileOptions = { source: 'cloud', privacy: { mode: 'drop' }, batchSize: 700 };
+/** Forces the worker whatever the file's size. */
+const ALWAYS = 0;
+
+async function deliveries(read: AsyncIterable<Delivery>): Promise<Delivery[]> {
+  const all: Delivery[] = [];
+  // The stream's start is each thread's own clock: not part of what was read.
+  for await (const d of read) all.push('stream' in d ? ({ ...d, stream: { ...d.stream, startedAt: 0 } } as Delivery) : d);
+  return all;
+}
+
+function capture(lines: string[], name = 'capture.jsonl'): string {
+  const file = join(tempDir(), name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+async function refusal(read: AsyncIterable<Delivery>): Promise<InputError> {
+  try {
+    await deliveries(read);
+  } catch (err) {
+    assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('the capture was read without a refusal');
+}
+
+describe('a capture read on a second core', () => {
+  it('gives the batches, quarantined lines and skip counts of reading it here, in order', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 2400; i++) {
+      const at = `2026-11-02T${String(9 + (i % 10)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`;
+      if (i === 5) lines.push('2026-11-02 09:00:00.123 INFO oslo.messaging.notify [-] no json here');
+      else if (i === 1500) lines.push('{"oslo.version": "2.0", "oslo.message": "{not json"}');
+      else if (i % 7 === 0) lines.push(cinder('resize.end', at, `vol-${i}`, { size: 20 }));
+      else if (i % 11 === 0) lines.push(nova('update', at, `vm-${i}`));
+      else lines.push(nova(i % 2 ? 'power_off.end' : 'resize_finish.end', at, `vm-${i % 300}`, { flavor: LARGE }));
+    }
+    const file = capture(lines);
+    const here = await deliveries(readNotifications(file, OPTIONS));
+    const there = await deliveries(readNotificationFile(file, OPTIONS, ALWAYS));
+    // 2 400 messages in batches of 700: four batches, then the stream's end.
+    assert.deepEqual(there.map((d) => d.kind), ['events', 'events', 'events', 'events', 'stream-end']);
+    const rejects = there.flatMap((d) => (d.kind === 'events' ? d.batch.rejects.map((r) => r.location) : []));
+    assert.deepEqual(rejects, ['line 6', 'line 1501']);
+    assert.deepEqual(there, here);
+  });
+
+  it('refuses a file in which no message reads, naming it, as reading it here does', async () => {
+    const file = capture(['not a message', '{"no": "event type"}']);
+    const here = await refusal(readNotifications(file, OPTIONS));
+    const there = await refusal(readNotificationFile(file, OPTIONS, ALWAYS));
+    assert.match(there.message, /no notification in it could be read/);
+    assert.equal(there.message, here.message);
+    assert.equal(there.file, file);
+  });
+
+  it('refuses a JSON list with a syntax error by line and column, as reading it here does', async () => {
+    const file = capture(['[', nova('power_on.end', '2026-11-02T09:00:00Z', 'vm-1') + ',', '{"event_type": }', ']'], 'capture.json');
+    const here = await refusal(readNotifications(file, OPTIONS));
+    const there = await refusal(readNotificationFile(file, OPTIONS, ALWAYS));
+    assert.match(there.message, /line 3, column/);
+    assert.equal(there.message, here.message);
+  });
+
+  it('stops the worker when the reader is left part-way (the process does not hang on it)', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => nova('power_on.end', '2026-11-02T09:00:00Z', `vm-${i}`));
+    const file = capture(lines);
+    let seen = 0;
+    for await (const d of readNotificationFile(file, OPTIONS, ALWAYS)) {
+      if (d.kind === 'events') seen += d.batch.events.length;
+      break;
+    }
+    assert.equal(seen, 700);
+  });
+});
