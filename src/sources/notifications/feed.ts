@@ -11,9 +11,56 @@ import type { ParsedMessage } from './event.ts';
 /** Messages per batch (one transaction each). */
 export const EVENT_BATCH = 20_000;
 
-/** The resource type a notification stream is summed up under (SPEC §2 summary line). */
+/** One message in its stored form, not yet in a batch: made where the file is read (off-thread.ts), batched by EventFeed. */
+export type Taken =
+  | { readonly kind: 'reject'; readonly reject: Reject }
+  | { readonly kind: 'unused'; readonly event: StoredEvent; readonly reason: string }
+  | { readonly kind: 'event'; readonly event: StoredEvent };
 
-export class EventFeed {
+/** Where a reader (read.ts) puts each message it reads, and what it hands on once some are ready. */
+export interface MessageSink<T> {
+  take(parsed: ParsedMessage, location: string): void;
+  readonly hasReady: boolean;
+  ready(): Iterable<T>;
+  /** The file is over: what is left. */
+  end(): Iterable<T>;
+}
+
+/**
+ * A parsed message in its stored form: the costly part (the payload without its private fields as
+ * JSON, the hashes of the de-duplication key), and the part a second thread can do.
+ */
+export function storedForm(file: string, payload: (payload: unknown, json?: string) => string): (parsed: ParsedMessage, location: string) => Taken {
+  return (parsed, location) => {
+    if (parsed.kind === 'reject') return { kind: 'reject', reject: { file, location, field: parsed.field, reason: parsed.reason } };
+    if (parsed.kind === 'unused') {
+      const json = JSON.stringify(parsed.payload);
+      const key = dedupeKey(parsed.eventType, '', hash(json));
+      const event = { messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: payload(parsed.payload, json), file, location };
+      return { kind: 'unused', event, reason: `messages of type ${parsed.eventType} (stored, not used for lifecycles)` };
+    }
+    const { event } = parsed;
+    return {
+      kind: 'event',
+      event: {
+        messageId: event.messageId,
+        dedupeKey: dedupeKey(event.eventType, event.resourceId, event.payloadHash),
+        eventType: event.eventType,
+        action: event.action,
+        resourceType: event.resource,
+        resourceId: event.resourceId,
+        at: event.at,
+        facts: JSON.stringify(event.facts),
+        payload: payload(parsed.payload, parsed.payloadText),
+        file,
+        location,
+      },
+    };
+  };
+}
+
+/** Messages in batches of `size`, each its own transaction; the summary's counts. */
+export class EventFeed implements MessageSink<Delivery> {
   readonly stream: StreamRef;
   private events: StoredEvent[] = [];
   private rejects: Reject[] = [];
@@ -24,48 +71,37 @@ export class EventFeed {
   private firstProblem?: string;
   /** Messages stored but not used for lifecycles, by reason (SPEC §9: counted, never dropped unseen). */
   private readonly skipped = new Map<string, number>();
+  private readonly stored: (parsed: ParsedMessage, location: string) => Taken;
 
   constructor(
     file: string,
     readonly source: string,
     /** A payload as stored: without private fields unless the source keeps them (private.ts); its JSON when made already. */
-    private readonly payload: (payload: unknown, json?: string) => string,
+    payload: (payload: unknown, json?: string) => string,
     private readonly size = EVENT_BATCH,
   ) {
     this.stream = { file, source, type: NOTIFICATION, startedAt: performance.now() };
+    this.stored = storedForm(file, payload);
   }
 
   take(parsed: ParsedMessage, location: string): void {
-    const { file } = this.stream;
-    if (parsed.kind === 'reject') {
-      this.firstProblem ??= `${location}: ${parsed.field ? `${parsed.field}: ` : ''}${parsed.reason}`;
-      this.rejects.push({ file, location, field: parsed.field, reason: parsed.reason });
-    } else if (parsed.kind === 'unused') {
-      this.read++;
-      this.unused++;
-      const reason = `messages of type ${parsed.eventType} (stored, not used for lifecycles)`;
-      this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
-      this.latest = Math.max(this.latest, parsed.at);
-      const json = JSON.stringify(parsed.payload);
-      const key = dedupeKey(parsed.eventType, '', hash(json));
-      this.events.push({ messageId: parsed.messageId, dedupeKey: key, eventType: parsed.eventType, at: parsed.at, payload: this.payload(parsed.payload, json), file, location });
+    this.accept(this.stored(parsed, location));
+  }
+
+  /** A message already in its stored form (made by the worker of off-thread.ts). */
+  accept(taken: Taken): void {
+    if (taken.kind === 'reject') {
+      const { reject } = taken;
+      this.firstProblem ??= `${reject.location}: ${reject.field ? `${reject.field}: ` : ''}${reject.reason}`;
+      this.rejects.push(reject);
     } else {
       this.read++;
-      const { event } = parsed;
-      this.latest = Math.max(this.latest, event.at);
-      this.events.push({
-        messageId: event.messageId,
-        dedupeKey: dedupeKey(event.eventType, event.resourceId, event.payloadHash),
-        eventType: event.eventType,
-        action: event.action,
-        resourceType: event.resource,
-        resourceId: event.resourceId,
-        at: event.at,
-        facts: JSON.stringify(event.facts),
-        payload: this.payload(parsed.payload, parsed.payloadText),
-        file,
-        location,
-      });
+      this.latest = Math.max(this.latest, taken.event.at);
+      this.events.push(taken.event);
+      if (taken.kind === 'unused') {
+        this.unused++;
+        this.skipped.set(taken.reason, (this.skipped.get(taken.reason) ?? 0) + 1);
+      }
     }
     if (this.events.length + this.rejects.length >= this.size) this.close();
   }
@@ -96,6 +132,38 @@ export class EventFeed {
     this.events = [];
     this.rejects = [];
     this.unused = 0;
+  }
+}
+
+/** Messages in their stored form, handed on a chunk at a time (the worker of off-thread.ts). */
+export class StoredChunks implements MessageSink<Taken[]> {
+  private chunk: Taken[] = [];
+  private readonly stored: (parsed: ParsedMessage, location: string) => Taken;
+
+  constructor(
+    file: string,
+    payload: (payload: unknown, json?: string) => string,
+    private readonly size: number,
+  ) {
+    this.stored = storedForm(file, payload);
+  }
+
+  take(parsed: ParsedMessage, location: string): void {
+    this.chunk.push(this.stored(parsed, location));
+  }
+
+  get hasReady(): boolean {
+    return this.chunk.length >= this.size;
+  }
+
+  *ready(): Generator<Taken[]> {
+    if (!this.chunk.length) return;
+    yield this.chunk;
+    this.chunk = [];
+  }
+
+  end(): Generator<Taken[]> {
+    return this.ready();
   }
 }
 

@@ -1,17 +1,22 @@
-// A large capture is read on a second core (SPEC §11): a worker (read-worker.ts) runs the very reader
-// of read.ts and hands its deliveries over one by one, so the main thread stores one batch of events
-// while the next is parsed. Only the deliveries cross: the same batches, rejects and skip counts, in
-// the same order, as reading on the main thread gives.
+// A large capture is read on a second core (SPEC §11): a worker (read-worker.ts) reads the messages
+// with read.ts and makes each into its stored form (feed.ts storedForm: the payload's JSON, the
+// hashes), a chunk at a time; the main thread batches them with the same EventFeed and stores one
+// batch while the worker reads on. The batches, rejects and skip counts are those of reading the
+// file here, in the same order; the worker holds a chunk, never a batch (its heap stays small).
 import { stat } from 'node:fs/promises';
 import { InputError } from '../../errors.ts';
 import type { Delivery } from '../delivery.ts';
 import { startWorker } from '../worker.ts';
+import { EventFeed, type Taken } from './feed.ts';
+import { storedPayload } from './private.ts';
 import { type NotificationFileOptions, readNotifications } from './read.ts';
 
 /** Captures smaller than this as they lie on disk are read on the main thread: a worker's start costs more. */
 const OFF_THREAD_BYTES = 8 << 20;
-/** Deliveries the worker may read ahead of the one being stored: bounds memory to a few batches. */
-export const AHEAD = 1;
+/** Messages per chunk handed over. */
+export const CHUNK = 1000;
+/** Chunks the worker may make beyond those the main thread has taken: a batch and a little more (EVENT_BATCH). */
+export const AHEAD = 24;
 
 /** What the worker is given, once. */
 export interface ReadJob {
@@ -19,9 +24,9 @@ export interface ReadJob {
   readonly options: NotificationFileOptions;
 }
 
-/** What it sends back: each delivery, then the end or the reader's failure. */
+/** What it sends back: chunks of messages in their stored form, then the end or the reader's failure. */
 export type ReadMessage =
-  | { readonly kind: 'delivery'; readonly delivery: Delivery }
+  | { readonly kind: 'chunk'; readonly chunk: readonly Taken[] }
   | { readonly kind: 'end' }
   | { readonly kind: 'failed'; readonly input?: { readonly file: string; readonly location?: string; readonly detail: string }; readonly message: string };
 
@@ -36,8 +41,7 @@ export async function* readNotificationFile(file: string, options: NotificationF
 }
 
 async function* readOffThread(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  // The stream's elapsed time is the main thread's: the worker's clock starts elsewhere.
-  const startedAt = performance.now();
+  const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
   const worker = startWorker(import.meta.url, 'read-worker');
   const inbox: ReadMessage[] = [];
   let failure: Error | undefined;
@@ -64,16 +68,19 @@ async function* readOffThread(file: string, options: NotificationFileOptions): A
       while (!inbox.length && !failure) await new Promise<void>((resolve) => (wake = resolve));
       const message = inbox.shift();
       if (!message) throw failure!;
-      if (message.kind === 'end') return;
+      if (message.kind === 'end') {
+        yield* feed.end();
+        return;
+      }
       if (message.kind === 'failed') {
         const { input } = message;
         // A broken file is refused as reading it here would refuse it: the same InputError.
         throw input ? new InputError(input.file, input.location, input.detail) : new Error(message.message);
       }
-      const { delivery } = message;
-      yield 'stream' in delivery ? ({ ...delivery, stream: { ...delivery.stream, startedAt } } as Delivery) : delivery;
-      // This one is stored: the worker, which read the next meanwhile, may hand it over.
+      // One chunk taken: the worker may make one more.
       worker.postMessage('next');
+      for (const taken of message.chunk) feed.accept(taken);
+      if (feed.hasReady) yield* feed.ready();
     }
   } finally {
     worker.removeAllListeners();

@@ -1,9 +1,11 @@
-// The worker of off-thread.ts: reads one capture with read.ts and posts each delivery, never more
-// than AHEAD beyond the ones the main thread has taken.
+// The worker of off-thread.ts: reads one capture with read.ts, each message in its stored form, and
+// posts them a chunk at a time, never more than AHEAD chunks beyond those the main thread has taken.
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../../errors.ts';
-import { AHEAD, type ReadJob, type ReadMessage } from './off-thread.ts';
-import { readNotifications } from './read.ts';
+import { StoredChunks } from './feed.ts';
+import { AHEAD, CHUNK, type ReadJob, type ReadMessage } from './off-thread.ts';
+import { storedPayload } from './private.ts';
+import { readMessages } from './read.ts';
 
 const port = parentPort!;
 let credits = AHEAD;
@@ -21,10 +23,10 @@ port.once('message', (job: ReadJob) => {
 async function read({ file, options }: ReadJob): Promise<void> {
   const send = (message: ReadMessage) => port.postMessage(message);
   try {
-    for await (const delivery of readNotifications(file, options)) {
+    for await (const chunk of readMessages(file, new StoredChunks(file, storedPayload(options.privacy), CHUNK))) {
       while (credits === 0) await new Promise<void>((resolve) => (waiting = resolve));
       credits--;
-      send({ kind: 'delivery', delivery });
+      send({ kind: 'chunk', chunk });
     }
     send({ kind: 'end' });
   } catch (err) {

@@ -6,7 +6,7 @@ import { readJson } from '../dump/json.ts';
 import type { Delivery } from '../delivery.ts';
 import { readBytes, readLines } from '../files/bytes.ts';
 import type { Privacy } from '../../types/normalise.ts';
-import { EventFeed } from './feed.ts';
+import { EventFeed, type MessageSink } from './feed.ts';
 import { parseMessage } from './message.ts';
 import { storedPayload } from './private.ts';
 
@@ -19,8 +19,12 @@ export interface NotificationFileOptions {
   readonly batchSize?: number;
 }
 
-export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
+export function readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
+  return readMessages(file, new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize));
+}
+
+/** Every message of `file`, each put into `feed` with its place; what the feed has ready is handed on as it is. */
+export async function* readMessages<T>(file: string, feed: MessageSink<T>): AsyncGenerator<T> {
   if ((await firstCharacter(file)) === '[') {
     // A JSON list, read as every JSON dump is (dump/json.ts): parsed whole, or split element by
     // element when too large for one string; a syntax error named by line and column.
