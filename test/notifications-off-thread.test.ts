@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
@@ -59,6 +60,12 @@ describe('a capture read on a second core', () => {
     const rejects = there.flatMap((d) => (d.kind === 'events' ? d.batch.rejects.map((r) => r.location) : []));
     assert.deepEqual(rejects, ['line 6', 'line 1501']);
     assert.deepEqual(there, here);
+    // Compressed, as captures are archived: the worker decompresses it the same way.
+    const gz = join(tempDir(), 'capture.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(file)));
+    const zipped = await deliveries(readNotificationFile(gz, OPTIONS, ALWAYS));
+    assert.equal(zipped.filter((d) => d.kind === 'events').length, 4);
+    assert.deepEqual(zipped, await deliveries(readNotifications(gz, OPTIONS)));
   });
 
   it('refuses a file in which no message reads, naming it, as reading it here does', async () => {
