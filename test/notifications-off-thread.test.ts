@@ -1,5 +1,5 @@
-// A large capture is read on a second core (sources/notifications/off-thread.ts): the deliveries must
-// be those of reading it on the main thread, batch for batch, and a broken file refused the same way.
+// A large line capture is read with two workers (sources/notifications/off-thread.ts): the deliveries
+// must be those of reading it on the main thread, batch for batch, and a broken file refused the same way.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -31,17 +31,18 @@ function capture(lines: string[], name = 'capture.jsonl'): string {
   return file;
 }
 
-async function refusal(read: AsyncIterable<Delivery>): Promise<InputError> {
+async function refusal(read: AsyncIterable<Delivery>): Promise<InputError & { before: Delivery[] }> {
+  const before: Delivery[] = [];
   try {
-    await deliveries(read);
+    for await (const d of read) before.push('stream' in d ? ({ ...d, stream: { ...d.stream, startedAt: 0 } } as Delivery) : d);
   } catch (err) {
     assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
-    return err;
+    return Object.assign(err, { before });
   }
   assert.fail('the capture was read without a refusal');
 }
 
-describe('a capture read on a second core', () => {
+describe('a capture read with the other cores', () => {
   it('gives the batches, quarantined lines and skip counts of reading it here, in order', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 2400; i++) {
@@ -68,6 +69,19 @@ describe('a capture read on a second core', () => {
     assert.deepEqual(zipped, await deliveries(readNotifications(gz, OPTIONS)));
   });
 
+  it('stores the batches before the place a cut gzip breaks, and refuses it there, as reading it here does', async () => {
+    const lines = Array.from({ length: 6000 }, (_, i) => nova('power_on.end', '2026-11-02T09:00:00Z', `vm-${i}`));
+    const gz = join(tempDir(), 'cut.jsonl.gz');
+    const whole = gzipSync(lines.join('\n'));
+    writeFileSync(gz, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const here = await refusal(readNotifications(gz, OPTIONS));
+    const there = await refusal(readNotificationFile(gz, OPTIONS, ALWAYS));
+    assert.match(there.message, /not a valid gzip stream/);
+    assert.equal(there.message, here.message);
+    assert.ok(here.before.length >= 2, `batches before the break: ${here.before.length}`);
+    assert.deepEqual(there.before, here.before);
+  });
+
   it('refuses a file in which no message reads, naming it, as reading it here does', async () => {
     const file = capture(['not a message', '{"no": "event type"}']);
     const here = await refusal(readNotifications(file, OPTIONS));
@@ -77,7 +91,7 @@ describe('a capture read on a second core', () => {
     assert.equal(there.file, file);
   });
 
-  it('refuses a JSON list with a syntax error by line and column, as reading it here does', async () => {
+  it('reads a JSON list here: a syntax error refused by line and column, as always', async () => {
     const file = capture(['[', nova('power_on.end', '2026-11-02T09:00:00Z', 'vm-1') + ',', '{"event_type": }', ']'], 'capture.json');
     const here = await refusal(readNotifications(file, OPTIONS));
     const there = await refusal(readNotificationFile(file, OPTIONS, ALWAYS));

@@ -11,24 +11,15 @@ import type { ParsedMessage } from './event.ts';
 /** Messages per batch (one transaction each). */
 export const EVENT_BATCH = 20_000;
 
-/** One message in its stored form, not yet in a batch: made where the file is read (off-thread.ts), batched by EventFeed. */
+/** One message in its stored form, not yet in a batch: made where the line is read (off-thread.ts), batched by EventFeed. */
 export type Taken =
   | { readonly kind: 'reject'; readonly reject: Reject }
   | { readonly kind: 'unused'; readonly event: StoredEvent; readonly reason: string }
   | { readonly kind: 'event'; readonly event: StoredEvent };
 
-/** Where a reader (read.ts) puts each message it reads, and what it hands on once some are ready. */
-export interface MessageSink<T> {
-  take(parsed: ParsedMessage, location: string): void;
-  readonly hasReady: boolean;
-  ready(): Iterable<T>;
-  /** The file is over: what is left. */
-  end(): Iterable<T>;
-}
-
 /**
  * A parsed message in its stored form: the costly part (the payload without its private fields as
- * JSON, the hashes of the de-duplication key), and the part a second thread can do.
+ * JSON, the hashes of the de-duplication key), done by the workers of a large capture (off-thread.ts).
  */
 export function storedForm(file: string, payload: (payload: unknown, json?: string) => string): (parsed: ParsedMessage, location: string) => Taken {
   return (parsed, location) => {
@@ -60,7 +51,7 @@ export function storedForm(file: string, payload: (payload: unknown, json?: stri
 }
 
 /** Messages in batches of `size`, each its own transaction; the summary's counts. */
-export class EventFeed implements MessageSink<Delivery> {
+export class EventFeed {
   readonly stream: StreamRef;
   private events: StoredEvent[] = [];
   private rejects: Reject[] = [];
@@ -132,38 +123,6 @@ export class EventFeed implements MessageSink<Delivery> {
     this.events = [];
     this.rejects = [];
     this.unused = 0;
-  }
-}
-
-/** Messages in their stored form, handed on a chunk at a time (the worker of off-thread.ts). */
-export class StoredChunks implements MessageSink<Taken[]> {
-  private chunk: Taken[] = [];
-  private readonly stored: (parsed: ParsedMessage, location: string) => Taken;
-
-  constructor(
-    file: string,
-    payload: (payload: unknown, json?: string) => string,
-    private readonly size: number,
-  ) {
-    this.stored = storedForm(file, payload);
-  }
-
-  take(parsed: ParsedMessage, location: string): void {
-    this.chunk.push(this.stored(parsed, location));
-  }
-
-  get hasReady(): boolean {
-    return this.chunk.length >= this.size;
-  }
-
-  *ready(): Generator<Taken[]> {
-    if (!this.chunk.length) return;
-    yield this.chunk;
-    this.chunk = [];
-  }
-
-  end(): Generator<Taken[]> {
-    return this.ready();
   }
 }
 

@@ -1,89 +1,144 @@
-// A large capture is read on a second core (SPEC §11): a worker (read-worker.ts) reads the messages
-// with read.ts and makes each into its stored form (feed.ts storedForm: the payload's JSON, the
-// hashes), a chunk at a time; the main thread batches them with the same EventFeed and stores one
-// batch while the worker reads on. The batches, rejects and skip counts are those of reading the
-// file here, in the same order; the worker holds a chunk, never a batch (its heap stays small).
+// A large line capture is read with the other cores (SPEC §11): the main thread reads the lines and
+// hands them out a thousand at a time to two workers in turn (read-worker.ts), which parse each
+// message and make it into its stored form (feed.ts storedForm: the payload's JSON without private
+// fields, the hashes, the facts); the main thread takes their work back in line order, puts it into
+// batches with the same EventFeed, and stores one batch while the workers go on. The batches,
+// rejects and skip counts are those of reading the file on the main thread, in the same order.
+import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
-import { InputError } from '../../errors.ts';
+import type { Worker } from 'node:worker_threads';
+import type { Privacy } from '../../types/normalise.ts';
 import type { Delivery } from '../delivery.ts';
+import { readLines } from '../files/bytes.ts';
 import { startWorker } from '../worker.ts';
 import { EventFeed, type Taken } from './feed.ts';
 import { storedPayload } from './private.ts';
-import { type NotificationFileOptions, readNotifications } from './read.ts';
+import { firstCharacter, type NotificationFileOptions, readNotifications } from './read.ts';
 
 /** Captures smaller than this as they lie on disk are read on the main thread: a worker's start costs more. */
 const OFF_THREAD_BYTES = 8 << 20;
-/** Messages per chunk handed over. */
-export const CHUNK = 1000;
-/** Chunks the worker may make beyond those the main thread has taken: a batch and a little more (EVENT_BATCH). */
-export const AHEAD = 24;
+/** Lines per job. */
+const LINES = 1000;
+/** Jobs out and not yet taken back: a batch's worth and more (EVENT_BATCH), so the workers go on while one is stored. */
+const IN_FLIGHT = 24;
+/** Workers: two keep two cores busy beside a main thread that mostly waits for SQLite. */
+const WORKERS = 2;
 
-/** What the worker is given, once. */
-export interface ReadJob {
-  readonly file: string;
-  readonly options: NotificationFileOptions;
+/** What a worker is given: first where its messages are placed and how they are stored, then jobs. */
+export type Job =
+  | { readonly kind: 'file'; readonly file: string; readonly privacy: Privacy }
+  | { readonly kind: 'lines'; readonly id: number; readonly first: number; readonly lines: readonly string[] };
+
+/** What it sends back for a job: its lines' messages in their stored form, in line order. */
+export interface Done {
+  readonly id: number;
+  readonly taken: readonly Taken[];
 }
 
-/** What it sends back: chunks of messages in their stored form, then the end or the reader's failure. */
-export type ReadMessage =
-  | { readonly kind: 'chunk'; readonly chunk: readonly Taken[] }
-  | { readonly kind: 'end' }
-  | { readonly kind: 'failed'; readonly input?: { readonly file: string; readonly location?: string; readonly detail: string }; readonly message: string };
-
 /**
- * The deliveries of one capture file, read where it is cheaper: see OFF_THREAD_BYTES. A file read as
- * one batch (`validate`) stays here: nothing overlaps, and the batch would be held twice.
+ * The deliveries of one capture file, read where it is cheaper: see OFF_THREAD_BYTES. A JSON list
+ * (parsed as one document), a file read as one batch (`validate`: nothing would overlap) and a
+ * machine of one core are read on the main thread.
  */
 export async function* readNotificationFile(file: string, options: NotificationFileOptions, offThreadBytes = OFF_THREAD_BYTES): AsyncGenerator<Delivery> {
   const size = await stat(file).then((s) => s.size, () => 0); // unreadable: the reader says why
   const batched = Number.isFinite(options.batchSize ?? 0);
-  yield* size >= offThreadBytes && batched ? readOffThread(file, options) : readNotifications(file, options);
+  const spread = size >= offThreadBytes && batched && availableParallelism() > 1 && (await firstCharacter(file)) !== '[';
+  yield* spread ? readSpread(file, options) : readNotifications(file, options);
 }
 
-async function* readOffThread(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
+async function* readSpread(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
   const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
-  const worker = startWorker(import.meta.url, 'read-worker');
-  const inbox: ReadMessage[] = [];
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const arrived = () => {
-    wake?.();
-    wake = undefined;
+  const workers = new LineWorkers(file, options.privacy);
+  /** The jobs' work, taken back in order into the batches; what is ready is handed on. */
+  const takeOldest = async function* () {
+    for (const taken of await workers.oldest()) feed.accept(taken);
+    if (feed.hasReady) yield* feed.ready();
   };
-  worker.on('message', (message: ReadMessage) => {
-    inbox.push(message);
-    arrived();
-  });
-  worker.on('error', (err) => {
-    failure ??= new Error(`${file}: ${err.message}`, { cause: err });
-    arrived();
-  });
-  worker.on('exit', (code) => {
-    failure ??= new Error(`${file}: the reading worker stopped (exit code ${code})`);
-    arrived();
-  });
-  worker.postMessage({ file, options } satisfies ReadJob);
   try {
-    for (;;) {
-      while (!inbox.length && !failure) await new Promise<void>((resolve) => (wake = resolve));
-      const message = inbox.shift();
-      if (!message) throw failure!;
-      if (message.kind === 'end') {
-        yield* feed.end();
-        return;
+    let lines: string[] = [];
+    let number = 0;
+    try {
+      for await (const line of readLines(file)) {
+        lines.push(line);
+        if (lines.length < LINES) continue;
+        workers.send(number + 1, lines);
+        number += lines.length;
+        lines = [];
+        while (workers.busy) yield* takeOldest();
       }
-      if (message.kind === 'failed') {
-        const { input } = message;
-        // A broken file is refused as reading it here would refuse it: the same InputError.
-        throw input ? new InputError(input.file, input.location, input.detail) : new Error(message.message);
-      }
-      // One chunk taken: the worker may make one more.
-      worker.postMessage('next');
-      for (const taken of message.chunk) feed.accept(taken);
-      if (feed.hasReady) yield* feed.ready();
+    } catch (err) {
+      // A file that breaks part-way (a cut gzip) has the batches before the break stored, as here.
+      if (lines.length) workers.send(number + 1, lines);
+      while (workers.pending) yield* takeOldest();
+      throw err;
     }
+    if (lines.length) workers.send(number + 1, lines);
+    while (workers.pending) yield* takeOldest();
+    yield* feed.end();
   } finally {
-    worker.removeAllListeners();
-    void worker.terminate();
+    workers.stop();
+  }
+}
+
+/** The workers of one file, given jobs in turn; their work is taken back in the order sent. */
+class LineWorkers {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (taken: readonly Taken[]) => void; reject: (err: Error) => void }>();
+  private readonly sent: Promise<readonly Taken[]>[] = [];
+  private nextId = 0;
+
+  constructor(
+    private readonly file: string,
+    privacy: Privacy,
+  ) {
+    for (let k = 0; k < WORKERS; k++) {
+      const worker = startWorker(import.meta.url, 'read-worker');
+      worker.on('message', (done: Done) => {
+        this.waiting.get(done.id)?.resolve(done.taken);
+        this.waiting.delete(done.id);
+      });
+      // A worker that fails (out of memory on a giant line, a bug) fails the file, by name.
+      worker.on('error', (err) => this.fail(`${file}: ${err.message}`));
+      worker.on('exit', (code) => this.fail(`${file}: a reading worker stopped (exit code ${code})`));
+      worker.postMessage({ kind: 'file', file, privacy } satisfies Job);
+      this.workers.push(worker);
+    }
+  }
+
+  send(first: number, lines: readonly string[]): void {
+    const id = this.nextId++;
+    const done = new Promise<readonly Taken[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    // Left untaken when reading fails: not an unhandled rejection then.
+    done.catch(() => undefined);
+    this.sent.push(done);
+    this.workers[id % this.workers.length]!.postMessage({ kind: 'lines', id, first, lines } satisfies Job);
+  }
+
+  /** As many jobs out as may be: take the oldest back before sending more. */
+  get busy(): boolean {
+    return this.sent.length >= IN_FLIGHT;
+  }
+
+  get pending(): boolean {
+    return this.sent.length > 0;
+  }
+
+  oldest(): Promise<readonly Taken[]> {
+    return this.sent.shift()!;
+  }
+
+  private fail(message: string): void {
+    for (const waiter of this.waiting.values()) waiter.reject(new Error(message));
+    this.waiting.clear();
+  }
+
+  stop(): void {
+    for (const worker of this.workers) {
+      worker.removeAllListeners();
+      void worker.terminate();
+    }
+    // What was still out is not waited for any more.
+    this.fail(`${this.file}: reading stopped`);
   }
 }

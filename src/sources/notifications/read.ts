@@ -6,7 +6,8 @@ import { readJson } from '../dump/json.ts';
 import type { Delivery } from '../delivery.ts';
 import { readBytes, readLines } from '../files/bytes.ts';
 import type { Privacy } from '../../types/normalise.ts';
-import { EventFeed, type MessageSink } from './feed.ts';
+import type { ParsedMessage } from './event.ts';
+import { EventFeed } from './feed.ts';
 import { parseMessage } from './message.ts';
 import { storedPayload } from './private.ts';
 
@@ -19,12 +20,8 @@ export interface NotificationFileOptions {
   readonly batchSize?: number;
 }
 
-export function readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
-  return readMessages(file, new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize));
-}
-
-/** Every message of `file`, each put into `feed` with its place; what the feed has ready is handed on as it is. */
-export async function* readMessages<T>(file: string, feed: MessageSink<T>): AsyncGenerator<T> {
+export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
+  const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
   if ((await firstCharacter(file)) === '[') {
     // A JSON list, read as every JSON dump is (dump/json.ts): parsed whole, or split element by
     // element when too large for one string; a syntax error named by line and column.
@@ -47,27 +44,32 @@ export async function* readMessages<T>(file: string, feed: MessageSink<T>): Asyn
   } else {
     let number = 0;
     for await (const line of readLines(file)) {
-      number++;
-      const brace = line.indexOf('{');
-      if (brace < 0) {
-        if (line.trim() !== '') feed.take({ kind: 'reject', reason: 'no JSON message on this line' }, `line ${number}`);
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(line.slice(brace));
-      } catch (err) {
-        feed.take({ kind: 'reject', reason: oneLine(`not valid JSON (${(err as Error).message})`) }, `line ${number}`);
-        continue;
-      }
-      feed.take(parseMessage(value), `line ${number}`);
+      takeLine(feed, line, ++number);
       if (feed.hasReady) yield* feed.ready();
     }
   }
   yield* feed.end();
 }
 
-async function firstCharacter(file: string): Promise<string | undefined> {
+/** One line of a capture into `feed`: JSONL, or an oslo `log` driver line whose JSON starts at the first `{`. */
+export function takeLine(feed: { take(parsed: ParsedMessage, location: string): void }, line: string, number: number): void {
+  const brace = line.indexOf('{');
+  if (brace < 0) {
+    if (line.trim() !== '') feed.take({ kind: 'reject', reason: 'no JSON message on this line' }, `line ${number}`);
+    return;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(line.slice(brace));
+  } catch (err) {
+    feed.take({ kind: 'reject', reason: oneLine(`not valid JSON (${(err as Error).message})`) }, `line ${number}`);
+    return;
+  }
+  feed.take(parseMessage(value), `line ${number}`);
+}
+
+/** `[` for a JSON list of messages, else the first character of a line capture. */
+export async function firstCharacter(file: string): Promise<string | undefined> {
   for await (const chunk of readBytes(file, 64 << 10)) {
     const text = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart();
     if (text) return text[0];
