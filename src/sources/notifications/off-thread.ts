@@ -87,6 +87,8 @@ class LineWorkers {
   private readonly waiting = new Map<number, { resolve: (taken: readonly Taken[]) => void; reject: (err: Error) => void }>();
   private readonly sent: Promise<readonly Taken[]>[] = [];
   private nextId = 0;
+  /** Once a worker failed, every job fails with it: none is left waiting for a worker that is gone. */
+  private failure: Error | undefined;
 
   constructor(
     private readonly file: string,
@@ -108,7 +110,9 @@ class LineWorkers {
 
   send(first: number, lines: readonly string[]): void {
     const id = this.nextId++;
-    const done = new Promise<readonly Taken[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const done = this.failure
+      ? Promise.reject(this.failure)
+      : new Promise<readonly Taken[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     // Left untaken when reading fails: not an unhandled rejection then.
     done.catch(() => undefined);
     this.sent.push(done);
@@ -129,7 +133,8 @@ class LineWorkers {
   }
 
   private fail(message: string): void {
-    for (const waiter of this.waiting.values()) waiter.reject(new Error(message));
+    this.failure ??= new Error(message);
+    for (const waiter of this.waiting.values()) waiter.reject(this.failure);
     this.waiting.clear();
   }
 
