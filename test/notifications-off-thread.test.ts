@@ -69,6 +69,23 @@ describe('a capture read with the other cores', () => {
     assert.deepEqual(zipped, await deliveries(readNotifications(gz, OPTIONS)));
   });
 
+  it('stores payloads under the private_fields of the source (hash with its key, keep) as reading it here does', async () => {
+    const lines = Array.from({ length: 1500 }, (_, i) =>
+      nova('power_on.end', '2026-11-02T09:00:00Z', `vm-${i}`, { display_name: `web-${i}`, key_name: 'ops' }),
+    );
+    const file = capture(lines);
+    for (const privacy of [{ mode: 'hash', hashKey: 'a-key-of-this-database' }, { mode: 'keep' }] as const) {
+      const options = { ...OPTIONS, privacy };
+      const there = await deliveries(readNotificationFile(file, options, ALWAYS));
+      const first = there.find((d) => d.kind === 'events');
+      assert.ok(first?.kind === 'events');
+      const payload = first.batch.events[0]!.payload!;
+      if (privacy.mode === 'hash') assert.match(payload, /"display_name":"[0-9a-f]{32}"/);
+      else assert.match(payload, /"display_name":"web-0"/);
+      assert.deepEqual(there, await deliveries(readNotifications(file, options)));
+    }
+  });
+
   it('stores the batches before the place a cut gzip breaks, and refuses it there, as reading it here does', async () => {
     const lines = Array.from({ length: 6000 }, (_, i) => nova('power_on.end', '2026-11-02T09:00:00Z', `vm-${i}`));
     const gz = join(tempDir(), 'cut.jsonl.gz');
