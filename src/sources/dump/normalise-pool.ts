@@ -4,11 +4,10 @@
 // servers a fifth faster, a first load of a million 15 %). The outcomes are applied in the order
 // the elements came, so the snapshot is the one the main thread alone would build, quarantined
 // records and duplicates included.
-import type { Worker } from 'node:worker_threads';
 import { InputError } from '../../errors.ts';
 import type { NormaliseOutcome, Privacy } from '../../types/normalise.ts';
 import type { PartWriter } from './parts.ts';
-import { startWorker } from '../worker.ts';
+import { WorkerPool } from '../worker.ts';
 
 /** Elements per message to the worker: enough to pay for the message, few enough to bound memory. */
 const BATCH = 1000;
@@ -40,59 +39,9 @@ export interface Reply {
   readonly text: Uint8Array;
 }
 
-/** The one worker of the process, started when a streamed document first needs it. */
-class Pool {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
-
-  normalise(job: Omit<Job, 'id'>): Promise<Reply> {
-    const worker = (this.worker ??= this.start());
-    const id = this.nextId++;
-    // Only work in flight keeps the process alive: an idle worker must not hold up its exit.
-    if (!this.waiting.size) worker.ref();
-    const reply = new Promise<Reply>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    worker.postMessage({ ...job, id } satisfies Job);
-    return reply;
-  }
-
-  /**
-   * Stops the worker when nothing is in flight: its heap, grown by a whole document, would
-   * otherwise sit beside the snapshot being written (SPEC §11, memory). The next document starts another.
-   */
-  release(): void {
-    if (!this.worker || this.waiting.size) return;
-    // Its exit is no failure of the work of the next one.
-    this.worker.removeAllListeners();
-    void this.worker.terminate();
-    this.worker = undefined;
-  }
-
-  private start(): Worker {
-    // Its garbage is all short-lived: a small young generation keeps the process 30 MB smaller at no
-    // cost in speed (700 000 servers; SPEC §11, memory).
-    const worker = startWorker(import.meta.url, 'normalise-worker', { maxYoungGenerationSizeMb: 8 });
-    worker.on('message', (reply: Reply) => {
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (!this.waiting.size) worker.unref();
-      waiter?.resolve(reply);
-    });
-    // A worker that fails fails the work in flight; the next batch starts another.
-    const fail = (err: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      for (const waiter of this.waiting.values()) waiter.reject(err);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the normalising worker stopped (exit code ${code})`)));
-    worker.unref();
-    return worker;
-  }
-}
-
-const pool = new Pool();
+// Its garbage is all short-lived: a small young generation keeps the process 30 MB smaller at no cost
+// in speed (700 000 servers; SPEC §11, memory).
+const pool = new WorkerPool<Omit<Job, 'id'>, Reply>(import.meta.url, 'normalise-worker', { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
 
 interface Sent {
   readonly writer: PartWriter;
@@ -136,7 +85,7 @@ export class WorkerBatches {
 
   private send(): void {
     if (!this.writer || !this.texts.length) return;
-    const reply = pool.normalise({ type: this.writer.type.name, shape: this.shape, privacy: this.writer.privacy, texts: this.texts });
+    const reply = pool.run({ type: this.writer.type.name, shape: this.shape, privacy: this.writer.privacy, texts: this.texts });
     // Left unapplied when an earlier element fails the file: not an unhandled rejection then.
     reply.catch(() => undefined);
     this.sent.push({ writer: this.writer, locations: this.locations, reply });

@@ -5,7 +5,7 @@ import { InputError } from '../../errors.ts';
 import { isObject } from '../../types/type.ts';
 import type { Delivery } from '../delivery.ts';
 import { readLines } from '../files/bytes.ts';
-import { readNotificationFile } from '../notifications/off-thread.ts';
+import { readNotifications } from '../notifications/read.ts';
 import { readPbsLog } from '../pbs/log.ts';
 import { readSacctText } from '../slurm/text.ts';
 import { CANONICAL_KEYS, canonicalHeader, isCanonicalHeaderLine } from './canonical.ts';
@@ -35,7 +35,7 @@ export async function* readDump(ctx: DumpContext, sniffed: Sniffed, sink: PartSi
     if (!ctx.source) {
       throw new InputError(ctx.file, undefined, 'holds OpenStack notifications, which name no source: give --source with the name of the cloud they come from');
     }
-    yield* readNotificationFile(ctx.file, { source: ctx.source, privacy: ctx.privacy(ctx.source), batchSize: ctx.batchSize });
+    yield* readNotifications(ctx.file, { source: ctx.source, privacy: ctx.privacy(ctx.source), batchSize: ctx.batchSize });
     return;
   }
   const input = await readJson(ctx.file, HEADER_KEYS, ctx.wholeJsonLimit);

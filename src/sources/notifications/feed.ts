@@ -11,7 +11,7 @@ import type { ParsedMessage } from './event.ts';
 /** Messages per batch (one transaction each). */
 export const EVENT_BATCH = 20_000;
 
-/** One message in its stored form, not yet in a batch: made where the line is read (off-thread.ts), batched by EventFeed. */
+/** One message in its stored form, not yet in a batch: made where the line is read (spread.ts), batched by EventFeed. */
 export type Taken =
   | { readonly kind: 'reject'; readonly reject: Reject }
   | { readonly kind: 'unused'; readonly event: StoredEvent; readonly reason: string }
@@ -19,7 +19,7 @@ export type Taken =
 
 /**
  * A parsed message in its stored form: the costly part (the payload without its private fields as
- * JSON, the hashes of the de-duplication key), done by the workers of a large capture (off-thread.ts).
+ * JSON, the hashes of the de-duplication key), done by the workers of a large capture (spread.ts).
  */
 export function storedForm(file: string, payload: (payload: unknown, json?: string) => string): (parsed: ParsedMessage, location: string) => Taken {
   return (parsed, location) => {
@@ -79,7 +79,7 @@ export class EventFeed {
     this.accept(this.stored(parsed, location));
   }
 
-  /** A message already in its stored form (made by the worker of off-thread.ts). */
+  /** A message already in its stored form (made by a worker of spread.ts). */
   accept(taken: Taken): void {
     if (taken.kind === 'reject') {
       const { reject } = taken;

@@ -11,10 +11,10 @@ export const notificationsKind = defineSourceKind({
   types: ['vm', 'volume'],
   async plan(config) {
     // Readers load when a source is planned, not when a config is read (start-up, issue 12).
-    const [{ changedFiles }, { listDumpFiles }, { readNotificationFile }] = await Promise.all([
+    const [{ changedFiles }, { listDumpFiles }, { readNotifications }] = await Promise.all([
       import('../files/changed.ts'),
       import('../files/list.ts'),
-      import('./off-thread.ts'),
+      import('./read.ts'),
     ]);
     const files = await listDumpFiles([config.settings.path]);
     // The history the events join: the cloud's source, whose snapshots they complete.
@@ -22,7 +22,7 @@ export const notificationsKind = defineSourceKind({
     return {
       deliveries: (context) => {
         const privacy = context.privacy(config.name);
-        return changedFiles(config.name, 'capture', files, { source, type: NOTIFICATION }, context, (file) => readNotificationFile(file, { source, privacy }));
+        return changedFiles(config.name, 'capture', files, { source, type: NOTIFICATION }, context, (file) => readNotifications(file, { source, privacy }));
       },
     };
   },

@@ -1,6 +1,8 @@
 // A file of captured notifications (SPEC §4.1.5) as operators have them: one message per line
 // (JSONL), a JSON array, or oslo `log` driver lines whose JSON starts at the first `{`; gzip or xz
 // as every dump. Read as batches of events, with each bad message quarantined by its line.
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { InputError, oneLine } from '../../errors.ts';
 import { readJson } from '../dump/json.ts';
 import type { Delivery } from '../delivery.ts';
@@ -10,6 +12,7 @@ import type { ParsedMessage } from './event.ts';
 import { EventFeed } from './feed.ts';
 import { parseMessage } from './message.ts';
 import { storedPayload } from './private.ts';
+import { readSpread } from './spread.ts';
 
 export interface NotificationFileOptions {
   /** The source the events describe: notifications name none (a publisher's host is not one). */
@@ -18,7 +21,12 @@ export interface NotificationFileOptions {
   readonly privacy: Privacy;
   /** Messages per batch (the default suits ingest). */
   readonly batchSize?: number;
+  /** Line captures this large on disk or larger are parsed by two workers (spread.ts); default 8 MiB. */
+  readonly spreadFrom?: number;
 }
+
+/** Below this a worker's start costs more than it saves. */
+const SPREAD_FROM = 8 << 20;
 
 export async function* readNotifications(file: string, options: NotificationFileOptions): AsyncGenerator<Delivery> {
   const feed = new EventFeed(file, options.source, storedPayload(options.privacy), options.batchSize);
@@ -41,6 +49,8 @@ export async function* readNotifications(file: string, options: NotificationFile
         }
       }
     }
+  } else if (await spreads(file, options)) {
+    yield* readSpread(file, options.privacy, feed);
   } else {
     let number = 0;
     for await (const line of readLines(file)) {
@@ -49,6 +59,16 @@ export async function* readNotifications(file: string, options: NotificationFile
     }
   }
   yield* feed.end();
+}
+
+/**
+ * Whether a line capture is parsed by two workers: a large one, unless it is read as one batch
+ * (`validate`: nothing would overlap) or the machine has one core.
+ */
+async function spreads(file: string, options: NotificationFileOptions): Promise<boolean> {
+  if (!Number.isFinite(options.batchSize ?? 0) || availableParallelism() < 2) return false;
+  const size = await stat(file).then((s) => s.size, () => 0); // gone since its head was read: the reader says so
+  return size >= (options.spreadFrom ?? SPREAD_FROM);
 }
 
 /** One line of a capture into `feed`: JSONL, or an oslo `log` driver line whose JSON starts at the first `{`. */
@@ -68,8 +88,7 @@ export function takeLine(feed: { take(parsed: ParsedMessage, location: string): 
   feed.take(parseMessage(value), `line ${number}`);
 }
 
-/** `[` for a JSON list of messages, else the first character of a line capture. */
-export async function firstCharacter(file: string): Promise<string | undefined> {
+async function firstCharacter(file: string): Promise<string | undefined> {
   for await (const chunk of readBytes(file, 64 << 10)) {
     const text = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart();
     if (text) return text[0];

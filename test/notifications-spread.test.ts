@@ -1,5 +1,5 @@
-// A large line capture is read with two workers (sources/notifications/off-thread.ts): the deliveries
-// must be those of reading it on the main thread, batch for batch, and a broken file refused the same way.
+// A large line capture is parsed by two workers (sources/notifications/spread.ts): the deliveries must
+// be those of reading it on the main thread, batch for batch, and a broken file refused the same way.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
 import type { Delivery } from '../src/sources/delivery.ts';
-import { readNotificationFile } from '../src/sources/notifications/off-thread.ts';
 import { type NotificationFileOptions, readNotifications } from '../src/sources/notifications/read.ts';
 import { ROOT, tempDir } from './support/cli.ts';
 import { cinder, LARGE, nova } from './support/notifications.ts';
 
-const OPTIONS: NotificationFileOptions = { source: 'cloud', privacy: { mode: 'drop' }, batchSize: 700 };
-/** Forces the worker whatever the file's size. */
-const ALWAYS = 0;
+/** Read on the main thread whatever the file's size. */
+const OPTIONS: NotificationFileOptions = { source: 'cloud', privacy: { mode: 'drop' }, batchSize: 700, spreadFrom: Number.POSITIVE_INFINITY };
+/** Read by the workers whatever the file's size. */
+const spread = (options: NotificationFileOptions) => ({ ...options, spreadFrom: 0 });
 
 async function deliveries(read: AsyncIterable<Delivery>): Promise<Delivery[]> {
   const all: Delivery[] = [];
@@ -42,7 +42,7 @@ async function refusal(read: AsyncIterable<Delivery>): Promise<InputError & { be
   assert.fail('the capture was read without a refusal');
 }
 
-describe('a capture read with the other cores', () => {
+describe('a large capture parsed by two workers', () => {
   it('gives the batches, quarantined lines and skip counts of reading it here, in order', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 2400; i++) {
@@ -55,7 +55,7 @@ describe('a capture read with the other cores', () => {
     }
     const file = capture(lines);
     const here = await deliveries(readNotifications(file, OPTIONS));
-    const there = await deliveries(readNotificationFile(file, OPTIONS, ALWAYS));
+    const there = await deliveries(readNotifications(file, spread(OPTIONS)));
     // 2 400 messages in batches of 700: four batches, then the stream's end.
     assert.deepEqual(there.map((d) => d.kind), ['events', 'events', 'events', 'events', 'stream-end']);
     const rejects = there.flatMap((d) => (d.kind === 'events' ? d.batch.rejects.map((r) => r.location) : []));
@@ -64,7 +64,7 @@ describe('a capture read with the other cores', () => {
     // Compressed, as captures are archived: the worker decompresses it the same way.
     const gz = join(tempDir(), 'capture.jsonl.gz');
     writeFileSync(gz, gzipSync(readFileSync(file)));
-    const zipped = await deliveries(readNotificationFile(gz, OPTIONS, ALWAYS));
+    const zipped = await deliveries(readNotifications(gz, spread(OPTIONS)));
     assert.equal(zipped.filter((d) => d.kind === 'events').length, 4);
     assert.deepEqual(zipped, await deliveries(readNotifications(gz, OPTIONS)));
   });
@@ -76,7 +76,7 @@ describe('a capture read with the other cores', () => {
     const file = capture(lines);
     for (const privacy of [{ mode: 'hash', hashKey: 'a-key-of-this-database' }, { mode: 'keep' }] as const) {
       const options = { ...OPTIONS, privacy };
-      const there = await deliveries(readNotificationFile(file, options, ALWAYS));
+      const there = await deliveries(readNotifications(file, spread(options)));
       const first = there.find((d) => d.kind === 'events');
       assert.ok(first?.kind === 'events');
       const payload = first.batch.events[0]!.payload!;
@@ -92,7 +92,7 @@ describe('a capture read with the other cores', () => {
     const whole = gzipSync(lines.join('\n'));
     writeFileSync(gz, whole.subarray(0, Math.floor(whole.length * 0.6)));
     const here = await refusal(readNotifications(gz, OPTIONS));
-    const there = await refusal(readNotificationFile(gz, OPTIONS, ALWAYS));
+    const there = await refusal(readNotifications(gz, spread(OPTIONS)));
     assert.match(there.message, /not a valid gzip stream/);
     assert.equal(there.message, here.message);
     assert.ok(here.before.length >= 2, `batches before the break: ${here.before.length}`);
@@ -102,18 +102,10 @@ describe('a capture read with the other cores', () => {
   it('refuses a file in which no message reads, naming it, as reading it here does', async () => {
     const file = capture(['not a message', '{"no": "event type"}']);
     const here = await refusal(readNotifications(file, OPTIONS));
-    const there = await refusal(readNotificationFile(file, OPTIONS, ALWAYS));
+    const there = await refusal(readNotifications(file, spread(OPTIONS)));
     assert.match(there.message, /no notification in it could be read/);
     assert.equal(there.message, here.message);
     assert.equal(there.file, file);
-  });
-
-  it('reads a JSON list here: a syntax error refused by line and column, as always', async () => {
-    const file = capture(['[', nova('power_on.end', '2026-11-02T09:00:00Z', 'vm-1') + ',', '{"event_type": }', ']'], 'capture.json');
-    const here = await refusal(readNotifications(file, OPTIONS));
-    const there = await refusal(readNotificationFile(file, OPTIONS, ALWAYS));
-    assert.match(there.message, /line 3, column/);
-    assert.equal(there.message, here.message);
   });
 
   it('stops the worker when the reader is left part-way: the process ends', { timeout: 60_000 }, async () => {
@@ -121,8 +113,8 @@ describe('a capture read with the other cores', () => {
     const file = capture(lines);
     // In a process of its own: a worker left running would keep it alive, and the test would see that.
     const script = `
-      import { readNotificationFile } from ${JSON.stringify(join(ROOT, 'src/sources/notifications/off-thread.ts'))};
-      for await (const d of readNotificationFile(${JSON.stringify(file)}, ${JSON.stringify(OPTIONS)}, 0)) {
+      import { readNotifications } from ${JSON.stringify(join(ROOT, 'src/sources/notifications/read.ts'))};
+      for await (const d of readNotifications(${JSON.stringify(file)}, ${JSON.stringify({ ...OPTIONS, spreadFrom: 0 })})) {
         process.stdout.write(String(d.kind === 'events' ? d.batch.events.length : d.kind));
         break;
       }`;
