@@ -69,6 +69,33 @@ describe('a large capture parsed by two workers', () => {
     assert.deepEqual(zipped, await deliveries(readNotifications(gz, OPTIONS)));
   });
 
+  it('cuts the lines as reading them here does: CRLF, blank lines, a line longer than a block, no newline at the end', async () => {
+    const file = join(tempDir(), 'odd.log');
+    const lines = [
+      nova('power_on.end', '2026-11-02T09:00:00Z', 'vm-1'),
+      '',
+      '   ',
+      // A line of 1.5 MB.
+      nova('power_off.end', '2026-11-02T10:00:00Z', 'vm-1', { display_name: 'x'.repeat(1_500_000) }),
+      'no message here',
+      ...Array.from({ length: 900 }, (_, i) => `2026-11-02 11:00:00.000 1 INFO oslo.messaging.notification.instance.update [-] ${nova('update', '2026-11-02T11:00:00Z', `vm-${i}`)}`),
+      nova('power_on.end', '2026-11-02T12:00:00Z', 'vm-1'),
+    ];
+    writeFileSync(file, lines.join('\r\n'));
+    const here = await deliveries(readNotifications(file, OPTIONS));
+    const there = await deliveries(readNotifications(file, spread(OPTIONS)));
+    const rejects = there.flatMap((d) => (d.kind === 'events' ? d.batch.rejects.map((r) => r.location) : []));
+    assert.deepEqual(rejects, ['line 5']);
+    const events = there.flatMap((d) => (d.kind === 'events' ? d.batch.events.map((e) => e.location) : []));
+    assert.equal(events.length, 903);
+    assert.equal(events.at(-1), 'line 906', 'the last line, without a newline, is read and numbered');
+    assert.deepEqual(there, here);
+    // Compressed, the long line arrives in many small pieces, joined again before it is handed out.
+    const gz = `${file}.gz`;
+    writeFileSync(gz, gzipSync(readFileSync(file)));
+    assert.deepEqual(await deliveries(readNotifications(gz, spread(OPTIONS))), await deliveries(readNotifications(gz, OPTIONS)));
+  });
+
   it('stores payloads under the private_fields of the source (hash with its key, keep) as reading it here does', async () => {
     const lines = Array.from({ length: 1500 }, (_, i) =>
       nova('power_on.end', '2026-11-02T09:00:00Z', `vm-${i}`, { display_name: `web-${i}`, key_name: 'ops' }),
