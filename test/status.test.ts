@@ -149,6 +149,19 @@ describe('status --check', () => {
     // Within 47h of yesterday's 02:00 night whatever the hour; the silent day starts before the window.
     const outside = await check(dir, '--max-age', '47h');
     assert.equal(outside.code, 0, outside.stdout);
+    // Only unresolved gaps count: the silent day's capture, loaded late (a's noon update, x's launch,
+    // y's delete), fills it, and the next check is OK.
+    const late = [
+      nova('update', at(3, 12), 'a', { launched_at: at(1, 9) }),
+      nova('create.end', at(3, 10), 'x', { launched_at: at(3, 10) }),
+      nova('delete.end', at(3, 15), 'y', { launched_at: at(1, 16), state: 'deleted', terminated_at: at(3, 15) }),
+    ];
+    writeFileSync(join(dir, 'late.jsonl'), `${late.join('\n')}\n`);
+    const loaded = await ingest(dir, '--dump', join(dir, 'late.jsonl'), '--source', 'cloud');
+    assert.equal(loaded.code, 0, loaded.stderr);
+    const filled = await check(dir, '--max-age', '4d');
+    assert.equal(filled.code, 0, filled.stdout);
+    assert.match(filled.stdout, /^OK /);
   });
 
   it('--max-age that is no duration: exit 2, one line naming the flag', async () => {
