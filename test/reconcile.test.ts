@@ -309,6 +309,26 @@ describe('reconcile.csv: events against snapshots (SPEC §8.5)', () => {
     assert.equal(await instanceHours(dir), 211);
     assert.equal(await instanceHours(await load([], snapshots)), 175);
   });
+
+  it('event_gap: a listener down two days running is one row', async () => {
+    // As above, but a's noon update of Nov 5 is lost as well: Nov 4 and Nov 5 are silent. The stretch
+    // Nov 4 02:00 -> Nov 5 02:00 (x launched, y deleted) touches both; Nov 5 -> Nov 6 changes nothing.
+    // One row from Nov 4, the last message before it still Nov 3 12:00; x's and y's rows as above.
+    const events = [
+      ...A_EVENTS.filter((line) => !line.includes('2026-11-04 12:00') && !line.includes('2026-11-05 12:00')),
+      nova('create.end', '2026-11-02T16:00:05Z', 'y', { launched_at: '2026-11-02T16:00:00Z' }),
+    ];
+    const rows = await reconcile(
+      events,
+      nights((i) => [...(i >= 2 && i <= 3 ? [server('y', '2026-11-02T16:00:00Z')] : []), ...(i >= 4 ? [server('x', '2026-11-04T10:00:00Z')] : [])]),
+    );
+    assert.deepEqual(rows, [
+      HEADER,
+      'cloud,2026-11-04,vm,,,event_gap,no events for 2 days,2 change(s) no event explains,2026-11-03T12:00:00Z,2026-11-04T00:00:00Z,',
+      'cloud,2026-11-05,vm,x,t1,missed_create,no events,"listed, billable",2026-11-06T02:00:00Z,,40',
+      'cloud,2026-11-05,vm,y,t1,missed_delete,open since 2026-11-02T16:00:00Z,absent,2026-11-04T02:00:00Z,2026-11-05T02:00:00Z,-36',
+    ]);
+  });
 });
 
 describe('reconcile without both sides', () => {
