@@ -3,7 +3,7 @@
 // and a listener that hears instance `a` every day, plus what the scenario breaks; each expected row,
 // hours included, is worked out by hand beside it.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, workspace } from './support/cli.ts';
@@ -87,8 +87,14 @@ async function reconcile(events: string[], snapshots: Resource[][], options: Sce
 describe('reconcile.csv: events against snapshots (SPEC §8.5)', () => {
   it('is empty where the two agree, an instance older than the listener included', async () => {
     // `old` was launched in October, before anything was heard: no event could have opened it.
-    const rows = await reconcile(A_EVENTS, nights(() => [server('old', '2026-10-01T00:00:00Z')]));
-    assert.deepEqual(rows, [HEADER]);
+    const dir = await load(A_EVENTS, nights(() => [server('old', '2026-10-01T00:00:00Z')]));
+    assert.deepEqual(await exported(dir, ['reconcile']), [HEADER]);
+    // Written to a directory, it is reconcile.csv, and nothing else.
+    const out = join(dir, 'out');
+    const run = await runCli(['export', '--from', '2026-11-01', '--to', '2026-11-30', '--report', 'reconcile', '--out', out], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readdirSync(out), ['reconcile.csv']);
+    assert.equal(readFileSync(join(out, 'reconcile.csv'), 'utf8'), `${HEADER}\n`);
   });
 
   it('missed_create: listed by the snapshots, never heard of', async () => {
