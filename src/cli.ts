@@ -46,13 +46,14 @@ try {
 }
 
 /**
- * Commander answers `frobnicate --help` with the top-level help and exit 0, as if all were well: an
- * unknown command is a usage error whatever follows it (SPEC §2), so its help flag is dropped and
- * commander reports the command (exit 2).
+ * Commander answers `frobnicate --help` with the top-level help and exit 0, as if all were well, and
+ * `help frobnicate` with that help on stderr, the command unnamed: an unknown command is a usage
+ * error whatever surrounds it (SPEC §2), so the help asked for is dropped and commander reports the
+ * command (exit 2).
  */
 function withoutHelpOfUnknownCommand(argv: string[]): string[] {
-  if (wanted === undefined || argv.slice(2).includes('help') || COMMANDS.some((command) => command.name === wanted)) return argv;
-  return argv.filter((arg, i) => i < 2 || (arg !== '--help' && arg !== '-h'));
+  if (wanted === undefined || COMMANDS.some((command) => command.name === wanted)) return argv;
+  return argv.filter((arg, i) => i < 2 || (arg !== '--help' && arg !== '-h' && arg !== 'help'));
 }
 
 /** SPEC §2: 2 for usage and configuration errors, 1 for failed work; messages on one line. */

@@ -244,7 +244,7 @@ describe('export progress', () => {
       encoding: 'utf8',
     });
 
-  it('shows the rows written on a terminal, but not with -q', { skip: !script && 'no `script` command' }, () => {
+  it('shows the rows written on a terminal, but not with -q or JSON logs', { skip: !script && 'no `script` command' }, () => {
     const shown = onTerminal(args.join(' '));
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stdout, /vm\.csv: [\d,]+ rows written/);
@@ -252,5 +252,9 @@ describe('export progress', () => {
     const quiet = onTerminal(['-q', ...args].join(' '));
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.equal(quiet.stdout, '');
+    const json = onTerminal(['--log-format', 'json', ...args].join(' '));
+    assert.equal(json.status, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, /rows written/);
+    for (const line of json.stdout.split(/\r?\n/).filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), `not JSON: ${line}`);
   });
 });

@@ -213,7 +213,7 @@ describe('commands', { concurrency: 3 }, () => {
     assert.match(run.stdout, /^Examples:\n\s+usage-etl .*prune --keep 14d/m);
   });
 
-  for (const args of [['frobnicate'], ['frobnicate', '--help'], ['--log-format', 'text', 'frobnicate', '-h']]) {
+  for (const args of [['frobnicate'], ['frobnicate', '--help'], ['--log-format', 'text', 'frobnicate', '-h'], ['help', 'frobnicate']]) {
     it(`usage-etl ${args.join(' ')}: unknown command, exit 2`, async () => {
       const run = await runCli(args);
       assert.equal(run.code, 2);

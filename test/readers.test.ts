@@ -1,10 +1,12 @@
 // Dump readers: each format recognised by content, compression by magic bytes, errors with places.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { InputError } from '../src/errors.ts';
+import { readBytes } from '../src/sources/files/bytes.ts';
 import { listDumpFiles } from '../src/sources/files/list.ts';
 import type { Snapshot } from '../src/snapshot.ts';
 import { formatInstant } from '../src/time.ts';
@@ -252,6 +254,50 @@ describe('broken files', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /reporting-2026-11-10-a\.json\.xz: is xz-compressed, but the `xz` program was not found: install xz-utils/);
     assert.equal(result.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('xz dumps are streamed (issue 12: reporting-unified archives are large .xz files)', () => {
+  const MIB = 1 << 20;
+  /** 32 MiB of JSONL lines, xz-compressed to a few kilobytes. */
+  function bigXz(): string {
+    const line = `${JSON.stringify({ event_type: 'compute.instance.exists', payload: { instance_id: 'x'.repeat(200) } })}\n`;
+    const text = Buffer.from(line.repeat(Math.ceil((32 * MIB) / line.length)));
+    return write('big.jsonl.xz', execFileSync('xz', ['-0', '--stdout'], { input: text, maxBuffer: 64 * MIB }));
+  }
+  /** Live processes whose command line names `file` (an xz decoding it). */
+  const decoding = (file: string) =>
+    readdirSync('/proc').filter((pid) => {
+      try {
+        return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(file);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+
+  it('come in small chunks as xz writes them, never the whole file as one buffer', async () => {
+    const file = bigXz();
+    let total = 0;
+    let largest = 0;
+    let chunks = 0;
+    for await (const chunk of readBytes(file)) {
+      total += chunk.length;
+      largest = Math.max(largest, chunk.length);
+      chunks++;
+    }
+    assert.ok(total >= 32 * MIB, `${total} bytes`);
+    assert.ok(largest <= MIB, `a chunk of ${largest} bytes`);
+    assert.ok(chunks >= 32, `${chunks} chunks`);
+  });
+
+  it('a reader that stops after the head ends its xz process', async () => {
+    const file = bigXz();
+    const bytes = readBytes(file);
+    assert.ok(!(await bytes.next()).done);
+    assert.equal(decoding(file).length, 1, 'xz is still decoding: it has not written the file whole');
+    await bytes.return(undefined);
+    for (let i = 0; i < 100 && decoding(file).length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(decoding(file), [], 'no xz left writing into a full pipe');
   });
 });
 
