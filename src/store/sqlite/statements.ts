@@ -43,7 +43,11 @@ export class Statements {
       this.db.exec('COMMIT');
       return result;
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The first error is the one to tell (a full disk may fail the rollback too).
+      }
       throw err;
     }
   }
