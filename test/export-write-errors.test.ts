@@ -134,4 +134,13 @@ describe('--zip onto something that is not a regular file', () => {
     assert.equal(readlinkSync(link), '/proc/self/fd/1', 'still the link');
     assert.deepEqual(readdirSync(join(link, '..')), ['stdout'], 'no .partial beside it');
   });
+
+  it('a pipe whose reader is gone: exit 1, "its reader closed the pipe before the end", unlike --stdout', () => {
+    // `true` reads nothing and exits long before the CLI has started: the first write finds no reader.
+    const cli = [process.execPath, BIN, '-q', '--db', db, 'export', ...RANGE, '--type', 'vm', '--zip', '/dev/stdout'].map((a) => `'${a}'`).join(' ');
+    const run = spawnSync('bash', ['-c', `${cli} | true; echo "exit \${PIPESTATUS[0]}" >&2`], { cwd: dir, encoding: 'utf8' });
+    const [line, exit] = run.stderr.trim().split('\n');
+    assert.equal(exit, 'exit 1', run.stderr);
+    assert.equal(oneLine(`${line}\n`), 'usage-etl: /dev/stdout: cannot write the export: its reader closed the pipe before the end');
+  });
 });

@@ -88,6 +88,19 @@ describe('users who may only read the database (issue 13)', { skip: !canDropPriv
     assert.equal(next.code, 0, next.stderr);
   });
 
+  it('a database its owner made read-only (chmod a-w on it, its WAL files and its folder): the owner and others read it, nothing changes', () => {
+    const { dir, db, work } = folders(0o777);
+    assert.equal(cli(OWNER, work, ['-q', '--db', db, 'ingest', '--dump', DAY1]).code, 0);
+    for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o444);
+    chmodSync(dir, 0o555);
+    const before = owners(dir).map((line) => `${line} ${statSync(join(dir, line.split(' ')[0]!)).mtimeMs}`);
+    for (const uid of [NOBODY, OWNER]) readAll(uid, db, work);
+    assert.deepEqual(
+      owners(dir).map((line) => `${line} ${statSync(join(dir, line.split(' ')[0]!)).mtimeMs}`),
+      before,
+    );
+  });
+
   it('a database without its WAL files (removed, or an older usage-etl): the read is refused in one line, nothing is created', () => {
     const { dir, db, work } = folders(0o777);
     assert.equal(cli(OWNER, work, ['-q', '--db', db, 'ingest', '--dump', DAY1]).code, 0);

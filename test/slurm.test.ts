@@ -208,6 +208,17 @@ describe('unknown Slurm states (issue 13)', () => {
     assert.match(status.stdout, /sacct-20261122\.sacct: line 3: state: expected a Slurm job state such as COMPLETED, found "FOO"/);
   });
 
+  it('quarantines a file whose every job is in an unknown state, instead of refusing it whole', async () => {
+    // Before, a file with no job read had no time to file its rejects under: exit 1, nothing quarantined.
+    const { dir } = workspace();
+    const file = join(FIXTURES, 'real-shapes', 'slurm-unknown-state', 'sacct-all-unknown-20261123.sacct');
+    const run = await runCli(['ingest', '--dump', file, '--source', 'tango'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^tango job 2026-11-23T00:06:00Z: added 0, modified 0, removed 0, unchanged 0, rejected 2/m);
+    const status = await runCli(['status'], { cwd: dir });
+    for (const line of [1, 2]) assert.match(status.stdout, new RegExp(`sacct-all-unknown-20261123\\.sacct: line ${line}: state: .*found "FOO"`));
+  });
+
   it('does the same in sacct --json, where the whole file was refused before', async () => {
     const { dir } = workspace();
     const json = JSON.parse(readFileSync(join(JSON_DIR, 'sacct-20261121.json'), 'utf8')) as { jobs: { state: { current: string[] } }[] };
@@ -218,6 +229,20 @@ describe('unknown Slurm states (issue 13)', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /added 2, modified 0, removed 0, unchanged 0, rejected 1/);
     assert.match(run.stderr, /quarantined .*sacct-foo\.json: jobs\[0\]: state: .*found "FOO"/);
+  });
+
+  it('quarantines every job of a sacct --json file whose jobs are all in unknown states', async () => {
+    const { dir } = workspace();
+    const json = JSON.parse(readFileSync(join(FIXTURES, 'real-shapes', 'slurm-typed-gres', 'sacct-2505-20261121.json'), 'utf8')) as {
+      jobs: { state: { current: string[] } }[];
+    };
+    for (const job of json.jobs) job.state.current = ['FOO'];
+    const file = join(dir, 'sacct-all-foo.json');
+    writeFileSync(file, JSON.stringify(json));
+    const run = await runCli(['ingest', '--dump', file, '--source', 'tango'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /added 0, modified 0, removed 0, unchanged 0, rejected 3/);
+    for (const i of [0, 1, 2]) assert.match(run.stderr, new RegExp(`quarantined .*sacct-all-foo\\.json: jobs\\[${i}\\]: state: .*found "FOO"`));
   });
 });
 

@@ -7,7 +7,7 @@ import { RefusedError } from '../errors.ts';
 import { KeyHashes } from '../key-hashes.ts';
 import type { EventBatch } from '../sources/delivery.ts';
 import type { Reject, Snapshot } from '../snapshot.ts';
-import type { StoredEvent, StoredRecord } from '../store/index.ts';
+import type { BeforeCommit, StoredEvent, StoredRecord } from '../store/index.ts';
 import { formatInstant } from '../time.ts';
 import type { Row } from '../types/fields.ts';
 
@@ -17,6 +17,8 @@ export interface ApplyOptions {
   readonly future?: { readonly notAfter: number; readonly margin: string };
   /** When the work on this snapshot began (performance.now()): a live scan counts its fetching too. */
   readonly startedAt?: number;
+  /** Awaited before the snapshot's transaction commits; throwing rolls it back (run.ts: a signal). */
+  readonly beforeCommit?: BeforeCommit;
 }
 
 export interface ApplyOutcome {

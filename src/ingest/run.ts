@@ -48,13 +48,49 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
   const outcomes = new SourceOutcomes();
   let current: PartRun | undefined;
   let interrupted: NodeJS.Signals | undefined;
+  let stopping = false;
+  /** A write under way: a signal waits for its commit point, which rolls it back (Writes.beforeCommit). */
+  let writing = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    current?.failedWhole(`interrupted by ${signal}`);
+    void writer.finish('failed', `interrupted by ${signal}`, NO_TOTALS, outcomes.list()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  /** Stops the run and never returns: the process exits once the run is logged failed. */
+  const halt = (signal: NodeJS.Signals): Promise<never> => {
+    stop(signal);
+    return new Promise<never>(() => undefined);
+  };
   const onSignal = (signal: NodeJS.Signals) => {
-    // Handled between statements, so no transaction is cut in half.
     interrupted = signal;
     logger.done();
     logger.error(`interrupted by ${signal}; snapshots already committed are kept`);
-    current?.failedWhole(`interrupted by ${signal}`);
-    void writer.finish('failed', `interrupted by ${signal}`, NO_TOTALS, outcomes.list()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    if (!writing) stop(signal);
+  };
+  const writes: Writes = {
+    // Issue 13: a run logged failed keeps nothing of the snapshot it was writing when the signal came.
+    beforeCommit: async () => {
+      await signalsHeard();
+      if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+    },
+    async guard(write) {
+      if (interrupted) return halt(interrupted);
+      writing = true;
+      let result: Awaited<ReturnType<typeof write>>;
+      try {
+        result = await write();
+      } catch (err) {
+        if (interrupted) return halt(interrupted);
+        throw err;
+      } finally {
+        writing = false;
+      }
+      // A signal that came after the commit point (or during a write that had none to reach) stops here.
+      await signalsHeard();
+      if (interrupted) return halt(interrupted);
+      return result;
+    },
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -63,17 +99,12 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
     const hashKey = await writer.hashKey();
     const context: CollectContext = { history: writer, privacy: (source) => ({ mode: request.privateFields(source), hashKey }) };
     const future = { notAfter: Date.now() + request.maxFuture.ms, margin: request.maxFuture.text };
-    // After each write: a signal that came during it is handled here, and nothing more is done
-    // while the handler logs the run as failed and exits.
-    const safePoint = async () => {
-      await signalsHeard();
-      if (interrupted) await new Promise<never>(() => undefined);
-    };
     for (const part of request.parts) {
-      current = new PartRun(writer, report, outcomes, part, future, safePoint);
+      current = new PartRun(writer, report, outcomes, part, future, writes);
       await current.run(context);
     }
-    await safePoint();
+    await signalsHeard();
+    if (interrupted) await halt(interrupted);
     await writer.finish(report.failures ? 'failed' : 'ok', report.errors.join('\n') || undefined, report.totals, outcomes.list());
     return report.failures ? 1 : 0;
   } catch (err) {
@@ -92,12 +123,25 @@ export async function runIngest(request: IngestRequest, logger: Logger): Promise
 }
 
 /**
- * A safe point: a snapshot's write is one synchronous transaction, so a signal arriving during it
- * waits in the event loop; one turn of it lets the handler run before the next write, or before the
- * run is logged `ok` (issue 13: a SIGTERM during a one-file ingest was lost).
+ * Every write of a run, and its safe points (issue 13: a SIGTERM during a one-file ingest was lost,
+ * the run logged ok). A signal during a write is heard at its commit point and rolls it back; one
+ * heard between writes stops the run there. Either way nothing more is written, the run is logged
+ * failed, and the exit is 143 (130 for SIGINT).
+ */
+interface Writes {
+  /** Awaited in a snapshot's open transaction, before it commits: throws once a signal came. */
+  readonly beforeCommit: () => Promise<void>;
+  /** Runs one write; after a signal, never returns (the process exits). */
+  guard<T>(write: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A snapshot's write is one synchronous transaction (SQLite), so a signal arriving during it waits in
+ * the event loop. Two turns of it: a write that ran from an I/O callback would reach its first
+ * setImmediate without polling again, and the signal is read in the poll.
  */
 function signalsHeard(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** One part's deliveries, applied in order. */
@@ -115,7 +159,7 @@ class PartRun {
     private readonly outcomes: SourceOutcomes,
     private readonly part: IngestPart,
     private readonly future: ApplyOptions['future'],
-    private readonly safePoint: () => Promise<void>,
+    private readonly writes: Writes,
   ) {}
 
   async run(context: CollectContext): Promise<void> {
@@ -181,7 +225,7 @@ class PartRun {
           break;
         case 'files-read':
           // Only a source that failed nowhere vouches for every file it read.
-          if (!this.failures) await this.writer.rememberFiles(delivery.source, delivery.files);
+          if (!this.failures) await this.writes.guard(() => this.writer.rememberFiles(delivery.source, delivery.files));
           break;
       }
     }
@@ -197,8 +241,8 @@ class PartRun {
     this.report.conflicts(snapshot);
     const started = startedAt ?? performance.now();
     try {
-      const outcome = await this.writer.apply(snapshot, { allowMassRemoval: this.part.allowMassRemoval(snapshot.source), startedAt: started, future: this.future });
-      await this.safePoint();
+      const options = { allowMassRemoval: this.part.allowMassRemoval(snapshot.source), startedAt: started, future: this.future, beforeCommit: this.writes.beforeCommit };
+      const outcome = await this.writes.guard(() => this.writer.apply(snapshot, options));
       const summary = { ...snapshot, type: snapshot.type.name, status: outcome.status, counts: outcome.counts, elapsedMs: performance.now() - started };
       this.report.count(summary, 1, true);
       this.report.applied(summary);
@@ -219,8 +263,7 @@ class PartRun {
     if (summary.batches) this.report.progress(`reading ${stream.file}: ${summary.batches + 1} batches`);
     this.report.conflicts(batch);
     try {
-      const outcome = await this.writer.apply(batch, { allowMassRemoval: false });
-      await this.safePoint();
+      const outcome = await this.writes.guard(() => this.writer.apply(batch, { allowMassRemoval: false, beforeCommit: this.writes.beforeCommit }));
       summary.add({ takenAt: batch.takenAt, examined: batch.examined, size: batch.records.size, rejects: batch.rejects }, outcome);
       return true;
     } catch (err) {
@@ -239,8 +282,7 @@ class PartRun {
     const summary = this.summaryOf(stream);
     this.collected(stream.source);
     const batch = quarantineFutureEvents(read, this.future);
-    const outcome = await this.writer.applyEvents(batch);
-    await this.safePoint();
+    const outcome = await this.writes.guard(() => this.writer.applyEvents(batch));
     summary.add({ takenAt: batch.latestAt, examined: batch.events.length + batch.rejects.length, size: batch.events.length, rejects: batch.rejects }, outcome);
   }
 

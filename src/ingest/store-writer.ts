@@ -81,7 +81,7 @@ export class StoreWriter implements HistoryWriter {
         modified: modifiedRecords(joined, changes.modified, before),
         removed: removedRecords(changes, before),
         rejects: joined.rejects,
-      });
+      }, options.beforeCommit);
       await this.flavors.applied(joined);
       return { status: 'applied', counts };
     } finally {
@@ -113,7 +113,7 @@ export class StoreWriter implements HistoryWriter {
       removed: [],
       rejects: snapshot.rejects,
       ledger: { day: snapshot.type.ledgerDay },
-    });
+    }, options.beforeCommit);
     return { status: 'applied', counts, freshRejects };
   }
 

@@ -135,6 +135,9 @@ export interface StoredRecord {
 }
 
 /** One snapshot's whole effect on the history, written in one transaction. */
+/** The last step of a write before it commits (a signal heard by then rolls the write back: issue 13). */
+export type BeforeCommit = () => Promise<void>;
+
 export interface SnapshotWrite {
   readonly source: string;
   readonly type: string;
@@ -176,8 +179,11 @@ export interface HistoryStore {
   ledgerState(source: string, type: string, takenAt: number, contentHash: string, keys: Iterable<string>): Promise<LedgerState>;
   /** The present records of some resources of a series (canonical JSON), for field changes and removals. */
   records(seriesId: number, keys: Iterable<string>): Promise<Map<string, string>>;
-  /** Writes one snapshot; returns the quarantined records stored (a re-read log repeats none). */
-  write(snapshot: SnapshotWrite): Promise<readonly Reject[]>;
+  /**
+   * Writes one snapshot; returns the quarantined records stored (a re-read log repeats none).
+   * `beforeCommit` is awaited with the transaction still open: if it throws, nothing is written.
+   */
+  write(snapshot: SnapshotWrite, beforeCommit?: BeforeCommit): Promise<readonly Reject[]>;
   /** Stores a batch of notifications in one transaction; those already stored (same message id, or the same event re-emitted) are not stored again. */
   writeEvents(batch: EventsWrite): Promise<EventsWritten>;
   /** Of these notifications, those already stored, as `${at}\0${dedupeKey}`. */

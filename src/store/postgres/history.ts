@@ -141,9 +141,13 @@ export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
       return new Map(await lookup<[string, string]>(seriesId, keys, 'changes.record'));
     },
 
-    async write(snapshot) {
+    async write(snapshot, beforeCommit) {
       await lock.source(snapshot.source);
-      return db.transaction(() => write(snapshot));
+      return db.transaction(async () => {
+        const rejects = await write(snapshot);
+        await beforeCommit?.();
+        return rejects;
+      });
     },
 
     async writeEvents(batch) {

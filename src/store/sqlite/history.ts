@@ -197,8 +197,8 @@ export function sqliteHistory(s: Statements): HistoryStore {
       return found;
     },
 
-    async write(snapshot) {
-      return s.write(() => write(snapshot));
+    async write(snapshot, beforeCommit) {
+      return s.writeAwaiting(() => write(snapshot), beforeCommit);
     },
 
     async writeEvents(batch) {

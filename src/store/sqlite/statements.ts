@@ -1,6 +1,7 @@
 // Prepared statements, made once per connection and reused (preparing is most of a small query's cost).
 import type Database from 'better-sqlite3';
 import { batches } from '../batches.ts';
+import type { BeforeCommit } from '../index.ts';
 import type { DB } from './open.ts';
 
 /** How a statement returns rows: objects, the first column alone, or arrays. */
@@ -30,6 +31,25 @@ export class Statements {
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE): all of it commits, or none (SPEC §6). */
   write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /** As write, then `beforeCommit` awaited with the transaction still open: if it throws, all is rolled back. */
+  async writeAwaiting<T>(fn: () => T, beforeCommit: BeforeCommit | undefined): Promise<T> {
+    if (!beforeCommit) return this.write(fn);
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      await beforeCommit();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The first error is the one to tell (a full disk may fail the rollback too).
+      }
+      throw err;
+    }
   }
 }
 
