@@ -59,20 +59,31 @@ export class SnapshotRecords implements ReadonlyMap<string, NormalRecord> {
 
   get(key: string): NormalRecord | undefined {
     const slot = this.hashes.slotOf(key);
-    if (slot === undefined) return undefined;
-    return { key, json: this.text.read(this.starts[slot]!, this.lengths[slot]!), hash: this.hashes.hashAt(slot, key) };
+    return slot === undefined ? undefined : this.recordAt(slot, key);
   }
 
   keys(): IterableIterator<string> {
     return this.hashes.keys();
   }
 
+  /** Every record in the order first set, read by slot: no lookup of its key (a million lookups cost ~0.5 s). */
   *values(): IterableIterator<NormalRecord> {
-    for (const key of this.hashes.keys()) yield this.get(key)!;
+    for (const [key, slot] of this.hashes.slotEntries()) yield this.recordAt(slot, key);
   }
 
   *entries(): IterableIterator<[string, NormalRecord]> {
-    for (const key of this.hashes.keys()) yield [key, this.get(key)!];
+    for (const [key, slot] of this.hashes.slotEntries()) yield [key, this.recordAt(slot, key)];
+  }
+
+  /** As values(), each record's JSON as its UTF-8 bytes: what a store writes, never decoded into a string. */
+  *encodedValues(): IterableIterator<{ key: string; json: Uint8Array; hash: string }> {
+    for (const [key, slot] of this.hashes.slotEntries()) {
+      yield { key, json: this.text.readBytes(this.starts[slot]!, this.lengths[slot]!), hash: this.hashes.hashAt(slot, key) };
+    }
+  }
+
+  private recordAt(slot: number, key: string): NormalRecord {
+    return { key, json: this.text.read(this.starts[slot]!, this.lengths[slot]!), hash: this.hashes.hashAt(slot, key) };
   }
 
   [Symbol.iterator](): IterableIterator<[string, NormalRecord]> {

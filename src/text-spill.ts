@@ -27,6 +27,8 @@ export class TextSpill {
   private readonly file = { fd: -1 };
   private written = 0;
   private window = Buffer.alloc(0);
+  /** Views of the window were handed out (readBytes): it must not be read into again. */
+  private windowLent = false;
   private windowAt = 0;
 
   constructor() {
@@ -59,6 +61,21 @@ export class TextSpill {
     return at;
   }
 
+  /**
+   * The UTF-8 of `bytes` bytes at `at`, valid however much is read after it: a view of the window
+   * read from the file (a window lent is never read into again), else a copy.
+   */
+  readBytes(at: number, bytes: number): Buffer {
+    const tailAt = this.end - this.tailUsed;
+    if (at >= tailAt) return Buffer.from(this.tail.subarray(at - tailAt, at - tailAt + bytes));
+    if (this.file.fd < 0) return this.gather(Buffer.allocUnsafe(bytes), at);
+    if (at + bytes > this.written) this.flushTail();
+    if (bytes > WINDOW) return this.readFully(Buffer.allocUnsafe(bytes), at);
+    if (at < this.windowAt || at + bytes > this.windowAt + this.window.length) this.fill(at);
+    this.windowLent = true;
+    return this.window.subarray(at - this.windowAt, at - this.windowAt + bytes);
+  }
+
   /** The text of `bytes` bytes at `at`. */
   read(at: number, bytes: number): string {
     const tailAt = this.end - this.tailUsed;
@@ -73,12 +90,19 @@ export class TextSpill {
       this.readFully(buffer, at);
       return buffer.toString('utf8');
     }
-    if (this.window.length !== WINDOW) this.window = Buffer.allocUnsafe(WINDOW);
+    this.fill(at);
+    return this.window.toString('utf8', 0, bytes);
+  }
+
+  /** Reads the window from the file, starting at `at`. */
+  private fill(at: number): void {
+    // A window readBytes lent views of is never refilled: the next is a new buffer.
+    if (this.windowLent || this.window.length !== WINDOW) this.window = Buffer.allocUnsafe(WINDOW);
+    this.windowLent = false;
     const n = Math.min(WINDOW, this.written - at);
     this.readFully(this.window.subarray(0, n), at);
     this.windowAt = at;
     this.window = this.window.subarray(0, n);
-    return this.window.toString('utf8', 0, bytes);
   }
 
   /** Closes the temporary file, if any; the spill is empty afterwards. */
@@ -97,7 +121,12 @@ export class TextSpill {
     const from = at - first * CHUNK;
     if (from + bytes <= CHUNK) return this.chunks[first]!.toString('utf8', from, from + bytes);
     // Straddles chunks (or runs into the tail): gathered into one buffer, rare.
-    const out = Buffer.allocUnsafe(bytes);
+    return this.gather(Buffer.allocUnsafe(bytes), at).toString('utf8');
+  }
+
+  /** Fills `out` from the chunks in memory (and the tail), from position `at`. */
+  private gather(out: Buffer, at: number): Buffer {
+    const bytes = out.length;
     for (let done = 0, pos = at; done < bytes; ) {
       const k = Math.floor(pos / CHUNK);
       const source = k < this.chunks.length ? this.chunks[k]! : this.tail;
@@ -105,7 +134,7 @@ export class TextSpill {
       done += n;
       pos += n;
     }
-    return out.toString('utf8');
+    return out;
   }
 
   /** Moves the tail on: into memory while under the budget, else into the file. */
@@ -148,11 +177,12 @@ export class TextSpill {
     this.written += buffer.length;
   }
 
-  private readFully(buffer: Buffer, at: number): void {
+  private readFully(buffer: Buffer, at: number): Buffer {
     for (let done = 0; done < buffer.length; ) {
       const n = readSync(this.file.fd, buffer, done, buffer.length - done, at + done);
       if (n === 0) throw new Error(`temporary record file ended early at ${at + done}`);
       done += n;
     }
+    return buffer;
   }
 }

@@ -44,6 +44,28 @@ describe('the records of a large snapshot', () => {
   });
 });
 
+describe('the records of a first load, written as bytes', () => {
+  // A store binds a batch of records at once: every record's bytes must still be its JSON after the
+  // records read later (the spill's window moves on), whether the text sat in memory or in the file.
+  for (const [label, n] of [['held in memory', 500], ['past the budget, in the file', 100_000]] as const) {
+    it(`are each record's JSON as UTF-8, kept valid while the rest are read (${label})`, () => {
+      const records = new SnapshotRecords();
+      for (let i = 0; i < n; i++) records.set(record(i));
+      const huge = normalRecord('vm-huge', { name: 'é'.repeat(400_000) }); // larger than the read window
+      records.set(huge);
+      const held = [...records.encodedValues()];
+      assert.equal(held.length, n + 1);
+      held.forEach((got, i) => {
+        const want = i === n ? huge : record(i);
+        assert.equal(got.key, want.key);
+        assert.equal(got.hash, want.hash);
+        assert.equal(Buffer.from(got.json).toString('utf8'), want.json, `record ${want.key}`);
+      });
+      records.release();
+    });
+  }
+});
+
 describe('a large snapshot where no temporary file can be made', () => {
   it('fails that dump in one line naming the folder and TMPDIR, exit 1, nothing stored', async () => {
     const dir = tempDir();

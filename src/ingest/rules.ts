@@ -146,7 +146,10 @@ export function ledgerDiffState(stored: ReadonlyMap<string, { hash: string; take
 
 /** The full record of each added resource (SPEC §6). */
 export function* addedRecords(snapshot: Snapshot, keys: readonly string[]): Generator<StoredRecord> {
-  for (const key of keys) yield snapshot.records.get(key)!;
+  // Every record added (a first load): the diff lists them in the snapshot's order, so they are
+  // read in that order without looking each key up.
+  if (keys.length === snapshot.records.size) yield* snapshot.records.encodedValues();
+  else for (const key of keys) yield snapshot.records.get(key)!;
 }
 
 /** Each modified resource's new record with both values of every differing field (SPEC §6). */

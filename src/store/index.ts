@@ -130,7 +130,8 @@ export interface LedgerState {
 /** A record as stored: its key, canonical JSON and hash. */
 export interface StoredRecord {
   readonly key: string;
-  readonly json: string;
+  /** The record's JSON: as text, or as its UTF-8 bytes (a first load's records, never decoded: issue 14). */
+  readonly json: string | Uint8Array;
   readonly hash: string;
 }
 

@@ -4,7 +4,7 @@
 import { RefusedError } from '../../errors.ts';
 import type { Reject } from '../../snapshot.ts';
 import { formatInstant } from '../../time.ts';
-import type { HistoryStore, SnapshotWrite } from '../index.ts';
+import type { HistoryStore, SnapshotWrite, StoredRecord } from '../index.ts';
 import type { Db } from './db.ts';
 import { knownEvents, writeEvents } from './events.ts';
 import type { PostgresLock } from './lock.ts';
@@ -33,13 +33,13 @@ export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
   const latestAt = async (seriesId: number) => (await db.value<number | null>('SELECT max(taken_at) FROM snapshots WHERE series_id = $1', [seriesId])) ?? undefined;
 
   /** Inserts one action's changes, in order (their ids keep the order they were applied in). */
-  const insertChanges = async (seriesId: number, snapshotId: number, takenAt: number, action: string, records: Iterable<{ key: string; json: string; hash: string; fields?: string | null }>) => {
+  const insertChanges = async (seriesId: number, snapshotId: number, takenAt: number, action: string, records: Iterable<StoredRecord & { fields?: string | null }>) => {
     for (const batch of batches(records)) {
       await db.query(
         `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields)
          SELECT $1, $2, $3, t.k, $4, t.r, t.h, t.f FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS t(k, r, h, f, n)
          ORDER BY t.n`,
-        [seriesId, snapshotId, takenAt, action, batch.map((r) => r.key), batch.map((r) => r.json), batch.map((r) => r.hash), batch.map((r) => r.fields ?? null)],
+        [seriesId, snapshotId, takenAt, action, batch.map((r) => r.key), batch.map((r) => (typeof r.json === 'string' ? r.json : Buffer.from(r.json.buffer, r.json.byteOffset, r.json.length).toString('utf8'))), batch.map((r) => r.hash), batch.map((r) => r.fields ?? null)],
       );
     }
   };

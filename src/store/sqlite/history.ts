@@ -49,7 +49,8 @@ export function sqliteHistory(s: Statements): HistoryStore {
    */
   const changeInserter = (seriesId: number, snapshotId: number, takenAt: number) => {
     const insert = (rows: number) =>
-      s.sql(`INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+      // CAST: a record given as its UTF-8 bytes is stored as the same text, not as a blob.
+      s.sql(`INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)').join(', ')}`);
     const many = insert(CHANGES_PER_INSERT);
     const one = insert(1);
     let values: unknown[] = [];
