@@ -61,37 +61,33 @@ export class TextSpill {
     return at;
   }
 
+  /** The text of `bytes` bytes at `at`. */
+  read(at: number, bytes: number): string {
+    return this.view(at, bytes, false).toString('utf8');
+  }
+
   /**
-   * The UTF-8 of `bytes` bytes at `at`, valid however much is read after it: a view of the window
-   * read from the file (a window lent is never read into again), else a copy.
+   * The UTF-8 of `bytes` bytes at `at`, valid however much is read after it (a store binds a batch
+   * of records at once): a view of a chunk or of a window that is then never read into again.
    */
   readBytes(at: number, bytes: number): Buffer {
+    return this.view(at, bytes, true);
+  }
+
+  /** The bytes at `at`: a view valid until the next read, or for good when `lend`. */
+  private view(at: number, bytes: number, lend: boolean): Buffer {
     const tailAt = this.end - this.tailUsed;
-    if (at >= tailAt) return Buffer.from(this.tail.subarray(at - tailAt, at - tailAt + bytes));
-    if (this.file.fd < 0) return this.gather(Buffer.allocUnsafe(bytes), at);
+    if (at >= tailAt) {
+      const view = this.tail.subarray(at - tailAt, at - tailAt + bytes);
+      // The tail is written into again by the next texts appended.
+      return lend ? Buffer.from(view) : view;
+    }
+    if (this.file.fd < 0) return this.fromChunks(at, bytes);
     if (at + bytes > this.written) this.flushTail();
     if (bytes > WINDOW) return this.readFully(Buffer.allocUnsafe(bytes), at);
     if (at < this.windowAt || at + bytes > this.windowAt + this.window.length) this.fill(at);
-    this.windowLent = true;
+    this.windowLent ||= lend;
     return this.window.subarray(at - this.windowAt, at - this.windowAt + bytes);
-  }
-
-  /** The text of `bytes` bytes at `at`. */
-  read(at: number, bytes: number): string {
-    const tailAt = this.end - this.tailUsed;
-    if (at >= tailAt) return this.tail.toString('utf8', at - tailAt, at - tailAt + bytes);
-    if (this.file.fd < 0) return this.fromChunks(at, bytes);
-    if (at + bytes > this.written) this.flushTail();
-    if (at >= this.windowAt && at + bytes <= this.windowAt + this.window.length) {
-      return this.window.toString('utf8', at - this.windowAt, at - this.windowAt + bytes);
-    }
-    if (bytes > WINDOW) {
-      const buffer = Buffer.allocUnsafe(bytes);
-      this.readFully(buffer, at);
-      return buffer.toString('utf8');
-    }
-    this.fill(at);
-    return this.window.toString('utf8', 0, bytes);
   }
 
   /** Reads the window from the file, starting at `at`. */
@@ -116,17 +112,13 @@ export class TextSpill {
     this.end = this.tailUsed = this.written = 0;
   }
 
-  private fromChunks(at: number, bytes: number): string {
+  /** Bytes held in memory: a view of their chunk (never written again once full), or a copy of the bytes straddling two. */
+  private fromChunks(at: number, bytes: number): Buffer {
     const first = Math.floor(at / CHUNK);
     const from = at - first * CHUNK;
-    if (from + bytes <= CHUNK) return this.chunks[first]!.toString('utf8', from, from + bytes);
+    if (from + bytes <= CHUNK) return this.chunks[first]!.subarray(from, from + bytes);
     // Straddles chunks (or runs into the tail): gathered into one buffer, rare.
-    return this.gather(Buffer.allocUnsafe(bytes), at).toString('utf8');
-  }
-
-  /** Fills `out` from the chunks in memory (and the tail), from position `at`. */
-  private gather(out: Buffer, at: number): Buffer {
-    const bytes = out.length;
+    const out = Buffer.allocUnsafe(bytes);
     for (let done = 0, pos = at; done < bytes; ) {
       const k = Math.floor(pos / CHUNK);
       const source = k < this.chunks.length ? this.chunks[k]! : this.tail;
