@@ -18,6 +18,11 @@ const CURRENT_PAGE = 10_000;
 const LEDGER_AT = `CASE WHEN (record::jsonb ->> $4) ~ '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}:?\\d{2})?$'
   THEN floor(extract(epoch FROM (record::jsonb ->> $4)::timestamptz))::bigint * 1000 END`;
 
+/** A record's JSON as text, for the text array of an insert: a first load hands it as UTF-8 bytes. */
+function jsonText(json: StoredRecord['json']): string {
+  return typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.length).toString('utf8');
+}
+
 export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
   const ensureSeries = async (source: string, type: string): Promise<number> => {
     const found = await findSeries(db, source, type);
@@ -39,7 +44,7 @@ export function postgresHistory(db: Db, lock: PostgresLock): HistoryStore {
         `INSERT INTO changes (series_id, snapshot_id, taken_at, resource_key, action, record, hash, fields)
          SELECT $1, $2, $3, t.k, $4, t.r, t.h, t.f FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS t(k, r, h, f, n)
          ORDER BY t.n`,
-        [seriesId, snapshotId, takenAt, action, batch.map((r) => r.key), batch.map((r) => (typeof r.json === 'string' ? r.json : Buffer.from(r.json.buffer, r.json.byteOffset, r.json.length).toString('utf8'))), batch.map((r) => r.hash), batch.map((r) => r.fields ?? null)],
+        [seriesId, snapshotId, takenAt, action, batch.map((r) => r.key), batch.map((r) => jsonText(r.json)), batch.map((r) => r.hash), batch.map((r) => r.fields ?? null)],
       );
     }
   };
