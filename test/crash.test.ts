@@ -151,21 +151,24 @@ describe('SIGTERM (or Ctrl-C) during an ingest', { timeout: 120_000 }, () => {
     assert.deepEqual(state, { run: { status: 'failed', error: 'interrupted by SIGTERM' }, lock: 0, integrity: 'ok' });
   });
 
-  it('a SIGTERM while a one-file ingest writes its snapshot is not lost: 143, the run failed, the open snapshot rolled back', async () => {
-    const { db, child, pid, result } = await ingestStarted();
-    // Inside the snapshot's one synchronous transaction, where a signal can only wait.
-    await waitUntil('the ingest is writing the snapshot', () => writeLockHeld(db), 60_000, child);
-    child.kill('SIGTERM');
-    const done = await result;
-    assert.equal(done.code, 143, `${done.stdout}\n${done.stderr}`);
-    assert.match(done.stderr, /interrupted by SIGTERM; snapshots already committed are kept/);
-    const state = readOnly(db, (conn) => ({
-      run: conn.prepare('SELECT status, error FROM runs WHERE pid = ?').get(pid),
-      integrity: conn.pragma('integrity_check', { simple: true }),
-      snapshots: conn.prepare('SELECT count(*) FROM snapshots').pluck().get(),
-      current: conn.prepare('SELECT count(*) FROM current').pluck().get(),
-    }));
-    // The run is logged failed, so none of its snapshot is kept: it had not committed when the signal came.
-    assert.deepEqual(state, { run: { status: 'failed', error: 'interrupted by SIGTERM' }, integrity: 'ok', snapshots: 0, current: 0 });
-  });
+  // Ctrl-C takes the same way out, with the shell's code for it (128 + SIGINT's 2).
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`a ${signal} while a one-file ingest writes its snapshot is not lost: ${code}, the run failed, the open snapshot rolled back`, async () => {
+      const { db, child, pid, result } = await ingestStarted();
+      // Inside the snapshot's one synchronous transaction, where a signal can only wait.
+      await waitUntil('the ingest is writing the snapshot', () => writeLockHeld(db), 60_000, child);
+      child.kill(signal);
+      const done = await result;
+      assert.equal(done.code, code, `${done.stdout}\n${done.stderr}`);
+      assert.match(done.stderr, new RegExp(`interrupted by ${signal}; snapshots already committed are kept`));
+      const state = readOnly(db, (conn) => ({
+        run: conn.prepare('SELECT status, error FROM runs WHERE pid = ?').get(pid),
+        integrity: conn.pragma('integrity_check', { simple: true }),
+        snapshots: conn.prepare('SELECT count(*) FROM snapshots').pluck().get(),
+        current: conn.prepare('SELECT count(*) FROM current').pluck().get(),
+      }));
+      // The run is logged failed, so none of its snapshot is kept: it had not committed when the signal came.
+      assert.deepEqual(state, { run: { status: 'failed', error: `interrupted by ${signal}` }, integrity: 'ok', snapshots: 0, current: 0 });
+    });
+  }
 });
